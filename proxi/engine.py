@@ -1,0 +1,191 @@
+"""The scenario engine: a pure state machine over a `Scenario`.
+
+Theory of operation
+-------------------
+A playthrough is a JSON-safe dict::
+
+    {"scenario": "bruit-nuit", "node": "loge",
+     "vars": {"tension": 4, ...}, "competencies": {"ecoute": 0, ...},
+     "used": ["loge#1"],                       # once-only choices already taken
+     "history": [{"node": "loge", "choice": 1}, ...]}   # every decision, in order
+
+There are two kinds of moves, and one function owns each:
+
+    choose(choice)   at a decision node, take an available choice -> the target node
+    rewind(k)        go back to just before decision k ("rejouer à partir d'ici")
+
+A node with an `ending` is terminal: `is_over` is true and no move but `rewind` is legal.
+`rewind` replays the first k decisions from `start`: effects are deterministic, so the
+history alone is the truth and the cached `vars` can never drift from it.
+
+Every function is pure: it returns a new state and never mutates its argument. An illegal
+move raises `IllegalMove`, naming the node and the move, and the caller keeps its state.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from proxi import expr
+from proxi.errors import IllegalMove
+from proxi.scenario import Choice, Ending, Line, Node, Scenario, Variable
+
+State = dict
+
+
+@dataclass(frozen=True)
+class View:
+    """What to show now."""
+
+    node: Node
+    lines: tuple[Line, ...]
+    choices: tuple[Choice, ...]  # only the available ones, in authored order
+    ending: Ending | None
+    decision: int  # how many decisions were taken before this screen
+    last_choice: Choice | None  # the choice that led here, for its feedback
+
+
+@dataclass(frozen=True)
+class PathStep:
+    decision: int
+    node_id: str
+    choice: Choice
+
+
+@dataclass(frozen=True)
+class Result:
+    ending: Ending
+    node_id: str
+    competencies: dict[str, int]
+    path: tuple[PathStep, ...]
+
+
+def start(scenario: Scenario) -> State:
+    """A fresh playthrough at the start node."""
+    return {
+        "scenario": scenario.id,
+        "node": scenario.start,
+        "vars": {name: var.start for name, var in scenario.variables.items()},
+        "competencies": dict.fromkeys(scenario.competencies, 0),
+        "used": [],
+        "history": [],
+    }
+
+
+def available_choices(scenario: Scenario, state: State) -> tuple[Choice, ...]:
+    node = _node(scenario, state)
+    if node.ending:
+        return ()
+    return tuple(choice for choice in node.choices if _is_available(choice, node, state))
+
+
+def _is_available(choice: Choice, node: Node, state: State) -> bool:
+    if choice.once and f"{node.id}#{choice.index}" in state["used"]:
+        return False
+    return choice.condition is None or bool(expr.evaluate(choice.condition, state["vars"]))
+
+
+def view(scenario: Scenario, state: State) -> View:
+    node = _node(scenario, state)
+    return View(
+        node=node,
+        lines=node.lines,
+        choices=available_choices(scenario, state),
+        ending=node.ending,
+        decision=len(state["history"]),
+        last_choice=last_choice(scenario, state),
+    )
+
+
+def last_choice(scenario: Scenario, state: State) -> Choice | None:
+    if not state["history"]:
+        return None
+    step = state["history"][-1]
+    return scenario.nodes[step["node"]].choices[step["choice"]]
+
+
+def is_over(scenario: Scenario, state: State) -> bool:
+    return _node(scenario, state).ending is not None
+
+
+def choose(scenario: Scenario, state: State, choice_index: int) -> State:
+    """Take choice `choice_index` (its index in the node's authored list)."""
+    node = _node(scenario, state)
+    if node.ending:
+        raise IllegalMove(f"la scène est terminée (fin « {node.id} ») : aucun choix possible")
+    if not isinstance(choice_index, int) or not 0 <= choice_index < len(node.choices):
+        raise IllegalMove(f"le choix {choice_index} n'existe pas au nœud « {node.id} »")
+    choice = node.choices[choice_index]
+    if not _is_available(choice, node, state):
+        raise IllegalMove(f"le choix {choice_index} n'est pas disponible au nœud « {node.id} »")
+    new = copy.deepcopy(state)
+    _apply(scenario, choice, new["vars"])
+    for code, amount in choice.competencies:
+        new["competencies"][code] = new["competencies"].get(code, 0) + amount
+    if choice.once:
+        new["used"].append(f"{node.id}#{choice.index}")
+    new["history"].append({"node": node.id, "choice": choice.index})
+    new["node"] = choice.goto
+    return new
+
+
+def _apply(scenario: Scenario, choice: Choice, values: dict[str, int]) -> None:
+    """Apply effects in order; clamp as a last defence (the linter forbids overflow)."""
+    for effect in choice.effects:
+        variable: Variable = scenario.variables[effect.variable]
+        values[effect.variable] = max(variable.minimum, min(variable.maximum, effect.apply(values)))
+
+
+def rewind(scenario: Scenario, state: State, decision: int) -> State:
+    """Go back to just before decision number `decision` (0 is the first decision)."""
+    history = state["history"]
+    if not isinstance(decision, int) or not 0 <= decision < len(history):
+        raise IllegalMove(
+            f"impossible de revenir à la décision {decision} : "
+            f"cette partie compte {len(history)} décision(s)"
+        )
+    return replay(scenario, [step["choice"] for step in history[:decision]])
+
+
+def replay(scenario: Scenario, choices: list[int]) -> State:
+    """The state reached by taking `choices` from the start (raises IllegalMove if one fails)."""
+    state = start(scenario)
+    for choice_index in choices:
+        state = choose(scenario, state, choice_index)
+    return state
+
+
+def restore(scenario: Scenario, saved: State) -> State:
+    """Rebuild a saved state against the current scenario file.
+
+    Replaying the history validates it: if the scenario was edited and the saved path no
+    longer exists, IllegalMove tells the caller to start again.
+    """
+    if saved.get("scenario") != scenario.id:
+        raise IllegalMove(f"cette partie appartient à un autre scénario ({saved.get('scenario')})")
+    state = replay(scenario, [step["choice"] for step in saved.get("history", [])])
+    if [step["node"] for step in state["history"]] != [
+        step["node"] for step in saved.get("history", [])
+    ]:
+        raise IllegalMove("le scénario a changé depuis cette partie")
+    return state
+
+
+def result(scenario: Scenario, state: State) -> Result:
+    """The outcome of a finished playthrough: ending, competencies, path with feedback."""
+    node = _node(scenario, state)
+    if node.ending is None:
+        raise IllegalMove(f"la scène n'est pas terminée (nœud « {node.id} »)")
+    path = tuple(
+        PathStep(number, step["node"], scenario.nodes[step["node"]].choices[step["choice"]])
+        for number, step in enumerate(state["history"])
+    )
+    return Result(node.ending, node.id, dict(state["competencies"]), path)
+
+
+def _node(scenario: Scenario, state: State) -> Node:
+    try:
+        return scenario.nodes[state["node"]]
+    except KeyError:
+        raise IllegalMove(f"nœud inconnu « {state['node']} » dans ce scénario") from None

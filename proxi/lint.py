@@ -1,0 +1,336 @@
+"""The linter: `python -m proxi check [PATHS]`.
+
+Loads modules and scenarios (by default the shipped ones), adds the checks that need the
+whole picture (graph, exhaustive exploration, links between files) and prints every
+finding as `path:line:col: CODE message`. Exit status 1 when there is an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from proxi import explore
+from proxi.course import Course, load_course
+from proxi.findings import WARNING, Finding, Reporter, has_errors
+from proxi.scenario import OUTCOMES, Scenario, load_scenario
+from proxi.yamlsource import load
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULES_DIR, SCENARIOS_DIR = ROOT / "modules", ROOT / "scenarios"
+
+
+@dataclass
+class ScenarioReport:
+    """What exhaustive exploration found, for the CLI summary and the tests."""
+
+    scenario_id: str
+    nodes: int
+    paths: int | None
+    endings_reached: dict[str, str]  # node id -> outcome
+    competency_min: dict[str, int] = field(default_factory=dict)
+    competency_max: dict[str, int] = field(default_factory=dict)
+    worst_endings: set[str] = field(default_factory=set)
+
+
+def lint_scenario(
+    scenario: Scenario, course: Course | None = None
+) -> tuple[list[Finding], ScenarioReport]:
+    """Graph and path checks on a structurally valid scenario."""
+    report = _reporter_for(scenario)
+    _static_checks(scenario, report, course)
+    exploration = explore.explore(scenario)
+    summary = _dynamic_checks(scenario, exploration, report)
+    return report.findings, summary
+
+
+def _reporter_for(scenario: Scenario) -> Reporter:
+    """A reporter placing findings with the positions kept when the file was loaded."""
+    reporter = Reporter(scenario.source or load("{}", scenario.path))
+    reporter.findings.clear()  # duplicates were already reported by the loader
+    return reporter
+
+
+def _static_checks(scenario: Scenario, report: Reporter, course: Course | None) -> None:
+    if course is not None and course.modules and scenario.module not in course.modules:
+        report.add(
+            ("module",),
+            "S119",
+            f"module inconnu « {scenario.module} » : {', '.join(course.modules)}",
+        )
+    used = set()
+    for node in scenario.nodes.values():
+        where = ("nodes", node.id)
+        if not node.ending and not node.choices:
+            report.add(
+                where,
+                "S104",
+                f"impasse : « {node.id} » n'est pas une fin et ne propose aucun choix",
+            )
+        if node.ending:
+            _check_ending(node, where, report)
+        elif not (node.trainer_notes and node.prompt):
+            report.warn(
+                where,
+                "S116",
+                "à chaque décision, écrivez « trainer_notes » et « prompt » (pour l'arrêt sur image)",
+            )
+        for choice in node.choices:
+            used |= {effect.variable for effect in choice.effects}
+            used |= explore.expr.names(choice.condition) if choice.condition else set()
+            if not choice.feedback:
+                report.warn(
+                    where + ("choices", choice.index),
+                    "S111",
+                    "choix sans feedback : expliquez en une ou deux phrases pourquoi",
+                )
+    for name in scenario.variables:
+        if name not in used:
+            report.warn(
+                ("variables", name), "S108", f"la variable « {name} » n'est jamais utilisée"
+            )
+    for node_id in scenario.nodes.keys() - _statically_reachable(scenario):
+        report.add(
+            ("nodes", node_id),
+            "S103",
+            f"le nœud « {node_id} » n'est jamais atteint : aucun choix n'y mène",
+        )
+
+
+def _check_ending(node, where: tuple, report: Reporter) -> None:
+    if not node.ending.debrief:
+        report.add(
+            where + ("ending",),
+            "S112",
+            "fin sans « debrief » : expliquez ce qui s'est passé et pourquoi",
+        )
+    if not node.ending.professional:
+        report.warn(
+            where + ("ending",), "S121", "écrivez « professional » : ce qu'un professionnel ferait"
+        )
+    if not node.ending.references:
+        report.warn(
+            where + ("ending",),
+            "S122",
+            "ajoutez des « references » (article de loi, partenaire, procédure)",
+        )
+
+
+def _statically_reachable(scenario: Scenario) -> set[str]:
+    seen, stack = set(), [scenario.start]
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen or node_id not in scenario.nodes:
+            continue
+        seen.add(node_id)
+        stack.extend(choice.goto for choice in scenario.nodes[node_id].choices)
+    return seen
+
+
+def _dynamic_checks(
+    scenario: Scenario, exploration: explore.Exploration, report: Reporter
+) -> ScenarioReport:
+    if not exploration.complete:
+        report.warn(
+            (),
+            "S118",
+            f"exploration arrêtée après {explore.MAX_STATES} états : scénario trop combinatoire pour être vérifié en entier",
+        )
+    _report_overflows(exploration, report)
+    finishing = explore.can_finish(exploration)
+    _report_stuck(exploration, finishing, report)
+    reached = {key[0] for key in exploration.edges if exploration.is_ending(key)}
+    for node in scenario.nodes.values():
+        if node.ending and node.id not in reached and node.id in _statically_reachable(scenario):
+            report.add(
+                ("nodes", node.id),
+                "S105",
+                f"la fin « {node.id} » n'est jamais atteinte : les conditions l'empêchent",
+            )
+    worst = explore.worst_endings(exploration)
+    for node_id in sorted(worst):
+        if scenario.nodes[node_id].ending.outcome == "favourable":
+            report.warn(
+                ("nodes", node_id),
+                "S115",
+                f"la fin favorable « {node_id} » est atteinte en faisant toujours le pire choix : rendez les mauvais choix coûteux",
+            )
+    summary = explore.summarise(exploration)
+    return ScenarioReport(
+        scenario.id,
+        len(scenario.nodes),
+        summary.paths,
+        {node_id: scenario.nodes[node_id].ending.outcome for node_id in sorted(reached)},
+        summary.competency_min,
+        summary.competency_max,
+        worst,
+    )
+
+
+def _report_overflows(exploration: explore.Exploration, report: Reporter) -> None:
+    seen = set()
+    for overflow in exploration.overflows:
+        key = (overflow.node_id, overflow.choice.index, overflow.variable)
+        if key in seen:
+            continue
+        seen.add(key)
+        variable = exploration.scenario.variables[overflow.variable]
+        report.add(
+            ("nodes", overflow.node_id, "choices", overflow.choice.index, "effects"),
+            "S110",
+            f"cet effet peut porter « {overflow.variable} » à {overflow.value}, hors de [{variable.minimum}, {variable.maximum}] : élargissez l'intervalle ou ajoutez une condition",
+        )
+
+
+def _report_stuck(exploration: explore.Exploration, finishing: set, report: Reporter) -> None:
+    """States from which no ending can be reached: a dead end if nothing is left to choose."""
+    stuck: dict[str, bool] = {}  # node id -> some stuck state there has no choice at all
+    for key, moves in exploration.edges.items():
+        if key not in finishing:
+            stuck[key[0]] = stuck.get(key[0], False) or not moves
+    for node_id, dead_end in stuck.items():
+        if dead_end:
+            report.add(
+                ("nodes", node_id),
+                "S104",
+                f"impasse : au nœud « {node_id} », avec certaines valeurs des variables, aucun choix n'est disponible",
+            )
+        else:
+            report.add(
+                ("nodes", node_id),
+                "S106",
+                f"boucle sans issue : depuis « {node_id} », on peut tourner en rond sans jamais atteindre une fin",
+            )
+
+
+def lint_course_links(course: Course) -> list[Finding]:
+    """Glossary and lesson links in every lesson must resolve."""
+    from proxi.markdown import parse_lesson
+
+    findings = []
+    for module in course.modules.values():
+        for lesson in module.lessons:
+            for link in parse_lesson(Path(lesson.path).read_text(encoding="utf-8")).links:
+                if link.scheme == "glossaire" and link.target not in course.glossary:
+                    findings.append(
+                        Finding(
+                            lesson.path,
+                            link.line,
+                            1,
+                            "M202",
+                            f"terme de glossaire inconnu « {link.target} »",
+                        )
+                    )
+                if link.scheme == "lecon" and course.lesson(link.target) is None:
+                    findings.append(
+                        Finding(
+                            lesson.path,
+                            link.line,
+                            1,
+                            "M203",
+                            f"leçon inconnue « {link.target} » (forme : dossier-du-module/01-nom)",
+                        )
+                    )
+    return findings
+
+
+def check(paths: list[Path]) -> tuple[list[Finding], list[ScenarioReport]]:
+    """Lint the given files or folders: scenario files or folders, module folders, modules roots."""
+    course_roots = {root for path in paths if (root := _course_root(path))}
+    scenario_files = [
+        file for path in paths if not _course_root(path) for file in _yaml_files(path)
+    ]
+    findings: list[Finding] = []
+    course = Course()
+    for root in sorted(course_roots | {MODULES_DIR}):
+        if not root.exists():
+            continue
+        loaded, found = load_course(root)
+        if root in course_roots:
+            findings += [f for f in found + lint_course_links(loaded) if _under(f.path, paths)]
+        course = loaded if root in course_roots or not course.modules else course
+    reports = []
+    for path in scenario_files:
+        scenario, found = load_scenario(path)
+        findings += found
+        if scenario is not None:
+            more, summary = lint_scenario(scenario, course)
+            findings += more
+            reports.append(summary)
+    return findings, reports
+
+
+def _course_root(path: Path) -> Path | None:
+    """The modules root a path belongs to, or None for scenario paths."""
+    if path.name == "glossaire.yaml" or (path.is_dir() and (path / "module.yaml").exists()):
+        return path.resolve().parent
+    if path.is_dir() and ((path / "glossaire.yaml").exists() or any(path.glob("*/module.yaml"))):
+        return path.resolve()
+    if path.suffix == ".md" or path.name == "module.yaml":
+        return path.resolve().parent.parent
+    return None
+
+
+def _yaml_files(path: Path) -> list[Path]:
+    return sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+
+
+def _under(file: str, paths: list[Path]) -> bool:
+    resolved = Path(file).resolve()
+    return any(resolved == p.resolve() or p.resolve() in resolved.parents for p in paths)
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.paths] or [MODULES_DIR, SCENARIOS_DIR]
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        print(f"{path}:1:1: P008 erreur : fichier ou dossier introuvable")
+    findings, reports = check([p for p in paths if p.exists()])
+    for finding in sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code)):
+        print(_relative(finding))
+    if args.summary:
+        for report in reports:
+            _print_summary(report)
+    errors = sum(f.severity != WARNING for f in findings) + len(missing)
+    warnings = len(findings) - errors + len(missing)
+    print(f"{errors} erreur(s), {warnings} avertissement(s).")
+    return 1 if errors else 0
+
+
+def _relative(finding: Finding) -> str:
+    try:
+        path = Path(finding.path).resolve().relative_to(Path.cwd())
+    except ValueError:
+        path = Path(finding.path)
+    return str(
+        Finding(
+            str(path), finding.line, finding.col, finding.code, finding.message, finding.severity
+        )
+    )
+
+
+def _print_summary(report: ScenarioReport) -> None:
+    paths = "infini (boucle)" if report.paths is None else report.paths
+    endings = ", ".join(f"{node} ({OUTCOMES[o]})" for node, o in report.endings_reached.items())
+    ranges = ", ".join(
+        f"{c} {report.competency_min[c]}..{report.competency_max[c]}" for c in report.competency_min
+    )
+    print(f"{report.scenario_id} : {report.nodes} nœuds, {paths} parcours, fins : {endings}")
+    print(
+        f"    compétences (min..max) : {ranges or '—'} ; pire conduite → {', '.join(sorted(report.worst_endings)) or '—'}"
+    )
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("check", help="vérifier modules et scénarios")
+    parser.add_argument(
+        "paths", nargs="*", help="fichiers ou dossiers (défaut : modules/ et scenarios/)"
+    )
+    parser.add_argument(
+        "--summary", action="store_true", help="résumé des parcours de chaque scénario"
+    )
+    parser.set_defaults(func=run)
+
+
+__all__ = ["check", "lint_scenario", "lint_course_links", "ScenarioReport", "has_errors"]

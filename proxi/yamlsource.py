@@ -1,0 +1,93 @@
+"""Load YAML safely while remembering where every value came from.
+
+Content errors must name the file, line and column. `yaml.safe_load` forgets positions,
+so we compose the node tree once (libyaml when available), build the Python values from
+it with the safe constructor, and keep a map from each value's path to its position.
+Duplicate mapping keys, which PyYAML silently overwrites, are reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from proxi.errors import ContentError
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_BYTES = 2_000_000  # a content file larger than this is a mistake, not a lesson
+
+Path = tuple  # ("nodes", "loge", "choices", 0, "goto")
+
+
+@dataclass
+class Source:
+    """Parsed YAML plus the (line, col) of every value, both 1-based."""
+
+    path: str
+    data: Any
+    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    duplicates: list[tuple[Path, int, int]] = field(default_factory=list)
+    line_offset: int = 0
+
+    def where(self, path: Path) -> tuple[int, int]:
+        """Position of `path`, or of its nearest parent that has one."""
+        path = tuple(path)
+        while path not in self.positions and path:
+            path = path[:-1]
+        line, col = self.positions.get(path, (1, 1))
+        return line + self.line_offset, col
+
+
+def _syntax_error(path: str, error: yaml.YAMLError, line_offset: int) -> ContentError:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = getattr(error, "problem", None) or "syntaxe invalide"
+    return ContentError(
+        path, line + line_offset, col, "P001", f"YAML illisible : {problem} ({_hint(problem)})"
+    )
+
+
+def _hint(problem: str) -> str:
+    if "mapping values" in problem:
+        return "un « : » dans un texte ? mettez le texte entre guillemets"
+    if "indent" in problem or "expected <block end>" in problem:
+        return "vérifiez l'indentation de cette ligne et de la précédente"
+    return "vérifiez la ligne indiquée et la précédente"
+
+
+def load(text: str, path: str, line_offset: int = 0) -> Source:
+    """Parse `text`; raise ContentError (P001 syntax, P006 too large) with the place."""
+    if len(text.encode("utf-8", "replace")) > MAX_BYTES:
+        raise ContentError(path, 1, 1, "P006", "fichier trop volumineux (plus de 2 Mo)")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        source = Source(path, None, line_offset=line_offset)
+        if node is not None:
+            source.data = loader.construct_document(node)
+            _walk(node, (), source)
+        return source
+    except yaml.YAMLError as error:
+        raise _syntax_error(path, error, line_offset) from None
+    finally:
+        loader.dispose()
+
+
+def _walk(node: yaml.Node, path: Path, source: Source) -> None:
+    source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                mark = key_node.start_mark
+                source.duplicates.append((path + (key,), mark.line + 1, mark.column + 1))
+            seen.add(key)
+            _walk(value_node, path + (key,), source)
+            mark = key_node.start_mark  # a key's own place is where errors about it point
+            source.positions[path + (key,)] = (mark.line + 1, mark.column + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, path + (index,), source)

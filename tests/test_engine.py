@@ -1,0 +1,115 @@
+"""Walk the engine move by move and assert the whole state after each (h11 style)."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from proxi import engine
+from proxi.errors import IllegalMove
+from proxi.scenario import load_scenario
+
+FIXTURE = Path(__file__).parent / "fixtures" / "scenarios" / "porte.yaml"
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    loaded, findings = load_scenario(FIXTURE)
+    assert findings == []
+    return loaded
+
+
+def test_start(scenario):
+    assert engine.start(scenario) == {
+        "scenario": "porte",
+        "node": "accueil",
+        "vars": {"tension": 3, "note": 0},
+        "competencies": {"ecoute": 0, "tracabilite": 0},
+        "used": [],
+        "history": [],
+    }
+
+
+def test_walk_to_the_favourable_ending(scenario):
+    state = engine.start(scenario)
+    state = engine.choose(scenario, state, 1)  # send him away
+    assert state == {
+        "scenario": "porte",
+        "node": "colere",
+        "vars": {"tension": 5, "note": 0},
+        "competencies": {"ecoute": -2, "tracabilite": 0},
+        "used": [],
+        "history": [{"node": "accueil", "choice": 1}],
+    }
+    state = engine.choose(scenario, state, 0)  # apologise and listen
+    assert (state["node"], state["vars"]) == ("ecoute", {"tension": 4, "note": 0})
+    assert [c.index for c in engine.view(scenario, state).choices] == [0, 2]
+    state = engine.choose(scenario, state, 0)  # write the report, once
+    assert state == {
+        "scenario": "porte",
+        "node": "ecoute",
+        "vars": {"tension": 4, "note": 1},
+        "competencies": {"ecoute": -1, "tracabilite": 2},
+        "used": ["ecoute#0"],
+        "history": [
+            {"node": "accueil", "choice": 1},
+            {"node": "colere", "choice": 0},
+            {"node": "ecoute", "choice": 0},
+        ],
+    }
+    view = engine.view(scenario, state)
+    assert [c.index for c in view.choices] == [1]  # once-only gone, condition now true
+    assert view.last_choice.feedback == "L'écrit garde la trace."
+    state = engine.choose(scenario, state, 1)
+    assert engine.is_over(scenario, state)
+    result = engine.result(scenario, state)
+    assert result.ending.outcome == "favourable"
+    assert result.competencies == {"ecoute": 0, "tracabilite": 2}
+    assert [step.choice.feedback for step in result.path][-1] == "Vous avez tout fait."
+
+
+def test_rewind_replays_exactly(scenario):
+    state = engine.replay(scenario, [1, 0, 0, 1])
+    rewound = engine.rewind(scenario, state, 1)
+    assert rewound == engine.replay(scenario, [1])
+    assert engine.rewind(scenario, state, 0) == engine.start(scenario)
+
+
+def test_state_round_trips_through_json(scenario):
+    state = engine.replay(scenario, [0, 0])
+    assert json.loads(json.dumps(state)) == state
+    assert engine.restore(scenario, json.loads(json.dumps(state))) == state
+
+
+@pytest.mark.parametrize(
+    ("choices", "move", "message"),
+    [
+        ([], ("choose", 7), "le choix 7 n'existe pas au nœud « accueil »"),
+        ([0], ("choose", 1), "le choix 1 n'est pas disponible au nœud « ecoute »"),
+        ([0, 0], ("choose", 0), "le choix 0 n'est pas disponible au nœud « ecoute »"),
+        ([0, 2], ("choose", 0), "la scène est terminée"),
+        ([0], ("rewind", 1), "cette partie compte 1 décision(s)"),
+        ([], ("rewind", 0), "cette partie compte 0 décision(s)"),
+        ([0], ("rewind", -1), "impossible de revenir à la décision -1"),
+    ],
+)
+def test_illegal_moves_raise_and_leave_the_state_unchanged(scenario, choices, move, message):
+    state = engine.replay(scenario, choices)
+    before = json.dumps(state)
+    move_function = engine.choose if move[0] == "choose" else engine.rewind
+    with pytest.raises(IllegalMove, match=re.escape(message)):
+        move_function(scenario, state, move[1])
+    assert json.dumps(state) == before
+
+
+def test_result_before_the_end_is_illegal(scenario):
+    with pytest.raises(IllegalMove, match="pas terminée"):
+        engine.result(scenario, engine.start(scenario))
+
+
+def test_restore_detects_an_edited_scenario(scenario):
+    saved = engine.replay(scenario, [0])
+    saved["history"][0]["node"] = "autre"
+    with pytest.raises(IllegalMove, match="a changé"):
+        engine.restore(scenario, saved)

@@ -1,0 +1,179 @@
+"""The linter names the right code at the right line, and passes good content."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from proxi import lint
+from proxi.scenario import load_scenario
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PORTE = (FIXTURES / "scenarios" / "porte.yaml").read_text(encoding="utf-8")
+
+
+def findings_for(tmp_path, text, name="porte.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    findings, _ = lint.check([path])
+    return [(f.code, f.line) for f in findings]
+
+
+def line_of(text, fragment):
+    return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+def test_fixture_is_clean(tmp_path):
+    assert findings_for(tmp_path, PORTE) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "anchor"),
+    [
+        ("goto: colere\n", "goto: coler\n", "S102", "goto: coler"),
+        (
+            "        feedback: Écouter apaise.",
+            "        feedbak: Écouter apaise.",
+            "P003",
+            "feedbak",
+        ),
+        ("duration: 5", "duration: cinq", "P002", "duration: cinq"),
+        ('if: "note == 1"', 'if: "note =="', "S109", 'if: "note =="'),
+        ('if: "note == 1"', 'if: "notes == 1"', "S107", 'if: "notes == 1"'),
+        ('"tension += 2"', '"tension += 4"', "S110", '"tension += 4"'),
+        ("start: accueil", "start: entree", "S101", "start: entree"),
+        ("competencies: {ecoute: 2}", "competencies: {ecoute: 2, charme: 1}", "S114", "charme"),
+        ("speaker: m_roche", "speaker: m_rocher", "S113", "m_rocher"),
+        ("      debrief: Écoute puis trace écrite.\n", "", "S112", ("  bonne_fin:", 1)),
+        ("        feedback: Écouter apaise.\n", "", "S111", "- text: Vous l'écoutez."),
+        ("  note: {label", "  nota: {label", "S107", 'effects: ["note = 1"]'),
+        ("id: porte", "id: porte\nid: porte", "P005", ("id: porte", 1)),
+    ],
+)
+def test_each_problem_has_its_code_and_line(tmp_path, old, new, code, anchor):
+    assert old in PORTE
+    broken = PORTE.replace(old, new, 1)
+    fragment, offset = anchor if isinstance(anchor, tuple) else (anchor, 0)
+    anchor_line = line_of(broken, fragment) + offset
+    assert (code, anchor_line) in findings_for(tmp_path, broken)
+
+
+def test_yaml_syntax_error_gives_its_line(tmp_path):
+    broken = PORTE.replace(
+        "    narration: Il se calme un peu.", "    narration: Il se: calme: un peu."
+    )
+    assert findings_for(tmp_path, broken) == [("P001", line_of(broken, "Il se: calme"))]
+
+
+def test_unreachable_node_and_never_reached_ending(tmp_path):
+    broken = PORTE.replace("goto: mauvaise_fin", "goto: fin_moyenne")
+    codes = findings_for(tmp_path, broken)
+    assert ("S103", line_of(broken, "  mauvaise_fin:")) in codes
+    gated = PORTE.replace('if: "note == 1"', 'if: "note == 1 and tension > 5"')
+    assert ("S105", line_of(gated, "  bonne_fin:")) in findings_for(tmp_path, gated)
+
+
+def test_dead_end_and_endless_loop(tmp_path):
+    dead = PORTE.replace('if: "note == 0"', 'if: "note == 2"').replace('"note == 1"', '"note == 5"')
+    assert ("S104", line_of(dead, "  ecoute:")) in findings_for(tmp_path, dead)
+    loop = PORTE.replace("goto: bonne_fin", "goto: ecoute").replace(
+        "goto: fin_moyenne", "goto: ecoute"
+    )
+    codes = {code for code, _ in findings_for(tmp_path, loop)}
+    assert "S106" in codes
+
+
+def test_worst_behaviour_reaching_a_favourable_ending_is_warned(tmp_path):
+    lenient = PORTE.replace("goto: mauvaise_fin", "goto: bonne_fin")
+    assert ("S115", line_of(lenient, "  bonne_fin:")) in findings_for(tmp_path, lenient)
+
+
+def test_unused_variable_is_a_warning(tmp_path):
+    extra = PORTE.replace("variables:\n", "variables:\n  inutile: {min: 0, max: 1, start: 0}\n")
+    assert ("S108", line_of(extra, "inutile")) in findings_for(tmp_path, extra)
+
+
+def test_exploration_summary():
+    scenario, _ = load_scenario(FIXTURES / "scenarios" / "porte.yaml")
+    _, report = lint.lint_scenario(scenario)
+    assert report.paths == 5
+    assert report.endings_reached == {
+        "bonne_fin": "favourable",
+        "fin_moyenne": "mitigee",
+        "mauvaise_fin": "defavorable",
+    }
+    assert report.competency_min == {"ecoute": -5, "tracabilite": -1}
+    assert report.competency_max == {"ecoute": 3, "tracabilite": 2}
+    assert report.worst_endings == {"mauvaise_fin"}
+
+
+def test_cli_exit_codes_and_format(tmp_path):
+    good = tmp_path / "porte.yaml"
+    good.write_text(PORTE, encoding="utf-8")
+    bad = tmp_path / "casse.yaml"
+    bad.write_text(
+        PORTE.replace("id: porte", "id: casse").replace("goto: colere\n", "goto: x\n"),
+        encoding="utf-8",
+    )
+    run = [sys.executable, "-m", "proxi", "check"]
+    assert subprocess.run([*run, str(good)], capture_output=True).returncode == 0
+    out = subprocess.run([*run, str(bad)], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert f"casse.yaml:{line_of(PORTE, 'goto: colere')}:9: S102 erreur" in out.stdout
+
+
+def generated_scenario(size: int) -> dict:
+    """A long corridor of decisions, each with a good and a poor choice."""
+    nodes = {}
+    for i in range(size - 2):
+        nodes[f"n{i}"] = {
+            "narration": "Scène.",
+            "trainer_notes": "Notes.",
+            "prompt": "Question ?",
+            "choices": [
+                {
+                    "text": "Bien",
+                    "goto": f"n{i + 1}" if i < size - 3 else "bien",
+                    "feedback": "Oui.",
+                    "competencies": {"ecoute": 1},
+                },
+                {"text": "Mal", "goto": "mal", "feedback": "Non.", "competencies": {"ecoute": -1}},
+            ],
+        }
+    for node_id, outcome in (("bien", "favourable"), ("mal", "defavorable")):
+        nodes[node_id] = {
+            "ending": {
+                "outcome": outcome,
+                "title": "Fin",
+                "debrief": "D.",
+                "professional": "P.",
+                "references": ["R"],
+            }
+        }
+    return {
+        "id": "grand",
+        "title": "Grand",
+        "summary": "S.",
+        "module": "4-gestion-des-conflits",
+        "duration": 10,
+        "competencies": ["ecoute"],
+        "characters": {
+            "moi": {"name": "Moi", "card": {"who": "a", "wants": "b", "knows": "c", "feels": "d"}}
+        },
+        "variables": {},
+        "start": "n0",
+        "nodes": nodes,
+    }
+
+
+def test_a_2000_node_scenario_is_checked_completely(tmp_path):
+    path = tmp_path / "grand.yaml"
+    path.write_text(yaml.safe_dump(generated_scenario(2000), allow_unicode=True), encoding="utf-8")
+    started = time.perf_counter()
+    findings, reports = lint.check([path])
+    elapsed = time.perf_counter() - started
+    assert findings == [] and reports[0].nodes == 2000 and reports[0].paths == 1999
+    print(f"2,000-node lint: {elapsed:.2f} s (timed in bench/, not asserted here)")
