@@ -14,6 +14,10 @@ from proxi.errors import ProxiError
 
 COMMAND_MODULES = [
     "proxi.lint",  # check
+    "proxi.demo",  # demo
+    "proxi.store",  # rebuild
+    "proxi.twee",  # import twee
+    "proxi.export",  # export csv | xapi
 ]
 
 

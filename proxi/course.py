@@ -7,6 +7,7 @@ every other module still loads.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,6 +211,8 @@ def load_module(folder: Path) -> tuple[CourseModule | None, list[Finding]]:
         return None, [Finding.from_error(error)]
     report = Reporter(source)
     data = source.data
+    if isinstance(data, dict) and isinstance(data.get("up_to_date"), datetime.date):
+        data["up_to_date"] = data["up_to_date"].isoformat()  # YAML reads 2026-11-01 as a date
     if not check_shape(report, (), data, _MODULE_REQUIRED, _MODULE_OPTIONAL):
         return None, report.findings
     quiz = tuple(_questions(report, ("quiz",), data["quiz"], f"{folder.name}/quiz"))

@@ -8,7 +8,7 @@ finish, effects that overflow a variable's range, and where the worst behaviour 
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from proxi import expr
@@ -135,6 +135,7 @@ def _topological_order(exploration: Exploration) -> list[Key] | None:
 @dataclass
 class PathSummary:
     paths: int | None  # None when a playthrough can loop back to an identical state
+    paths_by_ending: dict[str, int]
     competency_min: dict[str, int]
     competency_max: dict[str, int]
 
@@ -152,16 +153,19 @@ def summarise(exploration: Exploration) -> PathSummary:
     )
     order = _topological_order(exploration)
     if order is None:
-        return PathSummary(None, {}, {})
+        return PathSummary(None, {}, {}, {})
     count: dict[Key, int] = {}
+    by_ending: dict[Key, Counter] = {}
     low: dict[Key, dict[str, int]] = {}
     high: dict[Key, dict[str, int]] = {}
     for key in order:  # successors come first
         if exploration.is_ending(key):
             count[key], low[key], high[key] = 1, dict.fromkeys(codes, 0), dict.fromkeys(codes, 0)
+            by_ending[key] = Counter({key[0]: 1})
             continue
         finishing = [(c, t) for c, t in exploration.edges[key] if count.get(t)]
         count[key] = sum(count[t] for _, t in finishing)
+        by_ending[key] = sum((by_ending[t] for _, t in finishing), Counter())
         if finishing:
             gains = [(dict(c.competencies), t) for c, t in finishing]
             low[key] = {
@@ -171,7 +175,9 @@ def summarise(exploration: Exploration) -> PathSummary:
                 code: max(g.get(code, 0) + high[t][code] for g, t in gains) for code in codes
             }
     start = exploration.start
-    return PathSummary(count.get(start, 0), low.get(start, {}), high.get(start, {}))
+    return PathSummary(
+        count.get(start, 0), dict(by_ending.get(start, {})), low.get(start, {}), high.get(start, {})
+    )
 
 
 def worst_endings(exploration: Exploration) -> set[str]:

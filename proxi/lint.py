@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proxi import explore
+from proxi.catalogue import content_dirs
 from proxi.course import Course, load_course
 from proxi.findings import WARNING, Finding, Reporter, has_errors
 from proxi.scenario import OUTCOMES, Scenario, load_scenario
 from proxi.yamlsource import load
-
-ROOT = Path(__file__).resolve().parent.parent
-MODULES_DIR, SCENARIOS_DIR = ROOT / "modules", ROOT / "scenarios"
 
 
 @dataclass
@@ -29,6 +27,7 @@ class ScenarioReport:
     nodes: int
     paths: int | None
     endings_reached: dict[str, str]  # node id -> outcome
+    paths_by_ending: dict[str, int] = field(default_factory=dict)
     competency_min: dict[str, int] = field(default_factory=dict)
     competency_max: dict[str, int] = field(default_factory=dict)
     worst_endings: set[str] = field(default_factory=set)
@@ -158,13 +157,14 @@ def _dynamic_checks(
             )
     summary = explore.summarise(exploration)
     return ScenarioReport(
-        scenario.id,
-        len(scenario.nodes),
-        summary.paths,
-        {node_id: scenario.nodes[node_id].ending.outcome for node_id in sorted(reached)},
-        summary.competency_min,
-        summary.competency_max,
-        worst,
+        scenario_id=scenario.id,
+        nodes=len(scenario.nodes),
+        paths=summary.paths,
+        endings_reached={node: scenario.nodes[node].ending.outcome for node in sorted(reached)},
+        paths_by_ending=summary.paths_by_ending,
+        competency_min=summary.competency_min,
+        competency_max=summary.competency_max,
+        worst_endings=worst,
     )
 
 
@@ -243,7 +243,7 @@ def check(paths: list[Path]) -> tuple[list[Finding], list[ScenarioReport]]:
     ]
     findings: list[Finding] = []
     course = Course()
-    for root in sorted(course_roots | {MODULES_DIR}):
+    for root in sorted(course_roots | {content_dirs()[0].resolve()}):
         if not root.exists():
             continue
         loaded, found = load_course(root)
@@ -282,7 +282,7 @@ def _under(file: str, paths: list[Path]) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in args.paths] or [MODULES_DIR, SCENARIOS_DIR]
+    paths = [Path(p) for p in args.paths] or list(content_dirs())
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         print(f"{path}:1:1: P008 erreur : fichier ou dossier introuvable")
@@ -312,7 +312,10 @@ def _relative(finding: Finding) -> str:
 
 def _print_summary(report: ScenarioReport) -> None:
     paths = "infini (boucle)" if report.paths is None else report.paths
-    endings = ", ".join(f"{node} ({OUTCOMES[o]})" for node, o in report.endings_reached.items())
+    endings = ", ".join(
+        f"{node} ({OUTCOMES[o]}, {report.paths_by_ending.get(node, '?')} parcours)"
+        for node, o in report.endings_reached.items()
+    )
     ranges = ", ".join(
         f"{c} {report.competency_min[c]}..{report.competency_max[c]}" for c in report.competency_min
     )

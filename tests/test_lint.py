@@ -15,6 +15,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PORTE = (FIXTURES / "scenarios" / "porte.yaml").read_text(encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def fixture_course(monkeypatch):
+    """Scenarios here belong to the fixture module « 1-essai »."""
+    monkeypatch.setenv("PROXI_MODULES_DIR", str(FIXTURES / "modules"))
+
+
 def findings_for(tmp_path, text, name="porte.yaml"):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -100,6 +106,7 @@ def test_exploration_summary():
     scenario, _ = load_scenario(FIXTURES / "scenarios" / "porte.yaml")
     _, report = lint.lint_scenario(scenario)
     assert report.paths == 5
+    assert report.paths_by_ending == {"bonne_fin": 2, "fin_moyenne": 2, "mauvaise_fin": 1}
     assert report.endings_reached == {
         "bonne_fin": "favourable",
         "fin_moyenne": "mitigee",
@@ -157,7 +164,7 @@ def generated_scenario(size: int) -> dict:
         "id": "grand",
         "title": "Grand",
         "summary": "S.",
-        "module": "4-gestion-des-conflits",
+        "module": "1-essai",
         "duration": 10,
         "competencies": ["ecoute"],
         "characters": {

@@ -1,0 +1,26 @@
+# Proxi in one container: the Streamlit app on port 8501, data in the /app/progress volume.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY proxi ./proxi
+RUN pip install .
+
+COPY app.py ./
+COPY app_pages ./app_pages
+COPY modules ./modules
+COPY scenarios ./scenarios
+COPY .streamlit ./.streamlit
+COPY progress/README.md ./progress/README.md
+
+RUN useradd --create-home proxi && chown -R proxi /app/progress /app/scenarios
+USER proxi
+VOLUME ["/app/progress"]
+EXPOSE 8501
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).status == 200 else 1)"
+
+CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0"]

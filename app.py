@@ -1,0 +1,16 @@
+"""Proxi's entry point.
+
+`streamlit run app.py` finds the `st.App` below and serves it (with our login-cookie
+routes); Streamlit then runs this same file as the page script, with __name__ "__main__".
+"""
+
+import streamlit as st
+
+if __name__ == "__main__":
+    from app_pages.shell import run
+
+    run()
+else:
+    from proxi.web_auth import auth_routes
+
+    app = st.App("app.py", routes=auth_routes())

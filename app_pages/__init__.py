@@ -1,0 +1,1 @@
+"""Streamlit pages: each reads state, calls the core, renders. Shared widgets in `ui`."""

@@ -1,0 +1,112 @@
+"""Rejoindre une séance: the code (and a name without an account), then the current vote.
+
+Open to everyone. After joining, the phone holds a pass token (session state and URL, so a
+refresh keeps it) and shows ONLY the choices of the open vote, as big buttons; it polls
+every 2 s. A vote can be changed until the trainer freezes or reveals.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from app_pages import ui
+from app_pages.session import current_person, db
+from proxi import live, live_room
+from proxi.errors import ProxiError
+from proxi.scenario import CARD_FIELDS
+
+PASS_KEY = "live-pass"
+WAITING = {
+    None: "Regardez l'écran : le vote n'est pas encore ouvert.",
+    "frozen": "⏸ Arrêt sur image : on en discute. Le vote reprendra ensuite.",
+    "revealed": "Le résultat est au tableau !",
+    "closed": "Le groupe avance : regardez l'écran.",
+}
+
+person = current_person()
+st.session_state.setdefault("_tab", uuid.uuid4().hex)
+st.title("Rejoindre une séance")
+
+
+def join_form() -> None:
+    with st.form("join"):
+        code = st.text_input(
+            "Code de la séance", value=st.query_params.get("code", ""), max_chars=12
+        )
+        name = (
+            ""
+            if person
+            else st.text_input("Votre prénom et votre nom", max_chars=live_room.MAX_NAME)
+        )
+        submitted = st.form_submit_button("Rejoindre", type="primary", width="stretch")
+    if not submitted:
+        return
+    device = f"person:{person.id}" if person else f"tab:{st.session_state['_tab']}"
+    try:
+        joined = live_room.join(
+            db(), code, person=person, guest_name=name, device=device, network=st.context.ip_address
+        )
+    except ProxiError as error:
+        st.error(str(error))
+        return
+    st.session_state[PASS_KEY] = joined.token
+    st.query_params["pass"] = joined.token
+    st.rerun()
+
+
+def cast_vote(token: str, decision_id: int, choice: int) -> None:
+    try:
+        live.vote(db(), token, decision_id, choice)
+    except ProxiError as error:
+        st.session_state["vote-error"] = str(error)
+
+
+@st.fragment(run_every=2)
+def ballot(token: str) -> None:
+    participant = live_room.participant_for(db(), token)
+    if participant is None:
+        st.warning(live.NO_PASS)
+        return
+    snap = live.snapshot(db(), participant.session_id)
+    if error := st.session_state.pop("vote-error", None):
+        st.error(error)
+    scenario = ui.catalogue().scenarios.get(snap.scenario_id or "")
+    if snap.status == "ended":
+        st.success("La séance est terminée. Merci de votre participation !")
+        return
+    role = scenario.characters.get(participant.role_key or "") if scenario else None
+    if role:
+        with st.expander(f"Votre rôle : {role.name}"):
+            st.markdown(
+                "\n".join(f"- **{label}** : {role.card[key]}" for key, label in CARD_FIELDS.items())
+            )
+    decision = snap.decision
+    if decision is None or decision.status != "open" or scenario is None:
+        st.info(WAITING[decision.status if decision else None])
+        return
+    mine = live.my_vote(db(), participant.id, decision.id)
+    st.markdown("**Votre choix** (vous pouvez changer d'avis jusqu'au résultat) :")
+    for option in live.options(scenario, decision.node_id, decision.choices):
+        picked = option.index == mine
+        st.button(
+            f"{'✅ ' if picked else ''}{option.letter}. {option.text}",
+            key=f"vote-{decision.id}-{option.index}",
+            type="primary" if picked else "secondary",
+            width="stretch",
+            on_click=cast_vote,
+            args=(token, decision.id, option.index),
+        )
+
+
+token = st.session_state.get(PASS_KEY) or st.query_params.get("pass")
+if token and live_room.participant_for(db(), token):
+    st.session_state[PASS_KEY] = token
+    ballot(token)
+    if st.button("Quitter cette séance", key="leave"):
+        st.session_state.pop(PASS_KEY, None)
+        st.query_params.pop("pass", None)
+        st.rerun()
+else:
+    join_form()

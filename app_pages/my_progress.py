@@ -1,0 +1,89 @@
+"""My progress: modules, scores, time spent, scenario endings, history, attestations."""
+
+import streamlit as st
+
+from app_pages import ui
+from app_pages.session import db, learner_progress
+from proxi import accounts, store
+from proxi.attestation import attestation_markdown
+
+VERBS = {
+    "viewed": "a consulté",
+    "answered": "a répondu à",
+    "passed": "a réussi",
+    "failed": "n'a pas réussi",
+    "completed": "a terminé",
+    "started": "a commencé",
+    "chose": "a fait un choix dans",
+    "rewound": "a rejoué",
+    "ended": "a terminé",
+    "attended": "a participé à",
+    "voted": "a voté dans",
+}
+
+progress = learner_progress()
+person, overview, cat = progress.person, progress.overview, ui.catalogue()
+st.title("Ma progression")
+
+rows = []
+for module in cat.course.modules.values():
+    row = overview.module(module.id)
+    minutes = round(overview.time_spent.get(("module", module.id), 0) / 60)
+    best = row.get("quiz_best")
+    rows.append(
+        {
+            "Module": module.title,
+            "Leçons terminées": f"{row.get('lessons_done') or 0} / {len(module.lessons)}",
+            "Meilleur score au quiz": "—" if best is None else f"{round(best)} %",
+            "Temps passé": f"{minutes} min",
+            "Terminé le": (row.get("completed_at") or "—")[:10],
+        }
+    )
+st.dataframe(rows, hide_index=True)
+
+endings = [
+    {
+        "Mise en situation": cat.scenarios[sid].title,
+        "Parties": row.get("plays") or 0,
+        "Meilleure issue": ui.OUTCOME_BADGES.get(row.get("best_outcome"), ("—",))[0],
+    }
+    for sid, row in overview.scenarios.items()
+    if sid in cat.scenarios
+]
+if endings:
+    st.subheader("Mises en situation")
+    st.dataframe(endings, hide_index=True)
+
+completed = [m for m in cat.course.modules.values() if overview.module(m.id).get("completed_at")]
+st.subheader("Attestations de fin de formation")
+if not completed:
+    st.caption(
+        "Une attestation apparaît ici quand un module est terminé : toutes les leçons vues et le quiz réussi."
+    )
+organisations = {o.id: o.name for o in accounts.list_organisations(db())}
+for module in completed:
+    with st.expander(f"Attestation — {module.title}"):
+        st.markdown(
+            attestation_markdown(
+                person,
+                organisations.get(person.organisation_id, ""),
+                module,
+                overview.module(module.id),
+            )
+        )
+        st.caption(
+            "Pour l'imprimer : menu du navigateur › Imprimer (la mise en page d'impression masque les menus)."
+        )
+
+st.subheader("Historique")
+events = store.history(db(), person.id, limit=50)
+st.dataframe(
+    [
+        {
+            "Date": e["timestamp"][:16].replace("T", " "),
+            "Action": f"{VERBS.get(e['verb'], e['verb'])} {e['object_id']}",
+        }
+        for e in events
+    ],
+    hide_index=True,
+)

@@ -1,0 +1,232 @@
+"""Who is using the app, their database connection, and their learning progress.
+
+Identity survives a refresh because it comes from the `proxi_session` cookie (signed,
+HttpOnly, set by the `/proxi-auth/complete` route after login) and is checked against the
+database on EVERY run: logging out or deactivating an account takes effect at once, in
+every tab. Within one tab the token is also kept in session state, which is how AppTest
+(which has no browser and no cookies) logs in.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import sqlite_utils
+import streamlit as st
+
+from proxi import accounts, store
+from proxi.accounts import Person
+from proxi.db import database_path, open_db
+
+TOKEN_KEY = "session_token"
+_local = threading.local()
+
+
+def db() -> sqlite_utils.Database:
+    """This thread's connection (sqlite3 connections must stay in the thread that made them)."""
+    path = str(database_path())
+    connections = getattr(_local, "connections", None)
+    if connections is None:
+        connections = _local.connections = {}
+    if path not in connections:
+        connections[path] = open_db(path)
+    return connections[path]
+
+
+def _cookie_token() -> str | None:
+    from proxi.web_auth import COOKIE_NAME, session_token_from_cookie
+
+    try:
+        cookie = st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # no browser context (AppTest, bare mode): no cookie to read
+        return None
+    return session_token_from_cookie(cookie) if cookie else None
+
+
+def current_person() -> Person | None:
+    """The logged-in person, checked against the database on every run."""
+    for token in (st.session_state.get(TOKEN_KEY), _cookie_token()):
+        if token:
+            person = accounts.person_for_session(db(), token)
+            if person is not None:
+                st.session_state[TOKEN_KEY] = token
+                return person
+    st.session_state.pop(TOKEN_KEY, None)
+    return None
+
+
+def log_in(person: Person) -> None:
+    """Open a session for this tab, then send the browser for its cookie."""
+    st.session_state[TOKEN_KEY] = accounts.redeem_login_ticket(
+        db(), accounts.issue_login_ticket(db(), person.id)
+    )
+    ticket = accounts.issue_login_ticket(db(), person.id)
+    _redirect(f"/proxi-auth/complete?ticket={ticket}")
+
+
+def log_out(person: Person) -> None:
+    """Revoke every session of the person (all tabs, all devices), then clear the cookie."""
+    accounts.revoke_all_sessions(db(), person.id)
+    st.session_state.clear()
+    _redirect("/proxi-auth/logout")
+
+
+def _redirect(url: str) -> None:
+    """Send the browser to one of our own routes (how st.login reaches its OIDC routes)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    message = ForwardMsg()
+    message.auth_redirect.url = url
+    ctx.enqueue(message)
+
+
+def require(*roles: str) -> Person:
+    """The current person if they have one of `roles`; otherwise stop the page here."""
+    person = current_person()
+    if person is None:
+        st.warning("Connectez-vous pour accéder à cette page.")
+        st.stop()
+    if roles and not person.has_role(*roles):
+        st.error("Cette page n'est pas accessible avec votre rôle.")
+        st.stop()
+    return person
+
+
+class LearnerProgress:
+    """The page-side face of the progress store for one learner."""
+
+    def __init__(self, person: Person) -> None:
+        self.person = person
+        self.overview = store.learner_overview(db(), person.id)
+
+    def _elapsed(self) -> float:
+        """Seconds since this tab's previous interaction (the store caps it)."""
+        now = time.monotonic()
+        previous = st.session_state.get("_last_interaction", now)
+        st.session_state["_last_interaction"] = now
+        return now - previous
+
+    # Reading ----------------------------------------------------------------------------
+    def last_module(self) -> str | None:
+        resume = self.overview.resume
+        return resume.module_id if resume and resume.kind == "lesson" else None
+
+    def last_lesson(self, module) -> str | None:
+        resume = self.overview.resume
+        if resume and resume.kind == "lesson" and resume.module_id == module.id:
+            return resume.lesson_id
+        return None
+
+    def last_scenario(self) -> str | None:
+        resume = self.overview.resume
+        return resume.scenario_id if resume and resume.kind == "scenario" else None
+
+    def lesson_step(self, module, lesson) -> int:
+        position = store.lesson_position(db(), self.person.id, module.id, lesson.id)
+        return position or 0
+
+    def lesson_done(self, module, lesson) -> bool:
+        states = store.lesson_states(db(), self.person.id, module.id)
+        return bool(states.get(lesson.id, {}).get("completed_at"))
+
+    def quiz_best(self, module) -> int | None:
+        best = self.overview.module(module.id).get("quiz_best")
+        return None if best is None else round(best)
+
+    def saved_state(self, scenario) -> dict | None:
+        return store.saved_scenario_state(db(), self.person.id, scenario.id)
+
+    # Writing ----------------------------------------------------------------------------
+    def record_step(self, module, lesson, step: int) -> None:
+        key = f"{lesson.ref}#{step}"
+        if st.session_state.get("_last_step") == key:
+            return  # a rerun of the same screen is not a new view
+        st.session_state["_last_step"] = key
+        lesson_ids = [item.id for item in module.lessons]
+        store.record_step(
+            db(),
+            self.person.id,
+            module.id,
+            lesson.id,
+            step,
+            len(lesson.steps),
+            lesson_ids,
+            duration_s=self._elapsed(),
+        )
+
+    def record_answer(self, block, response, correct) -> None:
+        module_id, _, rest = block.id.partition("/")
+        context = {"module_id": module_id, "lesson_id": rest.partition("#")[0]}
+        key = f"answer-{block.id}-{st.session_state.get('_answer_nonce', 0)}-{response}"
+        store.record_answer(
+            db(),
+            self.person.id,
+            block.id,
+            response,
+            None if block.kind == "reflexion" else correct,
+            context,
+            key,
+            duration_s=self._elapsed(),
+        )
+
+    def record_quiz(self, module, score: int, responses, attempt_key: str) -> None:
+        lesson_ids = [item.id for item in module.lessons]
+        store.record_quiz(
+            db(),
+            self.person.id,
+            module.id,
+            score,
+            100,
+            module.pass_mark,
+            lesson_ids,
+            responses=responses,
+            duration_s=self._elapsed(),
+            idempotency_key=f"quiz-{self.person.id}-{attempt_key}-{st.session_state.get('_tab', '')}",
+        )
+
+    def record_scenario(
+        self, scenario, state: dict, verb: str, node=None, choice=None, decision=None
+    ) -> None:
+        from proxi import engine
+
+        common = {"duration_s": self._elapsed()}
+        if verb == "chose":
+            store.record_scenario_state(
+                db(),
+                self.person.id,
+                scenario.id,
+                state,
+                "chose",
+                node_id=node,
+                response=choice,
+                **common,
+            )
+            if engine.is_over(scenario, state):
+                ending = scenario.nodes[state["node"]].ending
+                store.record_scenario_state(
+                    db(),
+                    self.person.id,
+                    scenario.id,
+                    state,
+                    "ended",
+                    node_id=state["node"],
+                    response=state["node"],
+                    outcome=ending.outcome,
+                )
+        elif verb == "rewound":
+            store.record_scenario_state(
+                db(), self.person.id, scenario.id, state, "rewound", response=decision, **common
+            )
+        else:
+            store.record_scenario_state(
+                db(), self.person.id, scenario.id, state, "started", **common
+            )
+
+
+def learner_progress() -> LearnerProgress:
+    return LearnerProgress(require())

@@ -1,0 +1,236 @@
+"""Séances de groupe: create, run and print a trainer-led session (trainers, coordinators).
+
+Every button calls one function of proxi.live_flow / live_room through `act`, which turns
+a refused move into a French message; the core checks again that the person may drive it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import ui
+from app_pages.session import db, require
+from proxi import accounts, live, live_flow, live_report, live_room
+from proxi.errors import ProxiError
+
+STATUS = {"draft": "en préparation", "open": "ouverte", "ended": "terminée"}
+PRINT_CSS = """<style>@media print { [data-baseweb="tab-list"], [data-testid="stForm"],
+[data-testid="stSelectbox"], [data-testid="stDownloadButton"], [data-testid="stExpander"],
+.stButton { display: none !important; } }</style>"""
+
+person = require("trainer", "coordinator")
+cat = ui.catalogue()
+st.html(PRINT_CSS)
+st.title("Séances de groupe")
+
+
+def act(function, *args, **kwargs):
+    """Run a core move (a button callback); a refusal is shown at the top of the next run."""
+    try:
+        return function(db(), person, *args, **kwargs)
+    except ProxiError as error:
+        st.session_state["live-error"] = str(error)
+        return None
+
+
+def create_form() -> None:
+    orgs = {o.id: o.name for o in accounts.list_organisations(db())}
+    with st.form("new-session", clear_on_submit=True):
+        title = st.text_input("Titre", max_chars=120)
+        day = st.date_input("Date", format="DD/MM/YYYY")
+        half_day = st.radio(
+            "Demi-journée", list(live.HALF_DAYS), format_func=live.HALF_DAYS.get, horizontal=True
+        )
+        place = st.text_input("Lieu", max_chars=120)
+        present = st.multiselect("Organisations présentes", list(orgs), format_func=orgs.get)
+        chosen = st.multiselect(
+            "Mises en situation", list(cat.scenarios), format_func=lambda i: cat.scenarios[i].title
+        )
+        if st.form_submit_button("Créer la séance", type="primary"):
+            created = act(live.create_session, title, day, half_day, place, present, chosen)
+            if created:
+                st.session_state["session"] = created.id
+            st.rerun()
+
+
+def run_tab(session: live.LiveSession) -> None:
+    if session.status == "open":
+        st.markdown(
+            f"Code à projeter : **{live.display_code(session.join_code)}** — page « Projection »."
+        )
+    titles = {i: cat.scenarios[i].title for i in session.scenario_ids if i in cat.scenarios}
+    if session.status == "open" and titles:
+        picked = st.selectbox(
+            "Mise en situation", list(titles), format_func=titles.get, key="pick-scenario"
+        )
+        st.button(
+            "Lancer (depuis le début)",
+            key="start",
+            on_click=act,
+            args=(live_flow.start_scenario, session.id, cat.scenarios[picked]),
+        )
+    scenario = cat.scenarios.get(session.scenario_id or "")
+    controls(session, scenario)
+    if scenario:
+        rejouer(session, scenario)
+    st.markdown(live_report.map_markdown(live_report.session_map(db(), session.id), cat.scenarios))
+    with st.form("notes"):
+        notes = st.text_area("Notes du formateur (dans le bilan)", value=session.notes)
+        if st.form_submit_button("Enregistrer les notes"):
+            act(live_flow.set_notes, session.id, notes)
+    if session.status == "open" and st.checkbox("Je veux terminer la séance", key="confirm-end"):
+        st.button(
+            "Terminer la séance", key="end", on_click=act, args=(live_flow.end_session, session.id)
+        )
+
+
+def controls(session: live.LiveSession, scenario) -> None:
+    snap = live.snapshot(db(), session.id)
+    decision = snap.decision
+    if scenario and session.state:
+        node = scenario.nodes[session.state["node"]]
+        st.subheader(live_report.scene_label(scenario, node.id, 80))
+        with st.expander(
+            "Arrêt sur image : question et notes",
+            expanded=bool(decision and decision.status == "frozen"),
+        ):
+            st.markdown(
+                f"**Question au groupe** : {node.prompt or '—'}\n\n**Notes** : {node.trainer_notes or '—'}"
+            )
+    if decision and scenario:
+        offered = live.options(scenario, decision.node_id, decision.choices)
+        tally(session.id, offered)
+        if decision.status in ("open", "frozen"):
+            hands_form(session.id, offered, decision)
+    for name, label in live_flow.available_moves(session, decision, scenario):
+        st.button(
+            label,
+            key=f"move-{name}",
+            type="primary",
+            on_click=act,
+            args=(live_flow.move, session.id, name, scenario),
+        )
+    if decision and scenario and decision.status == "revealed":
+        other = st.selectbox(
+            "Ou choisir une autre option",
+            offered,
+            format_func=lambda o: f"{o.letter}. {o.text}",
+            key="other",
+        )
+        st.button(
+            "Suivre cette option",
+            key="follow-other",
+            on_click=act,
+            args=(live_flow.follow, session.id, scenario, other.index),
+        )
+
+
+@st.fragment(run_every=2)
+def tally(session_id: int, offered: list[live.Option]) -> None:
+    snap = live.snapshot(db(), session_id)
+    st.markdown(
+        " · ".join(f"**{o.letter}** : {snap.counts.get(o.index, 0)}" for o in offered)
+        + f" — {snap.phone_votes} vote(s) sur téléphone, {snap.participants} participant(s)"
+    )
+
+
+def hands_form(session_id: int, offered: list[live.Option], decision: live.Decision) -> None:
+    with st.form(f"hands-{decision.id}"):
+        st.caption("Mains levées (sans téléphone)")
+        cols = st.columns(len(offered))
+        counts = {
+            o.index: cols[i].number_input(o.letter, 0, 200, decision.hands.get(o.index, 0))
+            for i, o in enumerate(offered)
+        }
+        if st.form_submit_button("Enregistrer les mains levées"):
+            act(live_flow.set_hands, session_id, counts)
+
+
+def rejouer(session: live.LiveSession, scenario) -> None:
+    earlier = {
+        d.id: f"Décision {d.number} — {live_report.scene_label(scenario, d.node_id)}"
+        for d in live.decisions(db(), session.id)
+        if d.scenario_id == scenario.id and d.status == "closed"
+    }
+    if earlier and session.status == "open":
+        target = st.selectbox(
+            "Rejouer à partir de", list(earlier), format_func=earlier.get, key="rejouer-from"
+        )
+        st.button(
+            "Rejouer à partir d'ici",
+            key="rejouer",
+            on_click=act,
+            args=(live_flow.rejouer, session.id, scenario, target),
+        )
+
+
+def people_tab(session: live.LiveSession) -> None:
+    present = live_room.participants(db(), session.id)
+    names = {p.id: p.name + (" (sans compte)" if p.is_guest else "") for p in present}
+    st.markdown(
+        "\n".join(
+            f"- {live_report.cell(names[p.id])} — arrivée {live_report.local_time(p.joined_at)}"
+            for p in present
+        )
+        or "Personne n'a encore rejoint."
+    )
+    scenario = cat.scenarios.get(session.scenario_id or "")
+    if present and scenario:
+        who = st.selectbox("Participant", list(names), format_func=names.get, key="role-who")
+        role = st.selectbox(
+            "Rôle",
+            [None, *scenario.characters],
+            format_func=lambda k: scenario.characters[k].name if k else "Aucun",
+            key="role-what",
+        )
+        st.button(
+            "Attribuer le rôle", key="assign", on_click=act, args=(live_room.assign_role, who, role)
+        )
+        st.markdown(live_report.role_cards_markdown(scenario, live_room.players(db(), session.id)))
+    guests = [p.id for p in present if p.is_guest]
+    people = {p.id: p for p in accounts.list_people(db())}
+    if guests:
+        guest = st.selectbox("Invité à rattacher", guests, format_func=names.get, key="guest")
+        match = st.selectbox(
+            "à la personne", list(people), format_func=lambda i: people[i].display_name, key="match"
+        )
+        st.button(
+            "Rattacher",
+            key="match-guest",
+            on_click=act,
+            args=(live_room.match_guest, guest, people[match], cat.scenarios),
+        )
+    with st.form("add-participant", clear_on_submit=True):
+        name = st.text_input("Inscrire une personne sans téléphone (nom)")
+        if st.form_submit_button("Inscrire"):
+            act(live_room.add_participant, session.id, guest_name=name)
+
+
+with st.expander("Nouvelle séance", expanded=not live.sessions_for(db(), person)):
+    create_form()
+if error := st.session_state.pop("live-error", None):
+    st.error(error)
+mine = {s.id: s for s in live.sessions_for(db(), person)}
+if not mine:
+    st.stop()
+chosen_id = st.selectbox(
+    "Séance",
+    list(mine),
+    format_func=lambda i: f"{mine[i].label} · {STATUS[mine[i].status]}",
+    key="session",
+)
+current = mine[chosen_id]
+run, people, sheet, summary = st.tabs(["Animer", "Participants et rôles", "Émargement", "Bilan"])
+with run:
+    run_tab(current)
+with people:
+    people_tab(current)
+for tab, text, name in (
+    (sheet, live_report.attendance_markdown(db(), current), "emargement"),
+    (summary, live_report.summary_markdown(db(), current, cat.scenarios), "bilan"),
+):
+    with tab:
+        st.markdown(text)
+        st.download_button(
+            "Télécharger (Markdown)", text, f"{name}-{current.day}.md", key=f"dl-{name}"
+        )

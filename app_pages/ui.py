@@ -1,0 +1,188 @@
+"""Widgets and helpers every page shares: content cache, error cards, gauges, blocks.
+
+Everything a person reads here is French. Nothing user-written is ever rendered as HTML:
+text goes through `st.markdown`/`st.text`, which escape HTML, and the only `st.html` calls
+carry our own constant CSS.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from proxi.catalogue import Catalogue, fingerprint, load_catalogue
+from proxi.course import ChoiceQuestion, Course, Matching, Reflection
+from proxi.findings import Finding
+from proxi.markdown import display_text
+from proxi.scenario import COMPETENCIES, Scenario
+
+OUTCOME_BADGES = {
+    "favourable": ("Issue favorable", "green"),
+    "mitigee": ("Issue mitigée", "orange"),
+    "defavorable": ("Issue défavorable", "red"),
+}
+
+BASE_CSS = """
+<style>
+/* Big, thumb-friendly buttons for choices on a phone. */
+div[data-testid="stButton"] button { min-height: 3rem; text-align: left; }
+@media print {
+  header, [data-testid="stSidebar"], [data-testid="stToolbar"], .stButton { display: none !important; }
+}
+</style>
+"""
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load(_stamp: tuple) -> Catalogue:
+    return load_catalogue()
+
+
+def catalogue() -> Catalogue:
+    """The content, reloaded only when a file changed (a stat per file, no parsing)."""
+    return _load(fingerprint())
+
+
+def error_card(finding: Finding) -> None:
+    st.error(
+        f"**Ce contenu ne peut pas être affiché.**\n\n"
+        f"Fichier `{finding.path.split('/')[-2] + '/' + finding.path.split('/')[-1]}`, "
+        f"ligne {finding.line}, colonne {finding.col} — code {finding.code} : {finding.message}\n\n"
+        "Le reste de Proxi fonctionne. Prévenez la personne qui écrit les contenus.",
+        icon="⚠️",
+    )
+
+
+def content_errors(cat: Catalogue, path_part: str = "") -> None:
+    """One card per broken file (the first error of each)."""
+    shown = set()
+    for finding in cat.errors():
+        if path_part in finding.path and finding.path not in shown:
+            shown.add(finding.path)
+            error_card(finding)
+
+
+def markdown(text: str, course: Course | None = None) -> None:
+    """Lesson or scene Markdown; glossary words are explained just below the text."""
+    shown, terms, lessons = display_text(text)
+    st.markdown(shown)
+    if course and terms:
+        with st.expander("📖 Mots expliqués"):
+            for term_id in dict.fromkeys(terms):
+                term = course.glossary.get(term_id)
+                if term:
+                    st.markdown(f"**{term.term}** : {term.definition}")
+    for label, ref in lessons:
+        lesson = course.lesson(ref) if course else None
+        if lesson:
+            st.caption(f"Voir aussi : « {lesson.title} » ({label})")
+
+
+def gauge(label: str, value: int, minimum: int, maximum: int) -> None:
+    share = (value - minimum) / max(1, maximum - minimum)
+    st.progress(min(1.0, max(0.0, share)), text=f"{label} : {value} / {maximum}")
+
+
+def scenario_gauges(scenario: Scenario, values: dict[str, int]) -> None:
+    for variable in scenario.variables.values():
+        if variable.gauge:
+            gauge(variable.label, values[variable.name], variable.minimum, variable.maximum)
+
+
+def competency_chart(competencies: dict[str, int]) -> None:
+    data = {COMPETENCIES.get(code, code): value for code, value in competencies.items()}
+    if data:
+        st.bar_chart(data, horizontal=True, x_label="Points", y_label="Compétence")
+
+
+def outcome_badge(outcome: str) -> None:
+    label, color = OUTCOME_BADGES.get(outcome, (outcome, "gray"))
+    st.badge(label, color=color)
+
+
+def choice_question(block: ChoiceQuestion, key: str, on_answer=None) -> bool | None:
+    """A multiple-choice block with feedback on every option; returns success once answered."""
+    with st.form(key=f"form-{key}"):
+        st.markdown(f"**{block.question}**")
+        labels = [option.text for option in block.options]
+        if block.multiple:
+            st.caption("Plusieurs réponses possibles.")
+            picked = {i for i, label in enumerate(labels) if st.checkbox(label, key=f"{key}-{i}")}
+        else:
+            choice = st.radio(
+                "Votre réponse",
+                labels,
+                index=None,
+                key=f"{key}-radio",
+                label_visibility="collapsed",
+            )
+            picked = {labels.index(choice)} if choice is not None else set()
+        submitted = st.form_submit_button("Valider ma réponse", type="primary")
+    if submitted and not picked:
+        st.warning("Choisissez au moins une réponse avant de valider.")
+        return None
+    if submitted and on_answer:
+        on_answer(block, sorted(picked), block.is_right(picked))
+    if submitted:
+        st.session_state[f"answered-{key}"] = sorted(picked)
+    answered = st.session_state.get(f"answered-{key}")
+    if answered is None:
+        return None
+    right = block.is_right(set(answered))
+    (st.success if right else st.error)(
+        "Bonne réponse !" if right else "Ce n'est pas la bonne réponse."
+    )
+    for index, option in enumerate(block.options):
+        mark = "✅" if option.correct else "❌"
+        chosen = " (votre choix)" if index in answered else ""
+        st.markdown(f"{mark} **{option.text}**{chosen} — {option.feedback}")
+    return right
+
+
+def matching(block: Matching, key: str, on_answer=None) -> bool | None:
+    """« Qui fait quoi » : one select per situation, then the right answers."""
+    placeholder = "— Choisir —"
+    with st.form(key=f"form-{key}"):
+        st.markdown(f"**{block.question}**")
+        answers = block.answers()
+        picks = {
+            i: st.selectbox(pair.situation, [placeholder, *answers], key=f"{key}-{i}")
+            for i, pair in enumerate(block.pairs)
+        }
+        submitted = st.form_submit_button("Vérifier", type="primary")
+    if submitted:
+        chosen = {i: value for i, value in picks.items() if value != placeholder}
+        st.session_state[f"answered-{key}"] = chosen
+        if on_answer:
+            on_answer(block, chosen, block.score(chosen) == len(block.pairs))
+    chosen = st.session_state.get(f"answered-{key}")
+    if chosen is None:
+        return None
+    score = block.score(chosen)
+    st.info(f"{score} bonne(s) association(s) sur {len(block.pairs)}.")
+    for i, pair in enumerate(block.pairs):
+        ok = chosen.get(i) == pair.answer
+        st.markdown(f"{'✅' if ok else '❌'} {pair.situation} → **{pair.answer}** {pair.feedback}")
+    if block.feedback:
+        st.markdown(block.feedback)
+    return score == len(block.pairs)
+
+
+def reflection(block: Reflection, key: str, on_answer=None) -> bool | None:
+    with st.form(key=f"form-{key}"):
+        text = st.text_area(block.question, key=f"{key}-text", max_chars=3000)
+        submitted = st.form_submit_button("Enregistrer ma réflexion")
+    if submitted and not text.strip():
+        st.warning("Écrivez quelques mots avant d'enregistrer.")
+        return None
+    if submitted:
+        st.session_state[f"answered-{key}"] = text.strip()
+        if on_answer:
+            on_answer(block, text.strip(), True)
+    if st.session_state.get(f"answered-{key}") is None:
+        return None
+    st.success("Réflexion enregistrée. Quelques pistes :")
+    st.markdown(block.guidance or "Parlez-en avec votre responsable ou en séance de groupe.")
+    return True
+
+
+BLOCK_WIDGETS = {"qcm": choice_question, "associer": matching, "reflexion": reflection}

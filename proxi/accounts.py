@@ -1,0 +1,420 @@
+"""People, organisations and roles; passwords, login throttling, login tickets and sessions.
+
+Login, in three steps (the page cannot set an HttpOnly cookie itself, Streamlit can't):
+
+    authenticate(identifier, password)  -> Person      the login form, on the server
+    issue_login_ticket(person)          -> ticket      single use, 60 s, stored hashed
+    redeem_login_ticket(ticket)         -> token       by GET /proxi-auth/complete (web_auth),
+                                                       which sets the signed cookie
+    person_for_session(token)           -> Person|None on every rerun
+
+The ticket keeps the 30-day session token out of every URL (history, logs). Tokens and
+tickets are stored as SHA-256 hashes: a copy of the database opens no session. A revoked or
+expired session, or a deactivated person, yields None at the next rerun, in every tab.
+
+Error messages never say whether an identifier exists: an unknown identifier and a wrong
+password give the same words, cost the same scrypt work, and count toward the same throttle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+from proxi import passwords
+from proxi.db import write_transaction
+from proxi.errors import AuthError, ProxiError
+
+ROLES = {
+    "learner": "Apprenant",
+    "trainer": "Formateur",
+    "manager": "Manager",
+    "coordinator": "Coordinateur",
+}
+JOB_CATEGORIES = {
+    "gardien": "Gardien d'immeuble",
+    "employe-immeuble": "Employé d'immeuble / agent de maintenance",
+    "agent-administratif": "Agent administratif",
+    "manager-proximite": "Manager de proximité",
+    "agent-ville": "Agent de la ville",
+    "mediateur": "Médiateur",
+    "regie-quartier": "Régie de quartier",
+    "representant-locataires": "Représentant de locataires",
+    "autre": "Autre",
+}
+ORGANISATION_KINDS = {"bailleur": "Bailleur social", "ville": "Ville", "association": "Association"}
+
+MAX_FAILURES, FAILURE_WINDOW, LOCKOUT = 5, timedelta(minutes=15), timedelta(minutes=15)
+TICKET_LIFETIME, SESSION_LIFETIME = timedelta(seconds=60), timedelta(days=30)
+
+WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+ACCOUNT_DISABLED = "Ce compte est désactivé. Adressez-vous à la coordination de la formation."
+TICKET_INVALID = "Ce lien de connexion n'est plus valable. Connectez-vous à nouveau."
+
+
+class InvalidAccount(ProxiError):
+    """A person or organisation as entered cannot be saved (the message says which field)."""
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: int
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person as the app sees them; never carries the password hash."""
+
+    id: int
+    identifier: str
+    display_name: str
+    organisation_id: int | None
+    site: str
+    job_category: str
+    roles: tuple[str, ...]
+    email: str | None
+    active: bool
+    created_at: str
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the person has at least one of `roles`."""
+        return any(role in self.roles for role in roles)
+
+    @property
+    def job_label(self) -> str:
+        return JOB_CATEGORIES.get(self.job_category, self.job_category)
+
+
+# --- Organisations ------------------------------------------------------------------------
+
+
+def create_organisation(db: sqlite_utils.Database, name: str, kind: str) -> Organisation:
+    """Add an organisation (a landlord, the city, an association)."""
+    name = name.strip()
+    if not name:
+        raise InvalidAccount("Le nom de l'organisation est obligatoire.")
+    if kind not in ORGANISATION_KINDS:
+        raise InvalidAccount(f"Type d'organisation inconnu : « {kind} ».")
+    with write_transaction(db):
+        if db.execute("SELECT 1 FROM organisations WHERE name = ?", [name]).fetchone():
+            raise InvalidAccount(f"L'organisation « {name} » existe déjà.")
+        cursor = db.execute(
+            "INSERT INTO organisations (name, kind, created_at) VALUES (?, ?, ?)",
+            [name, kind, _iso(_now())],
+        )
+    return Organisation(cursor.lastrowid, name, kind)
+
+
+def list_organisations(db: sqlite_utils.Database) -> list[Organisation]:
+    rows = db.execute("SELECT id, name, kind FROM organisations ORDER BY name").fetchall()
+    return [Organisation(*row) for row in rows]
+
+
+# --- People -------------------------------------------------------------------------------
+
+
+def create_person(
+    db: sqlite_utils.Database,
+    identifier: str,
+    display_name: str,
+    password: str,
+    *,
+    organisation_id: int | None = None,
+    site: str = "",
+    job_category: str = "autre",
+    roles: Iterable[str] = ("learner",),
+    email: str | None = None,
+) -> Person:
+    """Create an account; the identifier is case-insensitive and must be free."""
+    identifier = normalise_identifier(identifier)
+    if not identifier:
+        raise InvalidAccount("L'identifiant est obligatoire.")
+    fields = _checked_fields(display_name, organisation_id, site, job_category, roles, email)
+    password_hash = passwords.hash_password(password)  # before the lock: scrypt takes ~50 ms
+    with write_transaction(db):
+        if person_by_identifier(db, identifier):
+            raise InvalidAccount(f"L'identifiant « {identifier} » est déjà utilisé.")
+        cursor = db.execute(
+            "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
+            " roles, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [identifier, *fields.values(), password_hash, _iso(_now())],
+        )
+    return get_person(db, cursor.lastrowid)
+
+
+def update_person(db: sqlite_utils.Database, person_id: int, **changes) -> Person:
+    """Change display_name, organisation_id, site, job_category, roles or email."""
+    current = _require_person(db, person_id)
+    merged = {
+        "display_name": current.display_name,
+        "organisation_id": current.organisation_id,
+        "site": current.site,
+        "job_category": current.job_category,
+        "roles": current.roles,
+        "email": current.email,
+        **changes,
+    }
+    fields = _checked_fields(**merged)
+    assignments = ", ".join(f"{column} = ?" for column in fields)
+    with write_transaction(db):
+        db.execute(f"UPDATE people SET {assignments} WHERE id = ?", [*fields.values(), person_id])
+    return get_person(db, person_id)
+
+
+def set_password(db: sqlite_utils.Database, person_id: int, password: str) -> None:
+    """Reset a password; every open session of the person is closed."""
+    _require_person(db, person_id)
+    password_hash = passwords.hash_password(password)
+    with write_transaction(db):
+        db.execute("UPDATE people SET password_hash = ? WHERE id = ?", [password_hash, person_id])
+        revoke_all_sessions(db, person_id)
+
+
+def set_active(db: sqlite_utils.Database, person_id: int, active: bool) -> None:
+    """Deactivate (sessions closed at once, in every tab) or reactivate an account."""
+    _require_person(db, person_id)
+    with write_transaction(db):
+        db.execute("UPDATE people SET active = ? WHERE id = ?", [int(active), person_id])
+        if not active:
+            revoke_all_sessions(db, person_id)
+
+
+def deactivate_person(db: sqlite_utils.Database, person_id: int) -> None:
+    set_active(db, person_id, False)
+
+
+def get_person(db: sqlite_utils.Database, person_id: int) -> Person | None:
+    row = db.execute(f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", [person_id]).fetchone()
+    return _person(row) if row else None
+
+
+def person_by_identifier(db: sqlite_utils.Database, identifier: str) -> Person | None:
+    row = db.execute(
+        f"SELECT {_PERSON_COLUMNS} FROM people WHERE identifier = ?",
+        [normalise_identifier(identifier)],
+    ).fetchone()
+    return _person(row) if row else None
+
+
+def list_people(
+    db: sqlite_utils.Database, organisation_id: int | None = None, role: str | None = None
+) -> list[Person]:
+    """People not erased (active or not), by name; optionally of one organisation, one role."""
+    sql = f"SELECT {_PERSON_COLUMNS} FROM people WHERE erased_at IS NULL"
+    params: list = []
+    if organisation_id is not None:
+        sql, params = sql + " AND organisation_id = ?", [organisation_id]
+    people = [_person(row) for row in db.execute(sql + " ORDER BY display_name", params)]
+    return [p for p in people if role is None or p.has_role(role)]
+
+
+def normalise_identifier(identifier: str) -> str:
+    return identifier.strip().lower()
+
+
+_PERSON_COLUMNS = (
+    "id, identifier, display_name, organisation_id, site, job_category, roles, email,"
+    " active, created_at"
+)
+
+
+def _person(row: tuple) -> Person:
+    values = list(row)
+    values[6] = tuple(role for role in values[6].split(",") if role)
+    values[8] = bool(values[8])
+    return Person(*values)
+
+
+def _require_person(db: sqlite_utils.Database, person_id: int) -> Person:
+    person = get_person(db, person_id)
+    if person is None:
+        raise InvalidAccount("Cette personne n'existe pas.")
+    return person
+
+
+def _checked_fields(display_name, organisation_id, site, job_category, roles, email) -> dict:
+    """The person's columns, validated, in table order; raises InvalidAccount."""
+    roles = tuple(dict.fromkeys(roles))
+    if not display_name or not display_name.strip():
+        raise InvalidAccount("Le nom affiché est obligatoire.")
+    if job_category not in JOB_CATEGORIES:
+        raise InvalidAccount(f"Catégorie d'emploi inconnue : « {job_category} ».")
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown or not roles:
+        raise InvalidAccount(f"Rôle inconnu ou manquant : « {', '.join(unknown)} ».")
+    if email and "@" not in email:
+        raise InvalidAccount(f"Adresse électronique invalide : « {email} ».")
+    return {
+        "display_name": display_name.strip(),
+        "organisation_id": organisation_id,
+        "site": (site or "").strip(),
+        "job_category": job_category,
+        "roles": ",".join(roles),
+        "email": email.strip() if email else None,
+    }
+
+
+# --- Login and throttling -------------------------------------------------------------------
+
+
+def authenticate(
+    db: sqlite_utils.Database, identifier: str, password: str, now: datetime | None = None
+) -> Person:
+    """The person these credentials open, or AuthError with a French message."""
+    now, key = _aware(now), normalise_identifier(identifier)
+    wait = lockout_remaining(db, key, now)
+    if wait:
+        minutes = math.ceil(wait.total_seconds() / 60)
+        plural = "s" if minutes > 1 else ""
+        raise AuthError(f"Trop de tentatives. Réessayez dans {minutes} minute{plural}.")
+    row = db.execute(
+        "SELECT id, password_hash, active, erased_at FROM people WHERE identifier = ?", [key]
+    ).fetchone()
+    # Always one scrypt, found or not: the time taken must not tell whether `key` exists.
+    matches = passwords.verify_password(
+        password, row[1] if row and row[1] else passwords.DUMMY_HASH
+    )
+    if not (row and matches and row[3] is None):
+        _record_failure(db, key, now)
+        raise AuthError(WRONG_CREDENTIALS)
+    if not row[2]:
+        raise AuthError(ACCOUNT_DISABLED)  # only said to someone who knows the password
+    with write_transaction(db):
+        db.execute("DELETE FROM login_failures WHERE identifier = ?", [key])
+    return get_person(db, row[0])
+
+
+def lockout_remaining(
+    db: sqlite_utils.Database, identifier: str, now: datetime | None = None
+) -> timedelta | None:
+    """How long this identifier stays locked: 5 failures within 15 minutes lock it 15 minutes."""
+    now = _aware(now)
+    recent = [
+        datetime.fromisoformat(row[0])
+        for row in db.execute(
+            "SELECT failed_at FROM login_failures WHERE identifier = ?"
+            " ORDER BY failed_at DESC LIMIT ?",
+            [normalise_identifier(identifier), MAX_FAILURES],
+        )
+    ]
+    if len(recent) < MAX_FAILURES or recent[0] - recent[-1] > FAILURE_WINDOW:
+        return None
+    remaining = recent[0] + LOCKOUT - now
+    return remaining if remaining > timedelta(0) else None
+
+
+def _record_failure(db: sqlite_utils.Database, identifier: str, now: datetime) -> None:
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO login_failures (identifier, failed_at) VALUES (?, ?)",
+            [identifier, _iso(now)],
+        )
+        # Keep the table small: a failure older than a day can lock nothing.
+        db.execute("DELETE FROM login_failures WHERE failed_at < ?", [_iso(now - timedelta(1))])
+
+
+# --- Tickets and sessions -------------------------------------------------------------------
+
+
+def issue_login_ticket(
+    db: sqlite_utils.Database, person_id: int, now: datetime | None = None
+) -> str:
+    """A single-use ticket, valid 60 seconds, to exchange for a session cookie."""
+    now, ticket = _aware(now), secrets.token_urlsafe(32)
+    with write_transaction(db):
+        db.execute("DELETE FROM login_tickets WHERE expires_at < ?", [_iso(now)])
+        db.execute(
+            "INSERT INTO login_tickets (ticket_hash, person_id, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?)",
+            [_token_hash(ticket), person_id, _iso(now), _iso(now + TICKET_LIFETIME)],
+        )
+    return ticket
+
+
+def redeem_login_ticket(db: sqlite_utils.Database, ticket: str, now: datetime | None = None) -> str:
+    """Use up a ticket and open a 30-day session; returns the session token."""
+    now, token = _aware(now), secrets.token_urlsafe(32)
+    with write_transaction(db):
+        row = db.execute(
+            "SELECT t.person_id FROM login_tickets t JOIN people p ON p.id = t.person_id"
+            " WHERE t.ticket_hash = ? AND t.used_at IS NULL AND t.expires_at > ?"
+            " AND p.active = 1 AND p.erased_at IS NULL",
+            [_token_hash(ticket), _iso(now)],
+        ).fetchone()
+        if row is None:
+            raise AuthError(TICKET_INVALID)
+        db.execute(
+            "UPDATE login_tickets SET used_at = ? WHERE ticket_hash = ?",
+            [_iso(now), _token_hash(ticket)],
+        )
+        db.execute(
+            "INSERT INTO web_sessions (token_hash, person_id, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?)",
+            [_token_hash(token), row[0], _iso(now), _iso(now + SESSION_LIFETIME)],
+        )
+    return token
+
+
+def person_for_session(
+    db: sqlite_utils.Database, token: str | None, now: datetime | None = None
+) -> Person | None:
+    """The person of a live session: None if unknown, revoked, expired or deactivated."""
+    if not token:
+        return None
+    row = db.execute(
+        f"SELECT {', '.join('p.' + c.strip() for c in _PERSON_COLUMNS.split(','))}"
+        " FROM web_sessions s JOIN people p ON p.id = s.person_id"
+        " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
+        " AND p.active = 1 AND p.erased_at IS NULL",
+        [_token_hash(token), _iso(now or _now())],
+    ).fetchone()
+    return _person(row) if row else None
+
+
+def revoke_session(db: sqlite_utils.Database, token: str, now: datetime | None = None) -> None:
+    """Log out this session (this browser)."""
+    with write_transaction(db):
+        db.execute(
+            "UPDATE web_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+            [_iso(now or _now()), _token_hash(token)],
+        )
+
+
+def revoke_all_sessions(
+    db: sqlite_utils.Database, person_id: int, now: datetime | None = None
+) -> None:
+    """Log the person out everywhere."""
+    with write_transaction(db):
+        db.execute(
+            "UPDATE web_sessions SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL",
+            [_iso(now or _now()), person_id],
+        )
+
+
+def _token_hash(token: str) -> str:
+    # A plain hash is enough: tokens are 256 random bits, nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime | None) -> datetime:
+    """`moment` (default now) in UTC; a naive datetime is taken as UTC."""
+    if moment is None:
+        return _now()
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    # Fixed width (microseconds always written), so stored strings sort as instants do.
+    return _aware(moment).isoformat(timespec="microseconds")

@@ -1,0 +1,462 @@
+"""The one database opener: where the file is, how it is tuned, its schema, and how to write.
+
+Every part of Proxi gets its `sqlite_utils.Database` from `open_db`, and every writer wraps
+its work in `write_transaction`. Nothing else in the code base connects to SQLite.
+
+Threads. A `sqlite3` connection refuses to be used from a thread other than the one that
+opened it (sqlite-utils keeps `check_same_thread=True`), and Streamlit runs every script run
+in a thread of its own. So Proxi opens ONE CONNECTION PER SCRIPT RUN (or per CLI command,
+per HTTP request) and closes it at the end: `with open_db() as db: ...`. After the first
+call for a path the open is only a connect plus four pragmas (well under a millisecond), so
+there is nothing to gain from a pool, and never anything to share: do not put a Database in
+`st.cache_resource`.
+
+Concurrency. WAL lets readers run while one writer writes. Writers take the write lock up
+front with `BEGIN IMMEDIATE` (a deferred transaction that later upgrades to a write can fail
+with "database is locked" however long the busy timeout is), wait up to `busy_timeout`, and
+`write_transaction` retries with backoff past that, so a burst of writers queues instead of
+failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from proxi.errors import ProxiError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = REPO_ROOT / "progress" / "progress.db"
+BUSY_TIMEOUT_MS = 5000
+# Backoff for write_transaction, on top of SQLite's own busy_timeout wait.
+WRITE_ATTEMPTS = 8
+FIRST_BACKOFF_S = 0.05
+
+_migrated: set[tuple[str, int]] = set()
+_migrate_lock = threading.Lock()
+
+
+class DatabaseBusy(ProxiError):
+    """The database stayed locked by other writers for too long."""
+
+
+def database_path(path: str | Path | None = None) -> Path | str:
+    """The database to open: the argument, else $PROXI_DB, else progress/progress.db."""
+    chosen = path if path is not None else os.environ.get("PROXI_DB") or DEFAULT_PATH
+    return ":memory:" if str(chosen) == ":memory:" else Path(chosen)
+
+
+def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
+    """Open (creating if need be) the database, tuned and migrated. One per thread."""
+    target = database_path(path)
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    _tune(db)
+    _migrate_once(db, target)
+    return db
+
+
+def _tune(db: sqlite_utils.Database) -> None:
+    # journal_mode is stored in the file; the other three are per connection.
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA synchronous=NORMAL")
+
+
+def _migrate_once(db: sqlite_utils.Database, target: Path | str) -> None:
+    """Apply pending migrations the first time this process opens this file."""
+    if target == ":memory:":
+        apply_migrations(db)  # every in-memory database is a new one
+        return
+    # The inode tells a file restored or recreated under the same name from the old one.
+    key = (str(Path(target).resolve()), os.stat(target).st_ino)
+    with _migrate_lock:
+        if key not in _migrated:
+            apply_migrations(db)
+            _migrated.add(key)
+
+
+def apply_migrations(db: sqlite_utils.Database) -> None:
+    """Bring the schema up to date; safe to call again (applied ones are skipped)."""
+    # Under the write lock, two processes starting together cannot both apply one migration.
+    with write_transaction(db):
+        MIGRATIONS.apply(db)
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run the block in one write transaction: all of it is committed, or none of it.
+
+    Nested use joins the outer transaction through a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    _begin_immediate(db)
+    try:
+        yield db
+    except BaseException:
+        _rollback(db)
+        raise
+    _commit(db)
+
+
+def _rollback(db: sqlite_utils.Database) -> None:
+    # Some errors (disk full, an interrupt) already ended the transaction: rolling back
+    # again would raise and hide the real error.
+    if db.conn.in_transaction:
+        db.conn.execute("ROLLBACK")
+
+
+def _begin_immediate(db: sqlite_utils.Database) -> None:
+    delay = FIRST_BACKOFF_S
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or attempt == WRITE_ATTEMPTS - 1:
+                raise _busy_or(error) from error
+        # Jitter, so writers released together do not collide again together.
+        time.sleep(delay * (1 + random.random()))
+        delay *= 2
+
+
+def _commit(db: sqlite_utils.Database) -> None:
+    # In WAL mode the lock is already ours, but a checkpoint can still report busy once.
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            db.conn.execute("COMMIT")
+            return
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or attempt == WRITE_ATTEMPTS - 1:
+                _rollback(db)
+                raise _busy_or(error) from error
+            time.sleep(FIRST_BACKOFF_S)
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
+
+
+def _busy_or(error: sqlite3.OperationalError) -> Exception:
+    if _is_busy(error):
+        return DatabaseBusy(
+            "La base de données est très sollicitée en ce moment. Réessayez dans un instant."
+        )
+    return error
+
+
+# --- Schema -------------------------------------------------------------------------------
+# One function per change, never edited once released: a new need is a new migration, so an
+# old database upgrades in place. Plain SQL, because CHECK-free composite keys, foreign keys
+# and generated columns read best as the DDL they are. Allowed values (roles, job
+# categories, kinds) are checked in Python (accounts.py): a CHECK constraint would need a
+# table rebuild every time a list grows.
+
+MIGRATIONS = Migrations("proxi")
+
+
+@MIGRATIONS()
+def m001_accounts(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE organisations (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,             -- bailleur | ville | association
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            identifier TEXT NOT NULL UNIQUE,  -- login, stored lower-case
+            display_name TEXT NOT NULL,
+            organisation_id INTEGER REFERENCES organisations(id),
+            site TEXT NOT NULL DEFAULT '',
+            job_category TEXT NOT NULL DEFAULT 'autre',  -- slug, see accounts.JOB_CATEGORIES
+            roles TEXT NOT NULL DEFAULT 'learner',       -- comma list, see accounts.ROLES
+            email TEXT,
+            password_hash TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            erased_at TEXT
+        );
+        CREATE INDEX people_by_organisation ON people(organisation_id, active);
+        CREATE TABLE login_failures (
+            id INTEGER PRIMARY KEY,
+            identifier TEXT NOT NULL,
+            failed_at TEXT NOT NULL
+        );
+        CREATE INDEX login_failures_by_identifier ON login_failures(identifier, failed_at);
+        CREATE TABLE web_sessions (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        CREATE INDEX web_sessions_by_person ON web_sessions(person_id);
+        CREATE TABLE login_tickets (
+            ticket_hash TEXT PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT
+        );
+        """
+    )
+
+
+@MIGRATIONS()
+def m002_events(db: sqlite_utils.Database) -> None:
+    # Generated columns expose the context fields that reports filter and group on, so
+    # their indexes are real column indexes and path analytics is an index-only scan.
+    db.executescript(
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,        -- xAPI statement id
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            verb TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            object_id TEXT NOT NULL,
+            result TEXT NOT NULL DEFAULT '{}',
+            context TEXT NOT NULL DEFAULT '{}',
+            state TEXT,                       -- scenario engine state after the move
+            timestamp TEXT NOT NULL,          -- ISO 8601, UTC, with offset
+            idempotency_key TEXT,
+            module_id TEXT GENERATED ALWAYS AS (json_extract(context, '$.module_id')) VIRTUAL,
+            scenario_id TEXT
+                GENERATED ALWAYS AS (json_extract(context, '$.scenario_id')) VIRTUAL,
+            session_id TEXT
+                GENERATED ALWAYS AS (json_extract(context, '$.session_id')) VIRTUAL,
+            node_id TEXT GENERATED ALWAYS AS (json_extract(context, '$.node_id')) VIRTUAL,
+            choice_index INTEGER GENERATED ALWAYS AS (
+                CASE verb WHEN 'chose' THEN json_extract(result, '$.response') END
+            ) VIRTUAL,
+            UNIQUE (person_id, idempotency_key)
+        );
+        CREATE INDEX events_by_person ON events(person_id, id);
+        CREATE INDEX events_by_object ON events(object_type, object_id);
+        CREATE INDEX events_by_scenario_path
+            ON events(scenario_id, verb, node_id, choice_index);
+        CREATE INDEX events_by_module ON events(module_id, verb);
+        CREATE INDEX events_by_session ON events(session_id);
+        CREATE INDEX events_by_timestamp ON events(timestamp);
+        -- Append-only: a statement is never rewritten. Deleting stays possible, for the
+        -- data-protection erasure and the retention command only.
+        CREATE TRIGGER events_are_append_only BEFORE UPDATE ON events
+        BEGIN
+            SELECT RAISE(ABORT, 'events are append-only');
+        END;
+        """
+    )
+
+
+@MIGRATIONS()
+def m003_progress(db: sqlite_utils.Database) -> None:
+    # Derived from events by proxi.events; rebuilt by store.rebuild_derived. JSON columns
+    # hold lists or the engine's state.
+    db.executescript(
+        """
+        CREATE TABLE lesson_progress (
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            module_id TEXT NOT NULL,
+            lesson_id TEXT NOT NULL,
+            last_step INTEGER NOT NULL,
+            steps_seen TEXT NOT NULL,         -- JSON list of step indexes
+            step_count INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            completed_at TEXT,
+            PRIMARY KEY (person_id, module_id, lesson_id)
+        );
+        CREATE TABLE block_answers (
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            block_id TEXT NOT NULL,
+            module_id TEXT,
+            lesson_id TEXT,
+            response TEXT,                    -- JSON, the latest answer
+            correct INTEGER,
+            attempts INTEGER NOT NULL,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, block_id)
+        );
+        CREATE TABLE module_progress (
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            module_id TEXT NOT NULL,
+            status TEXT NOT NULL,   -- not_started | in_progress | quiz_failed | completed
+            lesson_ids TEXT NOT NULL,         -- JSON list, as the content had it last
+            lessons_done INTEGER NOT NULL,
+            lessons_total INTEGER NOT NULL,
+            quiz_best REAL,                   -- best score, percent
+            quiz_attempts INTEGER NOT NULL,
+            quiz_passed_at TEXT,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            completed_at TEXT,
+            PRIMARY KEY (person_id, module_id)
+        );
+        CREATE INDEX module_progress_by_module ON module_progress(module_id, status);
+        CREATE TABLE scenario_progress (
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            scenario_id TEXT NOT NULL,
+            state TEXT,                       -- JSON, the engine state to resume
+            plays INTEGER NOT NULL,
+            endings TEXT NOT NULL,            -- JSON list of ending node ids reached
+            best_outcome TEXT,                -- favourable | mitigee | defavorable
+            last_ending_at TEXT,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, scenario_id)
+        );
+        CREATE INDEX scenario_progress_by_scenario
+            ON scenario_progress(scenario_id, best_outcome);
+        CREATE TABLE resume (
+            person_id INTEGER PRIMARY KEY REFERENCES people(id),
+            kind TEXT NOT NULL,               -- lesson | scenario
+            module_id TEXT,
+            lesson_id TEXT,
+            step INTEGER,
+            scenario_id TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE time_spent (
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            kind TEXT NOT NULL,               -- module | scenario
+            subject_id TEXT NOT NULL,
+            seconds REAL NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, kind, subject_id)
+        );
+        """
+    )
+
+
+@MIGRATIONS()
+def m010_live_sessions(db: sqlite_utils.Database) -> None:
+    # Group sessions (proxi.live). Everything a running session needs is here, not in
+    # process memory, so a server restart mid-session loses nothing. Votes are WITHOUT ROWID
+    # on (decision, participant): one current vote each, and a decision's tally reads one
+    # contiguous range of the primary key.
+    db.executescript(
+        """
+        CREATE TABLE live_sessions (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            day TEXT NOT NULL,                -- ISO date
+            half_day TEXT NOT NULL,           -- matin | apres-midi
+            place TEXT NOT NULL DEFAULT '',
+            organisation_ids TEXT NOT NULL DEFAULT '[]',   -- JSON list
+            scenario_ids TEXT NOT NULL DEFAULT '[]',       -- JSON list, in running order
+            trainer_id INTEGER NOT NULL REFERENCES people(id),
+            status TEXT NOT NULL DEFAULT 'draft',          -- draft | open | ended
+            join_code TEXT UNIQUE,
+            scenario_id TEXT,                 -- the scenario on screen
+            state TEXT,                       -- JSON, the group's engine state
+            decision_id INTEGER,              -- the decision on screen, NULL between votes
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            opened_at TEXT,
+            ended_at TEXT
+        );
+        CREATE INDEX live_sessions_by_trainer ON live_sessions(trainer_id, day);
+        CREATE TABLE live_participants (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES live_sessions(id),
+            person_id INTEGER REFERENCES people(id),
+            guest_name TEXT,
+            role_key TEXT,                    -- character played, for live role-play
+            joined_at TEXT NOT NULL,
+            UNIQUE (session_id, person_id)
+        );
+        CREATE TABLE live_passes (
+            token_hash TEXT PRIMARY KEY,      -- a phone's proof that it is this participant
+            participant_id INTEGER NOT NULL REFERENCES live_participants(id)
+        );
+        CREATE TABLE live_decisions (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES live_sessions(id),
+            number INTEGER NOT NULL,          -- 1, 2, 3... within the session
+            scenario_id TEXT NOT NULL,
+            node_id TEXT NOT NULL,
+            path TEXT NOT NULL,               -- JSON list of choice indexes from the start
+            choices TEXT NOT NULL,            -- JSON list of the choice indexes offered
+            status TEXT NOT NULL,             -- open | frozen | revealed | closed
+            hands TEXT NOT NULL DEFAULT '{}', -- JSON {choice index: show-of-hands count}
+            chosen INTEGER,                   -- the choice the group followed
+            opened_at TEXT NOT NULL,
+            revealed_at TEXT,
+            closed_at TEXT,
+            UNIQUE (session_id, number)
+        );
+        CREATE TABLE live_votes (
+            decision_id INTEGER NOT NULL REFERENCES live_decisions(id),
+            participant_id INTEGER NOT NULL REFERENCES live_participants(id),
+            choice INTEGER NOT NULL,
+            voted_at TEXT NOT NULL,
+            PRIMARY KEY (decision_id, participant_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE live_join_failures (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL,                -- tab:..., person:... or ip:...
+            failed_at TEXT NOT NULL
+        );
+        CREATE INDEX live_join_failures_by_key ON live_join_failures(key, failed_at);
+        """
+    )
+
+
+@MIGRATIONS()
+def m020_reports(db: sqlite_utils.Database) -> None:
+    # Managers' reports (proxi.reports, proxi.export). `play_mode` exposes solo/group so that
+    # path analytics counts each apart from one covering index, joined to people by person_id
+    # for the viewer's scope; adding a VIRTUAL column rewrites nothing.
+    db.executescript(
+        """
+        CREATE TABLE module_due_dates (
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+            module_id TEXT NOT NULL,
+            due_on TEXT NOT NULL,             -- ISO date
+            set_by INTEGER REFERENCES people(id),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (organisation_id, module_id)
+        );
+        CREATE TABLE report_settings (
+            key TEXT PRIMARY KEY,             -- e.g. xapi_actor_key
+            value TEXT NOT NULL
+        );
+        CREATE TABLE xapi_exports (
+            endpoint TEXT PRIMARY KEY,        -- the LRS statements URL
+            last_event_id INTEGER NOT NULL,   -- every event up to this id was accepted
+            updated_at TEXT NOT NULL
+        );
+        ALTER TABLE events ADD COLUMN play_mode TEXT
+            GENERATED ALWAYS AS (json_extract(context, '$.mode')) VIRTUAL;
+        CREATE INDEX events_by_path_mode
+            ON events(scenario_id, verb, node_id, choice_index, play_mode, person_id);
+        -- Covering: the dashboard reads these columns for thousands of people without
+        -- touching the rows (scenario rows carry the engine state, kilobytes each).
+        CREATE INDEX module_progress_report ON module_progress(
+            person_id, module_id, status, quiz_best, quiz_passed_at, completed_at, updated_at);
+        CREATE INDEX scenario_progress_report ON scenario_progress(
+            person_id, scenario_id, best_outcome, last_ending_at, updated_at);
+        CREATE INDEX live_participants_by_person ON live_participants(person_id);
+        CREATE INDEX live_decisions_by_scenario ON live_decisions(scenario_id, node_id);
+        """
+    )

@@ -1,0 +1,254 @@
+"""Roster import: people from a CSV file, previewed line by line, written only when confirmed.
+
+    preview = read_roster(db, data)   # parse and check; writes nothing
+    preview.lines                     # each with its action (create/update/unchanged) or errors
+    apply_roster(db, preview)         # writes the valid lines, in one transaction
+
+The file is what an HR export or a hand-made spreadsheet gives: UTF-8 (with or without a
+BOM) or Windows-1252 (French Excel's « CSV séparateur point-virgule »), ';' or ','
+separated, with French or English column names in any order. A person is known by their
+identifier: importing the same file twice updates, never duplicates.
+
+New accounts get no password (they cannot log in until a coordinator sets one) unless a
+provisional password is given: it is hashed ONCE for the whole import, since scrypt costs
+about 50 ms and a roster holds hundreds of people.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from proxi import accounts, passwords
+from proxi.db import write_transaction
+
+FIELDS = ("name", "identifier", "organisation", "site", "job_category", "roles", "email")
+REQUIRED_COLUMNS = FIELDS[:-1]
+COLUMN_LABELS = {
+    "name": "nom",
+    "identifier": "identifiant",
+    "organisation": "organisation",
+    "site": "site",
+    "job_category": "catégorie d'emploi",
+    "roles": "rôle",
+    "email": "courriel",
+}
+# Normalised header -> field (see _key for the normalisation).
+HEADERS = {
+    **dict.fromkeys(["nom", "name", "nom affiche", "nom complet", "prenom nom"], "name"),
+    **dict.fromkeys(["identifiant", "identifier", "login"], "identifier"),
+    **dict.fromkeys(["organisation", "organization", "bailleur", "structure"], "organisation"),
+    **dict.fromkeys(["site", "secteur", "residence", "agence"], "site"),
+    **dict.fromkeys(
+        ["categorie", "categorie d emploi", "job category", "metier", "emploi", "fonction"],
+        "job_category",
+    ),
+    **dict.fromkeys(["role", "roles", "profil"], "roles"),
+    **dict.fromkeys(["email", "e mail", "courriel", "mail", "adresse electronique"], "email"),
+}
+ROLE_WORDS = {
+    **{role: role for role in accounts.ROLES},
+    "apprenant": "learner",
+    "apprenante": "learner",
+    "formateur": "trainer",
+    "formatrice": "trainer",
+    "manageuse": "manager",
+    "responsable": "manager",
+    "coordinateur": "coordinator",
+    "coordinatrice": "coordinator",
+    "coordination": "coordinator",
+}
+ROLE_SEPARATORS = ("|", "+", "/", ",")
+
+
+@dataclass
+class RosterLine:
+    line: int  # in the file, the header being line 1
+    values: dict[str, str]
+    person: dict = field(default_factory=dict)  # checked fields, ready for the database
+    action: str = ""  # create | update | unchanged ("" when in error)
+    errors: list[str] = field(default_factory=list)
+    person_id: int | None = None
+
+
+@dataclass
+class RosterPreview:
+    lines: list[RosterLine]
+    file_errors: list[str] = field(default_factory=list)
+    text: str = ""  # the file, so that apply_roster checks it again at write time
+
+    def counts(self) -> dict[str, int]:
+        counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
+        for line in self.lines:
+            counts[line.action or "error"] += 1
+        return counts
+
+    @property
+    def valid(self) -> list[RosterLine]:
+        return [line for line in self.lines if not line.errors]
+
+
+def _key(text: str) -> str:
+    """Lower case, no accents, words separated by single spaces."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+def decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")  # French Excel's default
+
+
+def read_roster(db: sqlite_utils.Database, data: bytes | str) -> RosterPreview:
+    """Parse and check the file against the database; nothing is written."""
+    text = decode(data)
+    if not text.strip():
+        return RosterPreview([], ["Le fichier est vide."])
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(reader)
+    columns = {i: HEADERS.get(_key(name)) for i, name in enumerate(header)}
+    missing = [f for f in REQUIRED_COLUMNS if f not in columns.values()]
+    if missing:
+        names = ", ".join(f"« {COLUMN_LABELS[f]} »" for f in missing)
+        return RosterPreview([], [f"Ligne 1 : colonne(s) manquante(s) : {names}."], text)
+    lines = []
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            values = {f: "" for f in FIELDS}
+            values |= {columns[i]: c.strip() for i, c in enumerate(cells) if columns.get(i)}
+            lines.append(RosterLine(reader.line_num, values))
+    _check_lines(db, lines)
+    return RosterPreview(lines, [], text)
+
+
+def _check_lines(db: sqlite_utils.Database, lines: list[RosterLine]) -> None:
+    organisations = {_key(o.name): o.id for o in accounts.list_organisations(db)}
+    categories = {_key(slug): slug for slug in accounts.JOB_CATEGORIES}
+    categories |= {_key(label): slug for slug, label in accounts.JOB_CATEGORIES.items()}
+    seen: dict[str, int] = {}
+    for line in lines:
+        _check_line(line, organisations, categories)
+        identifier = line.person.get("identifier")
+        if identifier in seen:
+            line.errors.append(
+                f"identifiant « {identifier} » déjà présent ligne {seen[identifier]}."
+            )
+        elif identifier:
+            seen[identifier] = line.line
+        if not line.errors:
+            _compare_with_database(db, line)
+
+
+def _check_line(line: RosterLine, organisations: dict, categories: dict) -> None:
+    v, errors = line.values, line.errors
+    for name in ("name", "identifier", "organisation", "job_category"):
+        if not v[name]:
+            errors.append(f"{COLUMN_LABELS[name]} manquant.")
+    organisation_id = organisations.get(_key(v["organisation"]))
+    if v["organisation"] and organisation_id is None:
+        errors.append(
+            f"organisation inconnue : « {v['organisation']} » (créez-la d'abord, ou corrigez)."
+        )
+    category = categories.get(_key(v["job_category"]))
+    if v["job_category"] and category is None:
+        errors.append(f"catégorie d'emploi inconnue : « {v['job_category']} ».")
+    roles, unknown = _roles(v["roles"])
+    if unknown:
+        errors.append(f"rôle inconnu : « {', '.join(unknown)} ».")
+    if v["email"] and "@" not in v["email"]:
+        errors.append(f"adresse électronique invalide : « {v['email']} ».")
+    line.person = {
+        "identifier": accounts.normalise_identifier(v["identifier"]),
+        "display_name": " ".join(v["name"].split()),
+        "organisation_id": organisation_id,
+        "site": v["site"],
+        "job_category": category,
+        "roles": roles,
+        "email": v["email"] or None,
+    }
+
+
+def _roles(text: str) -> tuple[tuple[str, ...], list[str]]:
+    """(roles, unknown words); an empty cell means learner."""
+    for separator in ROLE_SEPARATORS[1:]:
+        text = text.replace(separator, ROLE_SEPARATORS[0])
+    words = [word.strip() for word in text.split(ROLE_SEPARATORS[0]) if word.strip()]
+    known = [ROLE_WORDS.get(_key(word)) for word in words]
+    unknown = [word for word, role in zip(words, known, strict=True) if role is None]
+    roles = tuple(dict.fromkeys(role for role in known if role)) or ("learner",)
+    return roles, unknown
+
+
+def _compare_with_database(db: sqlite_utils.Database, line: RosterLine) -> None:
+    row = db.execute(
+        "SELECT id, erased_at FROM people WHERE identifier = ?", [line.person["identifier"]]
+    ).fetchone()
+    if row is None:
+        line.action = "create"
+        return
+    if row[1] is not None:
+        line.errors.append(
+            "cet identifiant appartenait à un compte effacé : choisissez-en un autre."
+        )
+        return
+    current = accounts.get_person(db, row[0])
+    line.person_id = row[0]
+    same = all(getattr(current, key) == value for key, value in line.person.items())
+    line.action = "unchanged" if same else "update"
+
+
+def apply_roster(
+    db: sqlite_utils.Database, preview: RosterPreview, provisional_password: str | None = None
+) -> dict[str, int]:
+    """Write the valid lines (all or nothing); returns the count per action.
+
+    The file is checked again under the write lock: someone may have created one of these
+    identifiers since the preview.
+    """
+    password_hash = passwords.hash_password(provisional_password) if provisional_password else None
+    done = {"create": 0, "update": 0, "unchanged": 0}
+    with write_transaction(db):
+        for line in read_roster(db, preview.text).valid:
+            if line.action == "create":
+                _insert(db, line.person, password_hash)
+            elif line.action == "update":
+                changes = {k: v for k, v in line.person.items() if k != "identifier"}
+                accounts.update_person(db, line.person_id, **changes)
+            done[line.action] += 1
+    return done
+
+
+def _insert(db: sqlite_utils.Database, person: dict, password_hash: str | None) -> None:
+    # accounts.create_person hashes one password per person; an import shares one hash.
+    db.execute(
+        "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
+        " roles, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            person["identifier"],
+            person["display_name"],
+            person["organisation_id"],
+            person["site"],
+            person["job_category"],
+            ",".join(person["roles"]),
+            person["email"],
+            password_hash,
+            datetime.now(UTC).isoformat(timespec="microseconds"),
+        ],
+    )
+
+
+TEMPLATE = (
+    "nom;identifiant;organisation;site;catégorie d'emploi;rôle;courriel\r\n"
+    "Karim Haddad;karim.haddad;Habitat Val de Seine;Quartier des Tilleuls;gardien;apprenant;\r\n"
+)

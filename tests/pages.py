@@ -1,0 +1,99 @@
+"""Helpers for page tests: a temporary database and content, people, logged-in AppTests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from proxi import accounts
+from proxi.db import open_db
+
+APP = str(Path(__file__).parent.parent / "app.py")
+FIXTURES = Path(__file__).parent / "fixtures"
+PASSWORD = "motdepasse-de-test"
+
+
+def use_temporary_world(tmp_path: Path, monkeypatch, content: str = "fixtures") -> Path:
+    """Point Proxi at a fresh database and at copies of the fixture (or shipped) content."""
+    db_path = tmp_path / "progress.db"
+    monkeypatch.setenv("PROXI_DB", str(db_path))
+    if content == "fixtures":
+        shutil.copytree(FIXTURES / "modules", tmp_path / "modules")
+        shutil.copytree(FIXTURES / "scenarios", tmp_path / "scenarios")
+        monkeypatch.setenv("PROXI_MODULES_DIR", str(tmp_path / "modules"))
+        monkeypatch.setenv("PROXI_SCENARIOS_DIR", str(tmp_path / "scenarios"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return db_path
+
+
+def make_person(
+    db_path: Path, identifier: str, roles=("learner",), organisation: str = "Habitat Val de Seine"
+):
+    db = open_db(db_path)
+    existing = {o.name: o for o in accounts.list_organisations(db)}
+    org = existing.get(organisation) or accounts.create_organisation(db, organisation, "bailleur")
+    person = accounts.create_person(
+        db,
+        identifier,
+        identifier.replace(".", " ").title(),
+        PASSWORD,
+        organisation_id=org.id,
+        site="Quartier des Tilleuls",
+        job_category="gardien",
+        roles=roles,
+    )
+    db.close()
+    return person
+
+
+def session_token(db_path: Path, person) -> str:
+    db = open_db(db_path)
+    token = accounts.redeem_login_ticket(db, accounts.issue_login_ticket(db, person.id))
+    db.close()
+    return token
+
+
+def run_page_directly(db_path: Path, person, page: str) -> AppTest:
+    """Run one page file on its own, as a crafted URL or a page switch would reach it."""
+    at = AppTest.from_file(str(Path(APP).parent / page), default_timeout=30)
+    if person is not None:
+        at.session_state["session_token"] = session_token(db_path, person)
+    return at.run()
+
+
+def logged_in(db_path: Path, person, page: str | None = None) -> AppTest:
+    """An AppTest whose tab holds a live session for `person` (AppTest has no cookies)."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["session_token"] = session_token(db_path, person)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def no_exception(at: AppTest) -> None:
+    assert [e.value for e in at.exception] == []
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text, in one string, for 'the user sees X' assertions."""
+    parts = [
+        e.value
+        for kind in (
+            "title",
+            "header",
+            "subheader",
+            "markdown",
+            "caption",
+            "info",
+            "success",
+            "warning",
+            "error",
+        )
+        for e in getattr(at, kind)
+    ]
+    return "\n".join(str(p) for p in parts)

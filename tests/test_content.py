@@ -1,0 +1,154 @@
+"""The shipped course and scenario library meet the bar the content issues set."""
+
+import pytest
+
+from proxi import lint
+from proxi.catalogue import content_dirs, load_catalogue
+from proxi.course import Matching, Reflection
+
+MODULE_IDS = [
+    "1-politique-de-la-ville",
+    "2-bailleurs-et-partenaires",
+    "3-incivilites-et-degradations",
+    "4-gestion-des-conflits",
+]
+SCENARIO_IDS = {
+    "bruit-nuit",
+    "hall-occupe",
+    "encombrants",
+    "reclamation-loge",
+    "tags-ascenseur",
+    "apres-agression",
+    "nouvel-agent",
+    "reunion-travaux",
+    "vivre-ensemble",
+    "detresse-psychique",
+    "chantier-educatif",
+    "diagnostic-marchant",
+}
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def shipped_findings():
+    findings, reports = lint.check(list(content_dirs()))
+    return findings, {report.scenario_id: report for report in reports}
+
+
+def test_the_shipped_content_has_no_error_and_no_warning(shipped_findings):
+    findings, _ = shipped_findings
+    assert [str(f) for f in findings] == []
+
+
+def test_four_modules_in_the_sens_order(catalogue):
+    assert list(catalogue.course.modules) == MODULE_IDS
+
+
+@pytest.mark.parametrize("module_id", MODULE_IDS)
+def test_each_module_has_the_substance_asked_for(catalogue, module_id):
+    module = catalogue.course.modules[module_id]
+    assert len(module.lessons) >= 5 and module.objectives and module.further_reading
+    assert module.pass_mark == 70 and module.up_to_date
+    for lesson in module.lessons:
+        assert len(lesson.blocks()) >= 2, lesson.ref
+        assert 10 <= lesson.duration <= 20, lesson.ref
+        assert lesson.steps[-1].title == "Points clés à retenir", lesson.ref
+        kinds = {type(block) for block in lesson.blocks()}
+        assert kinds, lesson.ref
+    assert len(module.quiz) >= 10
+    for question in module.quiz:
+        assert question.correct_indexes(), question.question
+        assert all(option.feedback for option in question.options), question.question
+
+
+def test_the_course_uses_every_kind_of_block(catalogue):
+    blocks = [
+        b
+        for m in catalogue.course.modules.values()
+        for lesson in m.lessons
+        for b in lesson.blocks()
+    ]
+    assert any(isinstance(b, Matching) for b in blocks) and any(
+        isinstance(b, Reflection) for b in blocks
+    )
+
+
+def test_glossary_has_the_field_s_terms(catalogue):
+    glossary = catalogue.course.glossary
+    assert len(glossary) >= 40
+    for term in [
+        "qpv",
+        "gup",
+        "gusp",
+        "anru",
+        "npnru",
+        "anct",
+        "cget",
+        "tfpb",
+        "clspd",
+        "mjd",
+        "asvp",
+        "caf",
+        "ccas",
+        "oph",
+        "esh",
+        "sem",
+        "ush",
+        "caleol",
+        "regie-de-quartier",
+        "main-courante",
+        "plainte",
+        "droit-de-retrait",
+        "troubles-anormaux-de-voisinage",
+    ]:
+        assert glossary[term].definition
+
+
+def test_twelve_scenarios_one_per_theme(catalogue):
+    assert set(catalogue.scenarios) == SCENARIO_IDS
+    assert {s.module for s in catalogue.scenarios.values()} == set(MODULE_IDS)
+
+
+@pytest.mark.parametrize("scenario_id", sorted(SCENARIO_IDS))
+def test_each_scenario_is_a_real_forum_theatre_play(catalogue, shipped_findings, scenario_id):
+    scenario = catalogue.scenarios[scenario_id]
+    report = shipped_findings[1][scenario_id]
+    endings = {n.id: n.ending.outcome for n in scenario.nodes.values() if n.ending}
+    assert len(scenario.nodes) >= 12 and len(endings) >= 3
+    assert {"favourable", "defavorable"} <= set(endings.values())
+    # Exhaustive exploration: every path ends, every ending is reached, the worst conduct never wins.
+    assert report.endings_reached == endings
+    assert report.paths is not None and all(report.paths_by_ending[e] >= 2 for e in endings)
+    assert all(endings[node] != "favourable" for node in report.worst_endings)
+    choices = [c for n in scenario.nodes.values() for c in n.choices]
+    assert any(c.condition is not None for c in choices)
+    assert all(c.feedback and c.competencies for c in choices)
+    assert all(all(character.card.values()) for character in scenario.characters.values())
+    decisions = [n for n in scenario.nodes.values() if not n.ending]
+    assert all(n.trainer_notes and n.prompt for n in decisions)
+    assert all(
+        n.ending.debrief and n.ending.professional and n.ending.references
+        for n in scenario.nodes.values()
+        if n.ending
+    )
+
+
+@pytest.mark.parametrize("scenario_id", sorted(SCENARIO_IDS))
+def test_an_early_effect_shows_up_later(catalogue, scenario_id):
+    """Some variable set by a choice is read by a later condition (choices that matter later)."""
+    from proxi.expr import names
+
+    scenario = catalogue.scenarios[scenario_id]
+    written = {e.variable for n in scenario.nodes.values() for c in n.choices for e in c.effects}
+    read = {
+        v
+        for n in scenario.nodes.values()
+        for c in n.choices
+        if c.condition
+        for v in names(c.condition)
+    }
+    assert written & read

@@ -1,0 +1,151 @@
+"""A trainer and three participants run a group session through the pages, on ONE database."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from proxi import accounts, live
+from proxi.db import open_db
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+TIMEOUT = 30
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    """A file database in $PROXI_DB, the fixture content, a trainer and two learners.
+
+    The content cache is keyed by the files' paths and times, so the fixture catalogue
+    never mixes with the shipped one.
+    """
+    monkeypatch.setenv("PROXI_DB", str(tmp_path / "pages.db"))
+    monkeypatch.setenv("PROXI_MODULES_DIR", str(FIXTURES / "modules"))
+    monkeypatch.setenv("PROXI_SCENARIOS_DIR", str(FIXTURES / "scenarios"))
+    monkeypatch.chdir(ROOT)
+    db = open_db()
+    org = accounts.create_organisation(db, "Ville de Bondy", "ville")
+    trainer = accounts.create_person(
+        db, "claire", "Claire Formatrice", "motdepasse-123", roles=["trainer"]
+    )
+    learners = [
+        accounts.create_person(
+            db, f"agent{i}", f"Agent {i}", "motdepasse-123", organisation_id=org.id
+        )
+        for i in range(2)
+    ]
+    return db, trainer, learners
+
+
+def page(name: str, person=None, db=None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app_pages" / name), default_timeout=TIMEOUT)
+    if person is not None:
+        ticket = accounts.issue_login_ticket(db, person.id)
+        at.session_state["session_token"] = accounts.redeem_login_ticket(db, ticket)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(
+        [m.value for m in at.markdown] + [i.value for i in at.info] + [e.value for e in at.error]
+    )
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click()
+    return at.run()
+
+
+def join(at: AppTest, code: str | None, name: str | None = None) -> AppTest:
+    if code is not None:  # None: keep the code the link put in the field
+        at.text_input[0].input(code)
+    if name is not None:
+        at.text_input[1].input(name)
+    at.button[0].click()
+    return at.run()
+
+
+def test_trainer_and_three_participants_run_a_session(world):
+    db, trainer, learners = world
+    coach = page("sessions.py", trainer, db)
+    assert not coach.exception
+    coach.text_input[0].input("Tensions au quotidien")
+    coach.multiselect[1].set_value(["porte"])
+    coach.button[0].click()
+    coach.run()
+    (session,) = live.sessions_for(db, trainer)
+    click(coach, "move-open_session")
+    code = live.get_session(db, session.id).join_code
+    assert f"**{live.display_code(code)}**" in texts(coach)
+
+    phones = [
+        page("join.py", learners[0], db),
+        page("join.py"),
+        page("join.py", query={"code": code}),
+    ]
+    join(phones[0], code)
+    join(phones[1], live.display_code(code).lower(), "Léa Martin")
+    join(phones[2], None, "Marc Petit")  # the code came in the link
+    for phone in phones:
+        assert not phone.exception and "pas encore ouvert" in texts(phone)
+
+    click(coach, "start")
+    click(coach, "move-open_vote")
+    decision = live.snapshot(db, session.id).decision
+    for phone in phones:
+        phone.run()
+    click(phones[0], f"vote-{decision.id}-1")  # « revenir demain »...
+    click(phones[0], f"vote-{decision.id}-0")  # ...no: « l'écouter »
+    click(phones[1], f"vote-{decision.id}-0")
+    click(phones[2], f"vote-{decision.id}-1")
+    assert phones[0].button(key=f"vote-{decision.id}-0").label.startswith("✅")
+    assert live.snapshot(db, session.id).counts == {0: 2, 1: 1}
+
+    projector = page("projector.py", trainer, db)
+    assert not projector.exception
+    assert f"**{live.display_code(code)}**" in texts(projector)
+    bars = projector.get("progress")  # the live vote bar: A 2 votes, B 1 vote
+    assert [b.proto.text for b in bars] == ["A — 2 vote(s)", "B — 1 vote(s)"]
+
+    click(coach, "move-reveal")
+    phones[2].run()
+    assert "résultat est au tableau" in texts(phones[2])
+    assert not any(b.key and b.key.startswith("vote-") for b in phones[2].button)
+    click(coach, "move-follow")
+    assert live.get_session(db, session.id).state["node"] == "ecoute"
+
+    coach.selectbox(key="rejouer-from").set_value(decision.id)
+    click(coach, "rejouer")
+    assert live.get_session(db, session.id).state["node"] == "accueil"
+    assert "**Décision 1**" in texts(coach)
+
+    coach.checkbox(key="confirm-end").check()
+    coach.run()
+    click(coach, "end")
+    assert live.get_session(db, session.id).status == "ended"
+    phones[1].run()
+    assert "séance est terminée" in "\n".join(s.value for s in phones[1].success)
+
+    sheet = texts(coach)
+    for name in ("Claire Formatrice", "Agent 0", "Léa Martin", "Marc Petit"):
+        assert name in sheet
+    attended = db.execute(
+        "SELECT count(*) FROM events WHERE person_id = ? AND verb = 'attended'", [learners[0].id]
+    ).fetchone()[0]
+    assert attended == 1
+
+
+def test_a_wrong_code_is_refused_on_the_phone(world):
+    phone = join(page("join.py"), "ZZZZ-ZZZZ", "Léa")
+    assert "aucune séance en cours" in texts(phone)
+
+
+def test_learners_cannot_open_the_trainer_pages(world):
+    db, _, learners = world
+    for name in ("sessions.py", "projector.py"):
+        at = page(name, learners[0], db)
+        assert "pas accessible avec votre rôle" in texts(at)
+        assert not any(b.key == "move-open_session" for b in at.button)
