@@ -1,7 +1,7 @@
 """Proxi's entry point.
 
 `streamlit run app.py` finds the `st.App` below and serves it (with our login-cookie
-routes); Streamlit then runs this same file as the page script, with __name__ "__main__".
+routes, and the page shell in French: proxi/page_language.py); Streamlit then runs this same file as the page script, with __name__ "__main__".
 """
 
 import streamlit as st
@@ -11,6 +11,9 @@ if __name__ == "__main__":
 
     run()
 else:
+    from starlette.middleware import Middleware
+
+    from proxi.page_language import FrenchPage
     from proxi.web_auth import auth_routes
 
-    app = st.App("app.py", routes=auth_routes())
+    app = st.App("app.py", routes=auth_routes(), middleware=[Middleware(FrenchPage)])

@@ -1,3 +1,152 @@
+"""Tableau de bord: progress of the people the viewer follows, due dates, paths, prints.
+
+Every figure comes from proxi.reports, scoped there to the viewer; tables are shaped by
+proxi.export. Tabs are lazy (on_change="rerun"): only the open one queries the database.
+"""
+
 import streamlit as st
 
-st.title("En construction")
+from app_pages import ui
+from app_pages.session import db, require
+from proxi import accounts, export, reports
+from proxi.db import database_path
+from proxi.errors import NotAllowed
+
+PRINT_CSS = """<style>@media print {
+  [data-testid="stAppViewContainer"], [data-testid="stMain"], section.main
+    { overflow: visible !important; height: auto !important; position: static !important; }
+  [role="tablist"], h1, [data-testid="stExpander"], .stDownloadButton, .stSelectbox,
+    .stCheckbox, [data-testid="stCaptionContainer"] { display: none !important; }
+  [class*="st-key-attestation-"] { break-after: page; }
+  [data-testid="stTable"] td { height: 2.6rem; border: 1px solid #555 !important; }
+}</style>"""
+TABS = ["Vue d'ensemble", "Relances", "Parcours", "Fiche individuelle", "Impressions"]
+
+
+@st.cache_resource(ttl=30, max_entries=16, show_spinner=False)
+def matrix(path: str, scope: reports.Scope, include_inactive: bool, _viewer) -> list:
+    """The matrix, kept 30 s: reading 5,000 people costs a good 100 ms and every widget
+    touched reruns the page. Keyed by database and SCOPE (all coordinators share one),
+    never by anything the viewer could choose; never mutated."""
+    return reports.matrix(db(), _viewer, include_inactive)
+
+
+def pick(label: str, options: dict, none: str, where=st):
+    """A select whose first option, None, means « all »."""
+    return where.selectbox(label, [None, *options], format_func=lambda o: options.get(o, none))
+
+
+def tables(found: dict[str, list]) -> None:
+    for label, table in found.items():
+        st.markdown(f"**{label}**")
+        if table:
+            st.dataframe(table, hide_index=True, placeholder="—")
+        else:
+            st.caption("Rien à afficher.")
+
+
+viewer = reports.Viewer.of(require("manager", "coordinator", "trainer"))
+cat = ui.catalogue()
+items, titles = export.catalogue_items(cat), export.catalogue_titles(cat)
+module_ids = [i for i, _, kind in items if kind == "module"]
+st.title("Tableau de bord")
+st.html(PRINT_CSS)
+scope = reports.scope_for(db(), viewer)
+everyone = matrix(str(database_path()), scope, st.checkbox("Inclure les désactivés"), viewer)
+found = reports.filter_choices(everyone)
+orgs = dict(found["organisations"])
+with st.expander("Filtres"):
+    left, right = st.columns(2)
+    org = pick("Organisation", orgs, "Toutes", left)
+    site = pick("Site", {s: s for s in found["sites"]}, "Tous", right)
+    jobs = {j: accounts.JOB_CATEGORIES.get(j, j) for j in found["job_categories"]}
+    job = pick("Catégorie d'emploi", jobs, "Toutes", left)
+    item = pick("Module ou mise en situation", titles, "Tous", right)
+    status = pick("Statut", reports.STATUSES, "Tous", left)
+    search = right.text_input("Rechercher un nom")
+rows = reports.filtered(everyone, reports.Filters(org, site, job, search, status, item))
+opening = "Fiche individuelle" if st.query_params.get("personne") else None  # a link here
+tab = st.tabs(TABS, default=opening, on_change="rerun", key="dashboard-tab")
+tab = dict(zip(TABS, tab, strict=True))
+
+with tab["Vue d'ensemble"]:
+    if tab["Vue d'ensemble"].open:
+        head = reports.headline(db(), viewer, rows, module_ids)
+        figures = export.headline_figures(head)
+        for column, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
+            column.metric(label, value)
+        st.caption(" · ".join(f"{titles[m]} : {n} terminé(s)" for m, n in head.completed.items()))
+        chart = export.completion_chart(rows, module_ids, titles)
+        st.bar_chart(
+            chart, x="Organisation", y="% terminé", color="Module", stack=False, horizontal=True
+        )
+        st.dataframe(export.matrix_table(rows, items, item), hide_index=True, placeholder="—")
+        csv = lambda: export.matrix_csv(rows, items)  # noqa: E731 (built only when clicked)
+        st.download_button("Télécharger pour Excel (CSV)", csv, "proxi.csv", on_click="ignore")
+
+with tab["Relances"]:
+    mine = {o: n for o, n in orgs.items() if o and reports.may_manage(viewer, o)}
+    if tab["Relances"].open and mine:
+        with st.form("due-date"):
+            a, b, c = st.columns(3)
+            due_org = a.selectbox("Organisation", list(mine), key="due-org", format_func=mine.get)
+            due_module = b.selectbox("Module", module_ids, format_func=titles.get)
+            due_on = c.date_input(
+                "Échéance (vide : retirer)", None, key="due-on", format="DD/MM/YYYY"
+            )
+            if st.form_submit_button("Enregistrer l'échéance"):
+                reports.set_due_date(db(), viewer, due_org, due_module, due_on)
+    if tab["Relances"].open:
+        days = st.number_input("Inactifs : sans activité depuis (jours)", 1, 365, 30)
+        tables(export.followup_tables(rows, reports.due_dates(db(), viewer), days, titles))
+
+with tab["Parcours"]:
+    if tab["Parcours"].open and cat.scenarios:
+        names = {s.id: s.title for s in cat.scenarios.values()}
+        chosen = st.selectbox("Mise en situation", list(names), format_func=names.get)
+        st.caption("Choix pris à chaque décision, en autonomie et en séance de groupe (votes).")
+        counts = reports.path_analytics(db(), viewer, chosen, org)
+        st.dataframe(
+            export.path_table(counts, cat.scenarios[chosen]), hide_index=True, placeholder="—"
+        )
+        ended = export.endings_table(reports.endings(db(), viewer, list(names), org), cat.scenarios)
+        these = [line for line in ended if line["Mise en situation"] == names[chosen]]
+        if these:  # this scenario's endings as bars, then every scenario's as a table
+            st.bar_chart(these, x="Fin", y=["En autonomie", "En groupe"], horizontal=True)
+        tables({"Fins atteintes": ended})
+
+with tab["Fiche individuelle"]:
+    if tab["Fiche individuelle"].open:
+        names = {r.person.id: f"{r.person.display_name} ({r.person.organisation})" for r in rows}
+        choose = dict(format_func=names.get, index=None, placeholder="Choisir une personne")
+        wanted = st.selectbox("Personne", list(names), **choose) or st.query_params.get("personne")
+        try:
+            report = reports.person_report(db(), viewer, int(wanted)) if wanted else None
+        except (NotAllowed, ValueError):
+            st.error(reports.OUT_OF_SCOPE)
+            report = None
+        if report:
+            st.subheader(report.person.display_name)
+            tables(export.person_tables(report, titles))
+            for title, text in export.person_attestations(report, cat.course.modules):
+                st.expander(f"Attestation — {title}").markdown(text)
+
+with tab["Impressions"]:
+    if tab["Impressions"].open:
+        st.caption(
+            f"Menu du navigateur › Imprimer : une attestation par page, menus masqués. "
+            f"{export.MAX_ATTESTATIONS} au plus : filtrez par organisation ou par site."
+        )
+        module_id = st.selectbox("Attestations du module", module_ids, format_func=titles.get)
+        progress = reports.module_rows(db(), viewer, module_id)
+        module = cat.course.modules[module_id]
+        for person_id, text in export.attestations_markdown(rows, module, progress):
+            st.container(key=f"attestation-{person_id}").markdown(text)
+        sessions = {s["id"]: s for s in reports.visible_sessions(db(), viewer)}
+        labels = {i: f"{s['day']} — {s['title']}" for i, s in sessions.items()}
+        if session := pick("Feuille d'émargement", labels, "—"):
+            heading, lines = export.attendance_sheet(
+                sessions[session], reports.attendance(db(), viewer, session)
+            )
+            st.markdown(heading)
+            st.table(lines)

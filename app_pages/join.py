@@ -25,6 +25,8 @@ WAITING = {
     "closed": "Le groupe avance : regardez l'écran.",
 }
 
+# Thumb-sized choices, readable at arm's length (constant CSS only).
+st.html("<style>div[data-testid='stButton'] button p { font-size: 1.2rem; }</style>")
 person = current_person()
 st.session_state.setdefault("_tab", uuid.uuid4().hex)
 st.title("Rejoindre une séance")
@@ -87,17 +89,21 @@ def ballot(token: str) -> None:
         st.info(WAITING[decision.status if decision else None])
         return
     mine = live.my_vote(db(), participant.id, decision.id)
-    st.markdown("**Votre choix** (vous pouvez changer d'avis jusqu'au résultat) :")
-    for option in live.options(scenario, decision.node_id, decision.choices):
-        picked = option.index == mine
+    offered = live.options(scenario, decision.node_id, decision.choices)
+    for option in offered:
         st.button(
-            f"{'✅ ' if picked else ''}{option.letter}. {option.text}",
+            f"{option.letter}. {option.text}",
             key=f"vote-{decision.id}-{option.index}",
-            type="primary" if picked else "secondary",
+            type="primary" if option.index == mine else "secondary",
             width="stretch",
             on_click=cast_vote,
             args=(token, decision.id, option.index),
         )
+    picked = next((o.letter for o in offered if o.index == mine), None)
+    if picked:
+        st.success(f"Votre vote : {picked}. Vous pouvez changer d'avis jusqu'au résultat.")
+    else:
+        st.info("Touchez votre choix. Vous pourrez changer d'avis jusqu'au résultat.")
 
 
 token = st.session_state.get(PASS_KEY) or st.query_params.get("pass")

@@ -11,6 +11,8 @@ st.markdown(
     "Formation et mises en situation pour les personnels de proximité : "
     "gardiens, agents, médiateurs, managers."
 )
+if st.query_params.get("connexion") == "expiree":
+    st.warning("Ce lien de connexion n'est plus valable. Connectez-vous à nouveau.")
 with st.form("login"):
     identifier = st.text_input("Identifiant", autocomplete="username")
     password = st.text_input("Mot de passe", type="password", autocomplete="current-password")

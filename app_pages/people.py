@@ -1,3 +1,126 @@
+"""Personnes (coordination): import a roster, create people and organisations, reset
+passwords, deactivate accounts. The rules live in proxi.accounts and proxi.roster."""
+
 import streamlit as st
 
-st.title("En construction")
+from app_pages.session import db, require
+from proxi import accounts, roster
+from proxi.errors import ProxiError
+
+me = require("coordinator")
+st.title("Personnes")
+orgs = {o.id: o.name for o in accounts.list_organisations(db())}
+importing, creating, managing = st.tabs(["Importer une liste", "Créer", "Comptes"])
+
+with importing:
+    st.caption(
+        "Fichier CSV (séparateur « ; » ou « , ») avec les colonnes : nom, identifiant, "
+        "organisation, site, catégorie d'emploi, rôle, courriel (facultatif). Un identifiant "
+        "déjà connu met la personne à jour : réimporter le même fichier ne crée pas de doublon."
+    )
+    st.download_button(
+        "Modèle de fichier", roster.TEMPLATE.encode("utf-8-sig"), "modele-personnes.csv", "text/csv"
+    )
+    upload = st.file_uploader("Liste des personnes (CSV)", type=["csv", "txt"])
+    if upload is not None:
+        preview = roster.read_roster(db(), upload.getvalue())
+        for message in roster.error_messages(preview):
+            st.error(message)
+        counts = preview.counts()
+        st.markdown(
+            f"**Aperçu** : {counts['create']} création(s), {counts['update']} mise(s) à jour, "
+            f"{counts['unchanged']} inchangée(s), {counts['error']} ligne(s) en erreur "
+            "(ignorées). Rien n'est enregistré avant la confirmation."
+        )
+        st.dataframe(roster.preview_table(preview), hide_index=True)
+        provisional = st.text_input(
+            "Mot de passe provisoire commun aux nouveaux comptes (facultatif)", type="password"
+        )
+        if st.button("Confirmer l'import", type="primary", disabled=not preview.valid):
+            try:
+                done = roster.apply_roster(db(), preview, provisional or None)
+            except ProxiError as error:
+                st.error(str(error))
+            else:
+                st.success(
+                    f"Import terminé : {done['create']} création(s), {done['update']} mise(s) à jour."
+                )
+
+with creating:
+    with st.form("new-person", clear_on_submit=True):
+        name = st.text_input("Nom affiché")
+        identifier = st.text_input("Identifiant de connexion")
+        org = st.selectbox("Organisation", [None, *orgs], format_func=lambda o: orgs.get(o, "—"))
+        site = st.text_input("Site")
+        job = st.selectbox(
+            "Catégorie d'emploi",
+            list(accounts.JOB_CATEGORIES),
+            format_func=accounts.JOB_CATEGORIES.get,
+        )
+        roles = st.multiselect(
+            "Rôles", list(accounts.ROLES), ["learner"], format_func=accounts.ROLES.get
+        )
+        email = st.text_input("Courriel (facultatif)")
+        password = st.text_input("Mot de passe initial", type="password")
+        if st.form_submit_button("Créer la personne", type="primary"):
+            try:
+                accounts.create_person(
+                    db(),
+                    identifier,
+                    name,
+                    password,
+                    organisation_id=org,
+                    site=site,
+                    job_category=job,
+                    roles=roles,
+                    email=email or None,
+                )
+                st.success(f"Compte « {identifier.strip().lower()} » créé.")
+            except ProxiError as error:
+                st.error(str(error))
+    with st.form("new-organisation", clear_on_submit=True):
+        org_name = st.text_input("Nouvelle organisation")
+        kind = st.selectbox(
+            "Type", list(accounts.ORGANISATION_KINDS), format_func=accounts.ORGANISATION_KINDS.get
+        )
+        if st.form_submit_button("Créer l'organisation"):
+            try:
+                st.success(
+                    f"Organisation « {accounts.create_organisation(db(), org_name, kind).name} » créée."
+                )
+            except ProxiError as error:
+                st.error(str(error))
+
+with managing:
+    everyone = {p.id: p for p in accounts.list_people(db())}
+    chosen = st.selectbox(
+        "Personne",
+        list(everyone),
+        key="account",
+        index=None,
+        placeholder="Choisir une personne",
+        format_func=lambda i: (
+            f"{everyone[i].display_name} ({everyone[i].identifier})"
+            + ("" if everyone[i].active else " — désactivé")
+        ),
+    )
+    if chosen is not None:
+        person = everyone[chosen]
+        with st.form("reset-password", clear_on_submit=True):
+            new_password = st.text_input(
+                "Nouveau mot de passe", type="password", key="new-password"
+            )
+            if st.form_submit_button("Réinitialiser le mot de passe"):
+                try:
+                    accounts.set_password(db(), person.id, new_password)
+                    st.success("Mot de passe changé : la personne est déconnectée partout.")
+                except ProxiError as error:
+                    st.error(str(error))
+        label = "Désactiver le compte" if person.active else "Réactiver le compte"
+        if st.button(label, key=f"toggle-{person.id}", disabled=person.id == me.id):
+            accounts.set_active(db(), person.id, not person.active)
+            st.success(
+                "Compte désactivé : ses sessions sont fermées."
+                if person.active
+                else "Compte réactivé."
+            )

@@ -20,6 +20,7 @@ from proxi.accounts import Person
 from proxi.db import database_path, open_db
 
 TOKEN_KEY = "session_token"
+REDIRECT_KEY = "_redirect_to"
 _local = threading.local()
 
 
@@ -46,6 +47,7 @@ def _cookie_token() -> str | None:
 
 def current_person() -> Person | None:
     """The logged-in person, checked against the database on every run."""
+    _send_pending_redirect()
     for token in (st.session_state.get(TOKEN_KEY), _cookie_token()):
         if token:
             person = accounts.person_for_session(db(), token)
@@ -73,7 +75,20 @@ def log_out(person: Person) -> None:
 
 
 def _redirect(url: str) -> None:
-    """Send the browser to one of our own routes (how st.login reaches its OIDC routes)."""
+    """Send the browser to one of our own routes, at the start of the next run.
+
+    Callers st.rerun() next, and Streamlit drops every message not yet flushed to the
+    browser when a rerun starts (AppSession._clear_queue keeps only lifecycle messages
+    and toasts): sent now, the redirect would be lost about one time in ten.
+    """
+    st.session_state[REDIRECT_KEY] = url
+
+
+def _send_pending_redirect() -> None:
+    """Enqueue the redirect the previous run asked for (how st.login reaches its routes)."""
+    url = st.session_state.pop(REDIRECT_KEY, None)
+    if not url:
+        return
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 

@@ -188,8 +188,8 @@ def people_tab(session: live.LiveSession) -> None:
         )
         st.markdown(live_report.role_cards_markdown(scenario, live_room.players(db(), session.id)))
     guests = [p.id for p in present if p.is_guest]
-    people = {p.id: p for p in accounts.list_people(db())}
-    if guests:
+    people = {p.id: p for p in live_room.match_candidates(db(), session)}
+    if guests and people:
         guest = st.selectbox("Invité à rattacher", guests, format_func=names.get, key="guest")
         match = st.selectbox(
             "à la personne", list(people), format_func=lambda i: people[i].display_name, key="match"

@@ -18,6 +18,9 @@ COMMAND_MODULES = [
     "proxi.store",  # rebuild
     "proxi.twee",  # import twee
     "proxi.export",  # export csv | xapi
+    "proxi.backup",  # backup, restore
+    "proxi.retention",  # purge
+    "proxi.privacy",  # privacy export | erase
 ]
 
 

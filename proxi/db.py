@@ -460,3 +460,49 @@ def m020_reports(db: sqlite_utils.Database) -> None:
         CREATE INDEX live_decisions_by_scenario ON live_decisions(scenario_id, node_id);
         """
     )
+
+
+@MIGRATIONS()
+def m030_privacy(db: sqlite_utils.Database) -> None:
+    # Data protection (proxi.privacy, proxi.retention). The append-only rule gets its one
+    # exception: the erasure hands a person's events to their anonymous stand-in, a `people`
+    # row marked erased; every other UPDATE of an event still aborts. Deleting stays allowed.
+    db.executescript(
+        """
+        DROP TRIGGER events_are_append_only;
+        CREATE TRIGGER events_are_append_only BEFORE UPDATE ON events
+        WHEN NEW.person_id = OLD.person_id
+            OR NOT EXISTS (SELECT 1 FROM people WHERE id = NEW.person_id AND erased_at IS NOT NULL)
+        BEGIN
+            SELECT RAISE(ABORT, 'events are append-only');
+        END;
+        -- Proof of training kept after an erasure when $PROXI_KEEP_ATTESTATIONS says so:
+        -- a frozen copy, with no link to any other table.
+        CREATE TABLE kept_attestations (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,               -- module | session
+            display_name TEXT NOT NULL,
+            organisation TEXT NOT NULL DEFAULT '',
+            subject_id TEXT NOT NULL,         -- module id, or live-<session id>
+            title TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '{}',  -- JSON: dates, result, duration
+            kept_at TEXT NOT NULL
+        );
+        -- The register of erasures (accountability): when, by whom, how much; never who.
+        CREATE TABLE privacy_erasures (
+            id INTEGER PRIMARY KEY,
+            erased_at TEXT NOT NULL,
+            erased_by INTEGER REFERENCES people(id),
+            summary TEXT NOT NULL,            -- JSON {table: rows removed or anonymised}
+            attestations_kept INTEGER NOT NULL
+        );
+        CREATE TABLE retention_purges (
+            id INTEGER PRIMARY KEY,
+            purged_at TEXT NOT NULL,
+            cutoff TEXT NOT NULL,             -- detailed events before this were deleted
+            retention_days INTEGER NOT NULL,
+            events_deleted INTEGER NOT NULL,
+            answers_cleared INTEGER NOT NULL
+        );
+        """
+    )

@@ -154,12 +154,16 @@ class Snapshot:
 
     @property
     def majority(self) -> int | None:
-        """The choice with the most votes; None on a tie or with no vote at all."""
-        if not self.counts or self.total == 0:
-            return None
-        best = max(self.counts.values())
-        leaders = [index for index, count in self.counts.items() if count == best]
-        return leaders[0] if len(leaders) == 1 else None
+        return majority(self.counts)
+
+
+def majority(counts: dict[int, int]) -> int | None:
+    """The choice with the most votes; None on a tie or with no vote at all."""
+    if not counts or sum(counts.values()) == 0:
+        return None
+    best = max(counts.values())
+    leaders = [index for index, count in counts.items() if count == best]
+    return leaders[0] if len(leaders) == 1 else None
 
 
 # --- Sessions --------------------------------------------------------------------------
@@ -238,7 +242,7 @@ def new_code() -> str:
 
 def normalise_code(text: str) -> str:
     """What a person typed, as stored: upper case, without spaces or dashes."""
-    return "".join(ch for ch in text.upper() if ch in CODE_ALPHABET or ch in string.digits)
+    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 def display_code(code: str) -> str:
@@ -302,10 +306,12 @@ def _check_vote(row: tuple | None, choice: int) -> int:
         raise VoteRefused(
             "Arrêt sur image : le vote est suspendu pendant la discussion. Attendez sa reprise."
         )
-    if status != "open":
+    if status == "revealed":
         raise VoteRefused(
             "Ce vote est clos : le résultat a été dévoilé. Votre choix n'a pas été enregistré."
         )
+    if status != "open":
+        raise VoteRefused("Ce vote est clos : votre choix n'a pas été enregistré.")
     if choice not in json.loads(offered):
         raise VoteRefused("Ce choix n'est pas proposé à ce vote.")
     return participant_id

@@ -183,16 +183,16 @@ def open_vote(
     return live.get_decision(db, cursor.lastrowid)
 
 
-def freeze(db, actor: Person, session_id: int) -> None:
+def freeze(db: sqlite_utils.Database, actor: Person, session_id: int) -> None:
     """« Arrêt sur image » : votes pause while the room discusses the node's prompt."""
     _step(db, actor, session_id, "freeze")
 
 
-def resume(db, actor: Person, session_id: int) -> None:
+def resume(db: sqlite_utils.Database, actor: Person, session_id: int) -> None:
     _step(db, actor, session_id, "resume")
 
 
-def reveal(db, actor: Person, session_id: int, scenario: Scenario) -> None:
+def reveal(db: sqlite_utils.Database, actor: Person, session_id: int, scenario: Scenario) -> None:
     """Show the tally and the feedback; the votes of known people go to the learning store."""
     _step(db, actor, session_id, "reveal", scenario)
 
@@ -239,7 +239,7 @@ def follow(
         state = _group_state(session, scenario)
         if choice is None:
             counts, _ = live.tally(db, decision)
-            choice = live.Snapshot("open", None, None, decision, counts).majority
+            choice = live.majority(counts)
             if choice is None:
                 raise LiveError(
                     "Pas de majorité (égalité ou aucun vote) : choisissez l'option à suivre."

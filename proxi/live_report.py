@@ -168,7 +168,10 @@ def _path_line(number: int, state: dict, scenario: Scenario) -> str:
         choice = scenario.nodes[step["node"]].choices[step["choice"]]
         steps.append(f"{scene_label(scenario, step['node'], 40)} → « {choice.text} »")
     ending = scenario.nodes[state["node"]].ending
-    end = f"**Fin : {ending.title}** ({OUTCOMES[ending.outcome]})" if ending else "_en cours_"
+    if ending:
+        end = f"**Fin : {ending.title}** ({OUTCOMES[ending.outcome]})"
+    else:
+        end = f"{scene_label(scenario, state['node'], 40)} _(en cours)_"
     points = ", ".join(
         f"{COMPETENCIES.get(code, code)} {value:+d}"
         for code, value in state["competencies"].items()

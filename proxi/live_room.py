@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from proxi import live, live_flow, store
+from proxi import accounts, live, live_flow, store
 from proxi.accounts import Person
 from proxi.db import write_transaction
 from proxi.live import (
@@ -193,6 +193,7 @@ def add_participant(
     guest_name = " ".join(guest_name.split())[:MAX_NAME]
     if person is None and not guest_name:
         raise LiveError("Choisissez une personne ou saisissez un nom.")
+    # The pass made here is never handed out: this participant votes by show of hands.
     created = _enter(db, session, person, guest_name, live.aware(None))
     return _participants(db, "p.id = ?", [created.participant_id])[0]
 
@@ -224,6 +225,18 @@ def match_guest(
         for decision in live.decisions(db, session.id):
             if decision.status in ("revealed", "closed") and decision.scenario_id in scenarios:
                 live_flow.record_votes(db, session, decision, scenarios[decision.scenario_id])
+
+
+def match_candidates(db: sqlite_utils.Database, session: LiveSession) -> list[Person]:
+    """Whom a guest may be tied to: active people of the organisations present (else all)."""
+    people = [
+        p
+        for organisation_id in session.organisation_ids or [None]
+        for p in accounts.list_people(db, organisation_id)
+    ]
+    present = {p.person_id for p in participants(db, session.id)}
+    unique = {p.id: p for p in people if p.active and p.id not in present}
+    return sorted(unique.values(), key=lambda p: p.display_name)
 
 
 def assign_role(

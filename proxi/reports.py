@@ -20,8 +20,9 @@ them in memory; path analytics and endings are GROUP BY queries over covering in
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
@@ -39,7 +40,6 @@ STATUSES = {
     "completed": "Terminé",
 }
 OUTCOMES = {"favourable": "Favorable", "mitigee": "Mitigée", "defavorable": "Défavorable"}
-MODES = {"solo": "En autonomie", "group": "En séance de groupe"}
 OUT_OF_SCOPE = "Cette personne ne fait pas partie des personnes que vous suivez."
 
 
@@ -100,46 +100,19 @@ def trainee_ids(db: sqlite_utils.Database, trainer_id: int) -> set[int]:
     return {row[0] for row in rows}
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The dashboard's filters; status is per item, so it is applied to the matrix rows."""
-
-    organisation_id: int | None = None
-    site: str | None = None
-    job_category: str | None = None
-    search: str = ""
-    include_inactive: bool = False
-
-    def sql(self) -> tuple[str, list]:
-        clauses = ["(',' || p.roles || ',') LIKE '%,learner,%'"]
-        params: list = []
-        for column, value in (
-            ("p.organisation_id", self.organisation_id),
-            ("p.site", self.site),
-            ("p.job_category", self.job_category),
-        ):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        if self.search.strip():
-            clauses.append("(p.display_name LIKE ? OR p.identifier LIKE ?)")
-            params += [f"%{self.search.strip()}%"] * 2
-        if not self.include_inactive:
-            clauses.append("p.active = 1")
-        return " AND ".join(clauses), params
-
-
-def _where(db: sqlite_utils.Database, viewer: Viewer, filters: Filters | None) -> tuple[str, list]:
-    scope_sql, scope_params = scope_for(db, viewer).sql()
-    filter_sql, filter_params = (filters or Filters()).sql()
-    return f"{scope_sql} AND {filter_sql}", [*scope_params, *filter_params]
+def _where(db: sqlite_utils.Database, viewer: Viewer, include_inactive: bool) -> tuple[str, list]:
+    """Scope, learners only, and (unless asked) active accounts only."""
+    scope_sql, params = scope_for(db, viewer).sql()
+    sql = f"{scope_sql} AND (',' || p.roles || ',') LIKE '%,learner,%'"
+    return (sql if include_inactive else sql + " AND p.active = 1"), params
 
 
 # --- People and the matrix -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PersonRow:
+class PersonRow(NamedTuple):
+    """A learner as the reports show them (a tuple: built by the thousand)."""
+
     id: int
     display_name: str
     identifier: str
@@ -147,7 +120,7 @@ class PersonRow:
     organisation: str
     site: str
     job_category: str
-    active: bool
+    active: int  # 1 active, 0 deactivated (as SQLite gives it)
 
 
 class Cell(NamedTuple):
@@ -160,13 +133,18 @@ class Cell(NamedTuple):
 
 
 NOT_STARTED = Cell("not_started")
+_new = tuple.__new__
 
 
-@dataclass
 class MatrixRow:
-    person: PersonRow
-    cells: dict[str, Cell] = field(default_factory=dict)
-    last_activity: str | None = None
+    """A person and their cells; a plain slotted class, built thousands of times per run."""
+
+    __slots__ = ("person", "cells", "last_activity")
+
+    def __init__(self, person: PersonRow) -> None:
+        self.person = person
+        self.cells: dict[str, Cell] = {}
+        self.last_activity: str | None = None
 
     def cell(self, item_id: str) -> Cell:
         return self.cells.get(item_id, NOT_STARTED)
@@ -174,57 +152,129 @@ class MatrixRow:
 
 _PEOPLE_SQL = (
     "SELECT p.id, p.display_name, p.identifier, p.organisation_id, COALESCE(o.name, ''),"
-    " p.site, p.job_category, p.active FROM people p"
+    " p.site, p.job_category, p.active = 1 FROM people p"
     " LEFT JOIN organisations o ON o.id = p.organisation_id WHERE {where}"
 )
 
 
 def people(
-    db: sqlite_utils.Database, viewer: Viewer, filters: Filters | None = None
+    db: sqlite_utils.Database, viewer: Viewer, include_inactive: bool = False
 ) -> list[PersonRow]:
     """The learners the viewer may see, by name."""
-    where, params = _where(db, viewer, filters)
+    where, params = _where(db, viewer, include_inactive)
     sql = _PEOPLE_SQL.format(where=where) + " ORDER BY p.display_name, p.id"
-    return [PersonRow(*row[:7], bool(row[7])) for row in db.execute(sql, params)]
+    # tuple.__new__ skips NamedTuple's Python-level constructor: thousands of rows per run.
+    return [_new(PersonRow, row) for row in db.execute(sql, params)]
+
+
+# Both progress tables as cells (status, date, score, outcome) plus updated_at, read from
+# their covering indexes; the scope is applied once to people, not once per progress row.
+_CELLS_SQL = """
+SELECT person_id, module_id,
+       CASE WHEN status = 'in_progress' AND quiz_passed_at IS NOT NULL THEN 'passed'
+            ELSE status END,
+       COALESCE(completed_at, quiz_passed_at, updated_at), quiz_best, NULL, updated_at
+  FROM module_progress WHERE person_id IN (SELECT p.id FROM people p WHERE {where})
+UNION ALL
+SELECT person_id, scenario_id,
+       CASE WHEN best_outcome IS NULL THEN 'in_progress'
+            WHEN best_outcome = 'favourable' THEN 'passed' ELSE 'completed' END,
+       COALESCE(last_ending_at, updated_at), NULL, best_outcome, updated_at
+  FROM scenario_progress WHERE person_id IN (SELECT p.id FROM people p WHERE {where})
+"""
 
 
 def matrix(
-    db: sqlite_utils.Database, viewer: Viewer, filters: Filters | None = None
+    db: sqlite_utils.Database, viewer: Viewer, include_inactive: bool = False
 ) -> list[MatrixRow]:
     """One row per visible learner, with a cell per module and scenario touched."""
-    where, params = _where(db, viewer, filters)
-    rows = {person.id: MatrixRow(person) for person in people(db, viewer, filters)}
-    module_sql = (
-        "SELECT mp.person_id, mp.module_id, mp.status, mp.quiz_best, mp.quiz_passed_at,"
-        " mp.completed_at, mp.updated_at FROM module_progress mp"
-        f" JOIN people p ON p.id = mp.person_id WHERE {where}"
-    )
-    for pid, item, status, best, passed_at, done_at, updated in db.execute(module_sql, params):
-        if status == "in_progress" and passed_at:
-            status = "passed"  # quiz passed, lessons still to finish
-        _put(rows[pid], item, Cell(status, done_at or passed_at or updated, best), updated)
-    scenario_sql = (
-        "SELECT sp.person_id, sp.scenario_id, sp.best_outcome, sp.last_ending_at, sp.updated_at"
-        f" FROM scenario_progress sp JOIN people p ON p.id = sp.person_id WHERE {where}"
-    )
-    for pid, item, outcome, ended_at, updated in db.execute(scenario_sql, params):
-        status = "in_progress" if outcome is None else "completed"
-        status = "passed" if outcome == "favourable" else status
-        _put(rows[pid], item, Cell(status, ended_at or updated, outcome=outcome), updated)
+    where, params = _where(db, viewer, include_inactive)
+    rows = {person.id: MatrixRow(person) for person in people(db, viewer, include_inactive)}
+    cells = {pid: row.cells for pid, row in rows.items()}
+    last: dict[int, str] = {}
+    # The hot loop of the dashboard (tens of thousands of rows): kept to the bare minimum.
+    for pid, item, status, date_, score, outcome, updated in db.execute(
+        _CELLS_SQL.format(where=where), [*params, *params]
+    ):
+        cells[pid][item] = _new(Cell, (status, date_, score, outcome))
+        if updated > last.get(pid, ""):
+            last[pid] = updated
+    for pid, updated in last.items():
+        rows[pid].last_activity = updated
     return list(rows.values())
 
 
-def _put(row: MatrixRow, item_id: str, cell: Cell, updated: str) -> None:
-    row.cells[item_id] = cell
-    if row.last_activity is None or updated > row.last_activity:
-        row.last_activity = updated
+def module_cell(row: dict) -> Cell:
+    """The cell of one module_progress row, by the same rule as _CELLS_SQL."""
+    status = row["status"]
+    if status == "in_progress" and row["quiz_passed_at"]:
+        status = "passed"  # quiz passed, lessons still to finish
+    date_ = row["completed_at"] or row["quiz_passed_at"] or row["updated_at"]
+    return Cell(status, date_, row["quiz_best"])
 
 
-def with_status(rows: list[MatrixRow], status: str, item_id: str | None = None) -> list[MatrixRow]:
-    """Rows whose item (or any of `items`, when None) has this status."""
-    if item_id is not None:
-        return [row for row in rows if row.cell(item_id).status == status]
-    return [row for row in rows if any(c.status == status for c in row.cells.values())]
+def module_rows(db: sqlite_utils.Database, viewer: Viewer, module_id: str) -> dict[int, dict]:
+    """person id -> module_progress row, for the visible people who started this module."""
+    scope_sql, params = scope_for(db, viewer).sql()
+    cursor = db.execute(
+        "SELECT mp.person_id, mp.started_at, mp.completed_at, mp.quiz_best FROM module_progress mp"
+        f" JOIN people p ON p.id = mp.person_id WHERE mp.module_id = ? AND {scope_sql}",
+        [module_id, *params],
+    )
+    keys = ("started_at", "completed_at", "quiz_best")
+    return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in cursor}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters, applied to matrix rows already scoped by SQL."""
+
+    organisation_id: int | None = None
+    site: str | None = None
+    job_category: str | None = None
+    search: str = ""  # part of the name or identifier, accents and case ignored
+    status: str | None = None
+    item_id: str | None = None  # the item `status` applies to; None: any item
+
+    def keep(self, row: MatrixRow) -> bool:
+        p = row.person
+        for wanted, value in (
+            (self.organisation_id, p.organisation_id),
+            (self.site, p.site),
+            (self.job_category, p.job_category),
+        ):
+            if wanted is not None and wanted != value:
+                return False
+        if self.search.strip() and _fold(self.search) not in _fold(
+            p.display_name + " " + p.identifier
+        ):
+            return False
+        return self.status is None or self._status_matches(row)
+
+    def _status_matches(self, row: MatrixRow) -> bool:
+        if self.item_id is not None:
+            return row.cell(self.item_id).status == self.status
+        return any(cell.status == self.status for cell in row.cells.values())
+
+
+def filtered(rows: list[MatrixRow], filters: Filters) -> list[MatrixRow]:
+    return [row for row in rows if filters.keep(row)]
+
+
+def filter_choices(rows: list[MatrixRow]) -> dict[str, list]:
+    """The organisations (id, name), sites and job categories present in the rows."""
+    return {
+        "organisations": sorted(
+            {(r.person.organisation_id, r.person.organisation) for r in rows}, key=lambda o: o[1]
+        ),
+        "sites": sorted({r.person.site for r in rows if r.person.site}),
+        "job_categories": sorted({r.person.job_category for r in rows}),
+    }
+
+
+def _fold(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return plain.casefold()
 
 
 # --- Figures derived from the matrix ---------------------------------------------------------
@@ -242,13 +292,15 @@ class Headline:
 def headline(
     db: sqlite_utils.Database, viewer: Viewer, rows: list[MatrixRow], module_ids: list[str]
 ) -> Headline:
-    completed = {m: sum(r.cell(m).status == "completed" for r in rows) for m in module_ids}
-    passed = sum(
-        1 for row in rows for item in module_ids if row.cell(item).status in ("passed", "completed")
+    """The figures at the top of the dashboard; one pass over the cells."""
+    modules = set(module_ids)
+    statuses = Counter(
+        (item, cell.status) for row in rows for item, cell in row.cells.items() if item in modules
     )
-    return Headline(
-        len(rows), sum(1 for r in rows if r.cells), completed, passed, sessions_held(db, viewer)
-    )
+    completed = {m: statuses[(m, "completed")] for m in module_ids}
+    passed = sum(completed.values()) + sum(statuses[(m, "passed")] for m in module_ids)
+    started = sum(1 for row in rows if row.cells)
+    return Headline(len(rows), started, completed, passed, sessions_held(db, viewer))
 
 
 def completion_by_organisation(
@@ -256,11 +308,12 @@ def completion_by_organisation(
 ) -> list[dict[str, object]]:
     """organisation, module_id, completed, people, percent — for a grouped bar chart."""
     people_by_org = Counter(row.person.organisation for row in rows)
+    modules = set(module_ids)
     done = Counter(
         (row.person.organisation, item)
         for row in rows
-        for item in module_ids
-        if row.cell(item).status == "completed"
+        for item, cell in row.cells.items()
+        if cell.status == "completed" and item in modules
     )
     return [
         {
@@ -337,11 +390,15 @@ def set_due_date(
 
 def due_dates(db: sqlite_utils.Database, viewer: Viewer) -> list[DueDate]:
     """The due dates of the organisations the viewer may manage."""
+    everyone = "coordinator" in viewer.roles
+    own = viewer.organisation_id if "manager" in viewer.roles else None
     rows = db.execute(
         "SELECT d.organisation_id, o.name, d.module_id, d.due_on FROM module_due_dates d"
-        " JOIN organisations o ON o.id = d.organisation_id ORDER BY o.name, d.module_id"
+        " JOIN organisations o ON o.id = d.organisation_id WHERE ? OR d.organisation_id = ?"
+        " ORDER BY o.name, d.module_id",
+        [everyone, own],
     )
-    return [DueDate(*row) for row in rows if may_manage(viewer, row[0])]
+    return [DueDate(*row) for row in rows]
 
 
 def overdue(
@@ -380,26 +437,16 @@ def path_analytics(
     scenario_id: str,
     organisation_id: int | None = None,
 ) -> list[PathCount]:
-    """Choice counts per decision: solo plays from the events, group votes from live_votes."""
+    """Choice counts per decision node; group votes are the « chose » events that
+    proxi.live_flow records per known participant, with mode "group"."""
     where, params = _analytics_where(db, viewer, organisation_id)
-    solo = db.execute(
-        "SELECT e.node_id, e.choice_index, COUNT(*) FROM events e"
-        " JOIN people p ON p.id = e.person_id"
-        " WHERE e.scenario_id = ? AND e.verb = 'chose'"
-        f" AND (e.play_mode IS NULL OR e.play_mode <> 'group') AND {where}"
-        " GROUP BY e.node_id, e.choice_index",
+    rows = db.execute(
+        "SELECT CASE e.play_mode WHEN 'group' THEN 'group' ELSE 'solo' END, e.node_id,"
+        " e.choice_index, COUNT(*) FROM events e JOIN people p ON p.id = e.person_id"
+        f" WHERE e.scenario_id = ? AND e.verb = 'chose' AND {where} GROUP BY 1, 2, 3",
         [scenario_id, *params],
     )
-    group = db.execute(
-        "SELECT d.node_id, v.choice, COUNT(*) FROM live_decisions d"
-        " JOIN live_votes v ON v.decision_id = d.id"
-        " JOIN live_participants lp ON lp.id = v.participant_id"
-        f" JOIN people p ON p.id = lp.person_id WHERE d.scenario_id = ? AND {where}"
-        " GROUP BY d.node_id, v.choice",
-        [scenario_id, *params],
-    )
-    counts = [PathCount("solo", *row) for row in solo]
-    return counts + [PathCount("group", *row) for row in group]
+    return [PathCount(*row) for row in rows]
 
 
 def endings(
@@ -411,7 +458,8 @@ def endings(
     """(scenario_id, mode, ending node id, plays) for the endings reached."""
     where, params = _analytics_where(db, viewer, organisation_id)
     rows = db.execute(
-        "SELECT e.scenario_id, COALESCE(e.play_mode, 'solo'), e.node_id, COUNT(*) FROM events e"
+        "SELECT e.scenario_id, CASE e.play_mode WHEN 'group' THEN 'group' ELSE 'solo' END,"
+        " e.node_id, COUNT(*) FROM events e"
         " JOIN people p ON p.id = e.person_id"
         " WHERE e.scenario_id IN (SELECT value FROM json_each(?)) AND e.verb = 'ended'"
         f" AND {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC",
@@ -469,7 +517,7 @@ def visible_person(db: sqlite_utils.Database, viewer: Viewer, person_id: int) ->
     ).fetchone()
     if row is None:
         raise NotAllowed(OUT_OF_SCOPE)
-    return PersonRow(*row[:7], bool(row[7]))
+    return PersonRow(*row)
 
 
 def completed_modules(

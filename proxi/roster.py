@@ -248,6 +248,30 @@ def _insert(db: sqlite_utils.Database, person: dict, password_hash: str | None) 
     )
 
 
+ACTIONS = {"create": "Création", "update": "Mise à jour", "unchanged": "Inchangé"}
+
+
+def preview_table(preview: RosterPreview) -> list[dict[str, object]]:
+    """The preview as the page shows it: one line per line of the file, errors in French."""
+    return [
+        {
+            "Ligne": line.line,
+            "Nom": line.values["name"],
+            "Identifiant": line.values["identifier"],
+            "Organisation": line.values["organisation"],
+            "Action": ACTIONS.get(line.action, "Erreur"),
+            "Erreurs": " ; ".join(line.errors),
+        }
+        for line in preview.lines
+    ]
+
+
+def error_messages(preview: RosterPreview) -> list[str]:
+    """« Ligne N : ... » for every problem, file-level ones first."""
+    lines = [f"Ligne {line.line} : {error}" for line in preview.lines for error in line.errors]
+    return [*preview.file_errors, *lines]
+
+
 TEMPLATE = (
     "nom;identifiant;organisation;site;catégorie d'emploi;rôle;courriel\r\n"
     "Karim Haddad;karim.haddad;Habitat Val de Seine;Quartier des Tilleuls;gardien;apprenant;\r\n"

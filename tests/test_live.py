@@ -518,3 +518,11 @@ def test_options_are_lettered_in_the_order_offered(porte):
     offered = live.options(porte, "ecoute", [0, 2])
     assert [(o.letter, o.index) for o in offered] == [("A", 0), ("B", 2)]
     assert offered[1].text == "Vous concluez sans rien écrire."
+
+
+def test_guests_are_matched_among_the_organisations_present(room):
+    db, trainer, learners, session_id, code = room
+    join_all(db, code, learners[:1])
+    session = live.get_session(db, session_id)
+    candidates = [p.display_name for p in live_room.match_candidates(db, session)]
+    assert candidates == ["Agent 1", "Agent 2"]  # not the trainer (no organisation), not Agent 0

@@ -101,7 +101,7 @@ def test_trainer_and_three_participants_run_a_session(world):
     click(phones[0], f"vote-{decision.id}-0")  # ...no: « l'écouter »
     click(phones[1], f"vote-{decision.id}-0")
     click(phones[2], f"vote-{decision.id}-1")
-    assert phones[0].button(key=f"vote-{decision.id}-0").label.startswith("✅")
+    assert "Votre vote : A." in phones[0].success[0].value
     assert live.snapshot(db, session.id).counts == {0: 2, 1: 1}
 
     projector = page("projector.py", trainer, db)

@@ -1,0 +1,1 @@
+"""Scale benchmarks: `python -m bench.<name>`."""

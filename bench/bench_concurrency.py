@@ -1,0 +1,185 @@
+"""Concurrent writers on one database file: nothing lost, no "database is locked".
+
+    python bench/bench_concurrency.py                         # 50 writers x 1,000 events
+    python bench/bench_concurrency.py --writers 50 --events 200 --mode processes
+
+Each writer is one learner with its own connection (a Streamlit script thread, or with
+--mode processes a separate process such as a second server or a CLI command), writing
+through the progress store exactly as the pages do: lesson steps, block answers (with an
+idempotency key) and scenario moves, each one write transaction with its derived progress.
+Afterwards every writer's events are counted (none lost, none doubled) and the derived
+progress is checked against them. Any exception in a writer — a "database is locked"
+included — is reported and fails the run (exit status 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from proxi import store  # noqa: E402
+from proxi.db import open_db  # noqa: E402
+
+WRITER_VERBS = ("viewed", "answered", "chose")
+LESSON_STEPS = 5
+
+
+@dataclass
+class Outcome:
+    """What a run measured and what it found."""
+
+    writers: int
+    events_each: int
+    mode: str
+    seconds: float
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    written: int = 0
+    per_writer: dict[int, int] = field(default_factory=dict)
+    derived_ok: bool = False
+
+    @property
+    def expected(self) -> int:
+        return self.writers * self.events_each
+
+    @property
+    def locked_errors(self) -> int:
+        return sum("locked" in e.lower() or "busy" in e.lower() for e in self.errors)
+
+    def ok(self) -> bool:
+        exact = all(n == self.events_each for n in self.per_writer.values())
+        return not self.errors and self.written == self.expected and exact and self.derived_ok
+
+    def report(self) -> str:
+        lat = sorted(self.latencies_ms) or [0.0]
+
+        def pct(p: float) -> float:
+            return lat[min(len(lat) - 1, int(p * len(lat)))]
+
+        return "\n".join(
+            [
+                f"{self.writers} writers x {self.events_each} events ({self.mode}): "
+                f"{self.written}/{self.expected} events written in {self.seconds:.1f} s "
+                f"= {self.written / self.seconds:,.0f} events/s",
+                f"write latency ms: median {statistics.median(lat):.1f}, p95 {pct(0.95):.1f},"
+                f" p99 {pct(0.99):.1f}, max {lat[-1]:.1f}",
+                f"errors: {len(self.errors)} (database locked/busy: {self.locked_errors});"
+                f" lost: {self.expected - self.written};"
+                f" derived progress consistent: {self.derived_ok}",
+                "RESULT: " + ("OK" if self.ok() else "FAILED"),
+            ]
+        )
+
+
+def create_people(db_path: Path, count: int) -> list[int]:
+    with open_db(db_path) as db:
+        db.execute(
+            "INSERT INTO people (identifier, display_name, created_at)"
+            " SELECT 'bench-' || value, 'Bench ' || value, 'x' FROM json_each(?)",
+            [str(list(range(count)))],
+        )
+        db.conn.commit()
+        return [row[0] for row in db.execute("SELECT id FROM people ORDER BY id")]
+
+
+def write_events(db_path: str, person_id: int, count: int) -> tuple[list[float], list[str]]:
+    """One learner's writes; returns each write's latency (ms) and any error."""
+    latencies, errors = [], []
+    try:
+        db = open_db(db_path)  # one connection per writer, as one per script run in the app
+        for n in range(count):
+            started = time.perf_counter()
+            kind = n % 3
+            if kind == 0:
+                store.record_step(db, person_id, "m", "l", n % LESSON_STEPS, LESSON_STEPS, ["l"])
+            elif kind == 1:
+                store.record_answer(db, person_id, f"m/l#b{n % 4}", n, n % 2 == 0, {}, f"a{n}")
+            else:
+                state = {"node": f"n{n}", "history": []}
+                store.record_scenario_state(
+                    db, person_id, "s", state, "chose", node_id=f"n{n}", response=n % 2
+                )
+            latencies.append((time.perf_counter() - started) * 1000)
+        db.close()
+    except Exception as error:  # noqa: BLE001 - reported, and the run fails
+        errors.append(f"{type(error).__name__}: {error}")
+    return latencies, errors
+
+
+def _thread_main(db_path, person_id, count, results, lock) -> None:
+    outcome = write_events(db_path, person_id, count)
+    with lock:
+        results.append(outcome)
+
+
+def hammer(db_path: Path, writers: int = 50, events_each: int = 1000, mode: str = "threads"):
+    """Run the writers at once on `db_path` (a fresh database), then check everything."""
+    ids = create_people(db_path, writers)
+    started = time.perf_counter()
+    if mode == "processes":
+        with multiprocessing.get_context("spawn").Pool(writers) as pool:
+            results = pool.starmap(write_events, [(str(db_path), i, events_each) for i in ids])
+    else:
+        results, lock = [], threading.Lock()
+        threads = [
+            threading.Thread(
+                target=_thread_main, args=(str(db_path), i, events_each, results, lock)
+            )
+            for i in ids
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    outcome = Outcome(writers, events_each, mode, time.perf_counter() - started)
+    for latencies, errors in results:
+        outcome.latencies_ms += latencies
+        outcome.errors += errors
+    _check(db_path, ids, events_each, outcome)
+    return outcome
+
+
+def _check(db_path: Path, ids: list[int], events_each: int, outcome: Outcome) -> None:
+    with open_db(db_path) as db:
+        marks = ", ".join("?" for _ in WRITER_VERBS)
+        rows = db.execute(
+            f"SELECT person_id, COUNT(*) FROM events WHERE verb IN ({marks}) GROUP BY person_id",
+            list(WRITER_VERBS),
+        ).fetchall()
+        outcome.per_writer = {pid: 0 for pid in ids} | dict(rows)
+        outcome.written = sum(outcome.per_writer.values())
+        answers = db.execute("SELECT COALESCE(SUM(attempts), 0) FROM block_answers").fetchone()[0]
+        answered = db.execute("SELECT COUNT(*) FROM events WHERE verb = 'answered'").fetchone()[0]
+        lessons = db.execute("SELECT COUNT(*) FROM lesson_progress").fetchone()[0]
+        seen = min(events_each // 3 + (events_each % 3 > 0), LESSON_STEPS)
+        outcome.derived_ok = answers == answered and lessons == (len(ids) if seen else 0)
+        outcome.derived_ok &= db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--writers", type=int, default=50)
+    parser.add_argument("--events", type=int, default=1000, help="events per writer")
+    parser.add_argument("--mode", choices=("threads", "processes"), default="threads")
+    parser.add_argument("--db", help="database file to create (default: a temporary one)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(args.db) if args.db else Path(folder) / "concurrency.db"
+        outcome = hammer(path, args.writers, args.events, args.mode)
+    print(outcome.report())
+    for error in outcome.errors[:5]:
+        print("  " + error)
+    return 0 if outcome.ok() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

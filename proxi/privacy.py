@@ -1,0 +1,500 @@
+"""Data protection (RGPD): everything about one person, exported as JSON, or erased.
+
+Theory of operation
+-------------------
+Personal data lives wherever a column points at `people(id)`. Rather than a list of tables
+that a new one could slip past, `person_references` reads the schema — every foreign key to
+`people`, and any column named `person_id` — and `POLICIES` says what an erasure does to
+each reference:
+
+    delete             the rows go (web sessions, login tickets)
+    anonymise          the rows move to the person's anonymous stand-in (progress, a session
+                       they trained): aggregate statistics stay true, nobody is named
+    anonymise_events   the same for events, which also get a new statement id (a copy sent
+                       to an LRS can no longer be matched), no idempotency key (it can embed
+                       an answer) and lose their free-text responses
+    anonymise_answers  the same for block answers, free-text responses removed
+    anonymise_seats    group-session seats: the seat keeps its votes (tallies stay true),
+                       loses its guest name, and its phone passes are revoked
+    unlink             the column is set to NULL (who set a due date, who erased whom)
+
+A reference without a policy makes `erase_person` refuse before it changes anything (and a
+test fails), so a new table cannot be forgotten. Data that names a person without an id is
+handled by name: failed logins (by identifier) and group-session join failures
+(`person:<id>` keys).
+
+The anonymous stand-in is a new `people` row: a random identifier, « Personne effacée », the
+same organisation (so an employer's statistics stay right), nothing else, and `erased_at`
+set, so it can never log in and no list of people shows it. The person's own row is then
+deleted: with foreign keys on, SQLite itself refuses if any row still points at it. The
+erasure is one transaction, run with `secure_delete` on (deleted bytes are overwritten) and
+followed by a WAL checkpoint, so the name does not linger in the file either.
+
+With $PROXI_KEEP_ATTESTATIONS=1 the proof of training (modules completed, group sessions
+attended) is first copied, with the name and the organisation, into `kept_attestations`, a
+table linked to nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from proxi import accounts
+from proxi.db import open_db, write_transaction
+from proxi.errors import ProxiError
+
+__all__ = [
+    "POLICIES",
+    "Erasure",
+    "PrivacyError",
+    "erase_person",
+    "export_json",
+    "export_person",
+    "keep_attestations_configured",
+    "kept_attestations",
+    "person_references",
+    "unhandled_references",
+]
+
+ANONYMOUS_NAME = "Personne effacée"
+EXPORT_FORMAT = "proxi.donnees-personnelles"
+POLICIES: dict[tuple[str, str], str] = {
+    ("web_sessions", "person_id"): "delete",
+    ("login_tickets", "person_id"): "delete",
+    ("events", "person_id"): "anonymise_events",
+    ("lesson_progress", "person_id"): "anonymise",
+    ("block_answers", "person_id"): "anonymise_answers",
+    ("module_progress", "person_id"): "anonymise",
+    ("scenario_progress", "person_id"): "anonymise",
+    ("resume", "person_id"): "anonymise",
+    ("time_spent", "person_id"): "anonymise",
+    ("live_sessions", "trainer_id"): "anonymise",
+    ("live_participants", "person_id"): "anonymise_seats",
+    ("module_due_dates", "set_by"): "unlink",
+    ("privacy_erasures", "erased_by"): "unlink",
+}
+# Never exported: they prove nothing to the person and would let a copy open a session.
+SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "ticket_hash"})
+_TRUE = {"1", "true", "oui", "yes", "on"}
+
+
+class PrivacyError(ProxiError):
+    """An export or an erasure that cannot be done (the message says why and what to do)."""
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure did: rows removed or anonymised per table, attestations kept."""
+
+    summary: dict[str, int]
+    attestations_kept: int
+
+
+def keep_attestations_configured() -> bool:
+    """$PROXI_KEEP_ATTESTATIONS: 1, true, oui, yes or on keeps the proof of training."""
+    return os.environ.get("PROXI_KEEP_ATTESTATIONS", "").strip().lower() in _TRUE
+
+
+# --- The schema: where a person is referenced ----------------------------------------------
+
+
+def person_references(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """Every (table, column) that points at a person: foreign keys to people, and person_id."""
+    found: list[tuple[str, str]] = []
+    for table in db.table_names():
+        if table == "people" or table.startswith(("_", "sqlite_")):
+            continue
+        keys = db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall()
+        columns = [row[3] for row in keys if row[2] == "people"]
+        named = [c for c in db[table].columns_dict if c == "person_id" or c.endswith("_person_id")]
+        found += [(table, column) for column in dict.fromkeys(columns + named)]
+    return found
+
+
+def unhandled_references(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """References to people that no policy covers: erasing would leave data behind."""
+    return [ref for ref in person_references(db) if ref not in POLICIES]
+
+
+# --- Export ----------------------------------------------------------------------------------
+
+
+def export_person(db: sqlite_utils.Database, person_id: int) -> dict:
+    """Everything Proxi holds about one person, JSON-ready (the right of access, art. 15)."""
+    person = _person_row(db, person_id)
+    organisation = _one(db, "SELECT * FROM organisations WHERE id = ?", [person["organisation_id"]])
+    tables: dict[str, list[dict]] = {}
+    for table, column in person_references(db):
+        rows = _rows(db, f"SELECT * FROM [{table}] WHERE [{column}] = ?", [person_id])
+        if rows:
+            tables.setdefault(table, []).extend(rows)
+    for table, sql, params in _named_data(db, person):
+        rows = _rows(db, sql, params)
+        if rows:
+            tables[table] = rows
+    return {
+        "format": EXPORT_FORMAT,
+        "version": 1,
+        "exported_at": _iso(None),
+        "explication": (
+            "Toutes les données que Proxi enregistre sur cette personne, table par table. "
+            "Les empreintes de mot de passe et de jeton de connexion ne sont pas exportées."
+        ),
+        "person": _clean(person),
+        "organisation": organisation,
+        "tables": tables,
+    }
+
+
+def export_json(db: sqlite_utils.Database, person_id: int) -> str:
+    """The export as UTF-8 JSON text, indented for a human reader too."""
+    return json.dumps(export_person(db, person_id), ensure_ascii=False, indent=2)
+
+
+def _named_data(db: sqlite_utils.Database, person: dict) -> list[tuple[str, str, list]]:
+    """Data about the person that holds no person id: by identifier, key or seat."""
+    found = [
+        (
+            "login_failures",
+            "SELECT * FROM login_failures WHERE identifier = ?",
+            [person["identifier"]],
+        )
+    ]
+    if db["live_join_failures"].exists():
+        sql = f"SELECT * FROM live_join_failures WHERE {_JOIN_FAILURE_KEYS}"
+        found.append(("live_join_failures", sql, _join_failure_keys(person["id"])))
+    if db["live_votes"].exists():
+        votes = (
+            "SELECT d.session_id, d.number AS decision, d.scenario_id, d.node_id, v.choice,"
+            " v.voted_at FROM live_votes v JOIN live_participants p ON p.id = v.participant_id"
+            " JOIN live_decisions d ON d.id = v.decision_id WHERE p.person_id = ?"
+            " ORDER BY v.voted_at"
+        )
+        found.append(("live_votes", votes, [person["id"]]))
+    return found
+
+
+# A logged-in person's failed join codes are keyed `person:<id>` (or `device:person:<id>`).
+_JOIN_FAILURE_KEYS = "key = ? OR key LIKE ?"
+
+
+def _join_failure_keys(person_id: int) -> list[str]:
+    return [f"person:{person_id}", f"%:person:{person_id}"]
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: list) -> list[dict]:
+    cursor = db.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [_clean(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def _one(db: sqlite_utils.Database, sql: str, params: list) -> dict | None:
+    rows = _rows(db, sql, params)
+    return rows[0] if rows else None
+
+
+def _clean(row: dict) -> dict:
+    """Secrets left out, JSON text columns parsed."""
+    return {k: _parsed(v) for k, v in row.items() if k not in SECRET_COLUMNS}
+
+
+def _parsed(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in '{["':
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+# --- Erasure ---------------------------------------------------------------------------------
+
+
+def erase_person(
+    db: sqlite_utils.Database,
+    person_id: int,
+    *,
+    erased_by: int | None = None,
+    keep_attestations: bool | None = None,
+    now: datetime | None = None,
+) -> Erasure:
+    """Remove or anonymise everything about the person, in one transaction (art. 17)."""
+    keep = keep_attestations_configured() if keep_attestations is None else keep_attestations
+    missing = unhandled_references(db)
+    if missing:
+        names = ", ".join(f"{table}.{column}" for table, column in missing)
+        raise PrivacyError(
+            f"Effacement impossible : des données de personnes sont rangées dans {names}, "
+            "que l'effacement ne sait pas encore traiter. Rien n'a été modifié ; "
+            "signalez-le à l'équipe technique."
+        )
+    if erased_by is not None and erased_by == person_id:
+        raise PrivacyError(
+            "Vous ne pouvez pas effacer votre propre compte : demandez-le à une autre personne "
+            "de la coordination."
+        )
+    previous = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete=ON")
+    try:
+        with write_transaction(db):
+            erasure = _erase(db, _person_row(db, person_id), erased_by, keep, _iso(now))
+    finally:
+        db.execute(f"PRAGMA secure_delete={int(previous)}")
+    # Old page images stay in the WAL until a checkpoint copies the overwritten pages back.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return erasure
+
+
+def _erase(
+    db: sqlite_utils.Database, person: dict, erased_by: int | None, keep: bool, stamp: str
+) -> Erasure:
+    kept = _keep_attestations(db, person, stamp) if keep else 0
+    stand_in = _stand_in(db, person, stamp)
+    summary: dict[str, int] = {}
+    for table, column in person_references(db):
+        changed = _ACTIONS[POLICIES[(table, column)]](db, table, column, person["id"], stand_in)
+        summary[table] = summary.get(table, 0) + changed
+    summary["login_failures"] = db.execute(
+        "DELETE FROM login_failures WHERE identifier = ?", [person["identifier"]]
+    ).rowcount
+    if db["live_join_failures"].exists():
+        sql = f"DELETE FROM live_join_failures WHERE {_JOIN_FAILURE_KEYS}"
+        summary["live_join_failures"] = db.execute(sql, _join_failure_keys(person["id"])).rowcount
+    summary["people"] = db.execute("DELETE FROM people WHERE id = ?", [person["id"]]).rowcount
+    db.execute(
+        "INSERT INTO privacy_erasures (erased_at, erased_by, summary, attestations_kept)"
+        " VALUES (?, ?, ?, ?)",
+        [stamp, erased_by, json.dumps(summary, sort_keys=True), kept],
+    )
+    return Erasure(summary, kept)
+
+
+def _stand_in(db: sqlite_utils.Database, person: dict, stamp: str) -> int:
+    """The anonymous person who keeps the statistics: same organisation, nothing else."""
+    cursor = db.execute(
+        "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
+        " roles, email, password_hash, active, created_at, erased_at)"
+        " VALUES (?, ?, ?, '', 'autre', 'learner', NULL, NULL, 0, ?, ?)",
+        [
+            f"anonyme-{secrets.token_hex(8)}",
+            ANONYMOUS_NAME,
+            person["organisation_id"],
+            stamp,
+            stamp,
+        ],
+    )
+    return cursor.lastrowid
+
+
+def _delete(db, table: str, column: str, person_id: int, stand_in: int) -> int:
+    return db.execute(f"DELETE FROM [{table}] WHERE [{column}] = ?", [person_id]).rowcount
+
+
+def _anonymise(db, table: str, column: str, person_id: int, stand_in: int) -> int:
+    sql = f"UPDATE [{table}] SET [{column}] = ? WHERE [{column}] = ?"
+    return db.execute(sql, [stand_in, person_id]).rowcount
+
+
+def _unlink(db, table: str, column: str, person_id: int, stand_in: int) -> int:
+    sql = f"UPDATE [{table}] SET [{column}] = NULL WHERE [{column}] = ?"
+    return db.execute(sql, [person_id]).rowcount
+
+
+def _anonymise_events(db, table: str, column: str, person_id: int, stand_in: int) -> int:
+    # The UPDATE trigger lets an event through only when it goes to an erased stand-in.
+    rows = db.execute(
+        "SELECT id, verb, result FROM events WHERE person_id = ?", [person_id]
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE events SET person_id = ?, uuid = ?, idempotency_key = NULL, result = ?"
+        " WHERE id = ?",
+        [
+            (stand_in, str(uuid.uuid4()), _without_free_text(verb, result), id_)
+            for id_, verb, result in rows
+        ],
+    )
+    return len(rows)
+
+
+def _without_free_text(verb: str, result: str) -> str:
+    """A block answer with no right answer (a reflection) is the learner's own words."""
+    decoded = json.loads(result or "{}")
+    if verb == "answered" and decoded.get("success") is None:
+        decoded.pop("response", None)
+    return json.dumps(decoded, ensure_ascii=False, separators=(",", ":"))
+
+
+def _anonymise_answers(db, table: str, column: str, person_id: int, stand_in: int) -> int:
+    changed = _anonymise(db, table, column, person_id, stand_in)
+    db.execute(
+        "UPDATE block_answers SET response = NULL WHERE person_id = ? AND correct IS NULL",
+        [stand_in],
+    )
+    return changed
+
+
+def _anonymise_seats(db, table: str, column: str, person_id: int, stand_in: int) -> int:
+    db.execute(
+        "DELETE FROM live_passes WHERE participant_id IN"
+        " (SELECT id FROM live_participants WHERE person_id = ?)",
+        [person_id],
+    )
+    return db.execute(
+        "UPDATE live_participants SET person_id = ?, guest_name = NULL WHERE person_id = ?",
+        [stand_in, person_id],
+    ).rowcount
+
+
+_ACTIONS = {
+    "delete": _delete,
+    "anonymise": _anonymise,
+    "anonymise_events": _anonymise_events,
+    "anonymise_answers": _anonymise_answers,
+    "anonymise_seats": _anonymise_seats,
+    "unlink": _unlink,
+}
+
+
+# --- Attestations kept after an erasure --------------------------------------------------------
+
+
+def _keep_attestations(db: sqlite_utils.Database, person: dict, stamp: str) -> int:
+    """Copy the proof of training, name included, into kept_attestations."""
+    organisation = db.execute(
+        "SELECT name FROM organisations WHERE id = ?", [person["organisation_id"]]
+    ).fetchone()
+    modules = db.execute(
+        "SELECT m.module_id, '', json_object('started_at', m.started_at, 'completed_at',"
+        " m.completed_at, 'quiz_best', m.quiz_best, 'quiz_passed_at', m.quiz_passed_at,"
+        " 'seconds', t.seconds) FROM module_progress m LEFT JOIN time_spent t"
+        " ON t.person_id = m.person_id AND t.kind = 'module' AND t.subject_id = m.module_id"
+        " WHERE m.person_id = ? AND m.status = 'completed'",
+        [person["id"]],
+    ).fetchall()
+    sessions = db.execute(
+        "SELECT 'live-' || s.id, s.title, json_object('day', s.day, 'half_day', s.half_day,"
+        " 'place', s.place, 'joined_at', p.joined_at) FROM live_participants p"
+        " JOIN live_sessions s ON s.id = p.session_id WHERE p.person_id = ?",
+        [person["id"]],
+    ).fetchall()
+    rows = [("module", *row) for row in modules] + [("session", *row) for row in sessions]
+    db.conn.executemany(
+        "INSERT INTO kept_attestations (kind, display_name, organisation, subject_id, title,"
+        " detail, kept_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (kind, person["display_name"], organisation[0] if organisation else "", *rest, stamp)
+            for kind, *rest in rows
+        ],
+    )
+    return len(rows)
+
+
+def kept_attestations(db: sqlite_utils.Database, name: str = "") -> list[dict]:
+    """Attestations kept after erasures, by name (a part of it is enough)."""
+    return _rows(
+        db,
+        "SELECT * FROM kept_attestations WHERE display_name LIKE ? ORDER BY display_name, id",
+        [f"%{name.strip()}%"],
+    )
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _person_row(db: sqlite_utils.Database, person_id: int) -> dict:
+    row = _one(db, "SELECT * FROM people WHERE id = ? AND erased_at IS NULL", [person_id])
+    if row is None:
+        raise PrivacyError("Cette personne n'existe pas ou a déjà été effacée.")
+    return row
+
+
+def _iso(moment: datetime | None) -> str:
+    moment = moment or datetime.now(UTC)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")
+
+
+# --- Command line ---------------------------------------------------------------------------------
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "privacy",
+        help="données personnelles : exporter ou effacer tout ce qui concerne une personne",
+    )
+    actions = parser.add_subparsers(dest="action", required=True)
+    export = actions.add_parser("export", help="exporter en JSON tout ce qui concerne une personne")
+    export.add_argument("identifier", help="identifiant de connexion de la personne")
+    export.add_argument("--to", help="fichier JSON à écrire (défaut : la sortie standard)")
+    erase = actions.add_parser("erase", help="effacer une personne (données anonymisées)")
+    erase.add_argument("identifier", help="identifiant de connexion de la personne")
+    erase.add_argument(
+        "--confirm", required=True, help="retapez l'identifiant pour confirmer l'effacement"
+    )
+    erase.add_argument(
+        "--keep-attestations",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="garder les attestations de formation (défaut : $PROXI_KEEP_ATTESTATIONS)",
+    )
+    for sub in (export, erase):
+        sub.add_argument(
+            "--db", help="fichier de base de données (défaut : $PROXI_DB ou progress/progress.db)"
+        )
+    export.set_defaults(func=_export_command)
+    erase.set_defaults(func=_erase_command)
+
+
+def _find(db: sqlite_utils.Database, identifier: str) -> accounts.Person:
+    person = accounts.person_by_identifier(db, identifier)
+    if person is None:
+        raise PrivacyError(
+            f"Aucune personne n'a l'identifiant « {identifier} ». Vérifiez l'orthographe."
+        )
+    return person
+
+
+def _export_command(args) -> int:
+    with open_db(args.db) as db:
+        text = export_json(db, _find(db, args.identifier).id)
+    if not args.to:
+        print(text)
+        return 0
+    target = Path(args.to)
+    # Personal data: readable by the owner of the file only.
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+    print(f"Données de « {args.identifier} » exportées dans {target}.", file=sys.stderr)
+    return 0
+
+
+def _erase_command(args) -> int:
+    if accounts.normalise_identifier(args.confirm) != accounts.normalise_identifier(
+        args.identifier
+    ):
+        raise PrivacyError(
+            "La confirmation ne correspond pas à l'identifiant : rien n'a été effacé. "
+            "Retapez exactement l'identifiant après --confirm."
+        )
+    with open_db(args.db) as db:
+        erasure = erase_person(
+            db, _find(db, args.identifier).id, keep_attestations=args.keep_attestations
+        )
+    total = sum(erasure.summary.values())
+    print(
+        f"« {args.identifier} » effacé : {total} enregistrements supprimés ou anonymisés, "
+        f"{erasure.attestations_kept} attestation(s) conservée(s)."
+    )
+    return 0

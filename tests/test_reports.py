@@ -1,0 +1,287 @@
+"""Managers' reports: scope in every query, statuses, due dates, path analytics."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from proxi import accounts, reports, store
+from proxi.db import open_db
+from proxi.errors import NotAllowed
+from proxi.reports import Filters, Viewer
+
+PASSWORD = "mot-de-passe-solide"
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def two_landlords(db) -> dict[str, int]:
+    """Landlords A and B with a manager and two learners each, a coordinator, a trainer
+    whose one group session had B's Bruno in it; A's Alice completed module m1, A's Arthur
+    failed its quiz; Bruno and Alice played scenario s1 (solo), Bruno voted in the session."""
+    a = accounts.create_organisation(db, "Habitat A", "bailleur").id
+    b = accounts.create_organisation(db, "Logis B", "bailleur").id
+    people = {
+        "coord": ("coord", "Claire Coord", None, "", "autre", ("coordinator",)),
+        "manager_a": ("manager.a", "Julien Chef", a, "Agence", "manager-proximite", ("manager",)),
+        "manager_b": ("manager.b", "Sophie Chef", b, "Agence", "manager-proximite", ("manager",)),
+        "trainer": ("formatrice", "Nadia Forme", None, "", "autre", ("trainer",)),
+        "alice": ("alice", "Alice Abri", a, "Nord", "gardien", ("learner",)),
+        "arthur": ("arthur", "Arthur Ache", a, "Sud", "mediateur", ("learner",)),
+        "bruno": ("bruno", "Bruno Bel", b, "Nord", "gardien", ("learner",)),
+        "berthe": ("berthe", "Berthe Bô", b, "Est", "agent-administratif", ("learner",)),
+    }
+    ids = {"org_a": a, "org_b": b}
+    for key, (identifier, name, org, site, job, roles) in people.items():
+        ids[key] = accounts.create_person(
+            db, identifier, name, PASSWORD, organisation_id=org, site=site, job_category=job,
+            roles=roles,
+        ).id  # fmt: skip
+    _learn(db, ids)
+    _group_session(db, ids)
+    return ids
+
+
+def _learn(db, ids: dict[str, int]) -> None:
+    at = NOW - timedelta(days=10)
+    store.record_step(db, ids["alice"], "m1", "l1", 0, 1, ["l1"], now=at)
+    store.record_quiz(db, ids["alice"], "m1", 9, 10, 70, ["l1"], now=at)
+    store.record_quiz(db, ids["arthur"], "m1", 3, 10, 70, ["l1"], now=at)
+    _play(db, ids["bruno"], [("n1", 0), ("n2", 1)], "favourable", at)
+    _play(db, ids["alice"], [("n1", 1)], None, at)
+
+
+def _play(db, person_id: int, choices, outcome: str | None, at: datetime) -> None:
+    state = {"node": "n1"}
+    store.record_scenario_state(db, person_id, "s1", state, "started", now=at)
+    for node_id, index in choices:
+        store.record_scenario_state(
+            db, person_id, "s1", state, "chose", node_id=node_id, response=index, now=at
+        )
+    if outcome:
+        store.record_scenario_state(
+            db, person_id, "s1", state, "ended", node_id="fin", response="fin", outcome=outcome,
+            now=at,
+        )  # fmt: skip
+
+
+def _group_session(db, ids: dict[str, int]) -> None:
+    stamp = (NOW - timedelta(days=5)).isoformat()
+    session = db.execute(
+        "INSERT INTO live_sessions (title, day, half_day, place, trainer_id, status, created_at,"
+        " opened_at, ended_at) VALUES ('Conflits', '2026-02-25', 'matin', 'Salle 1', ?, 'ended',"
+        " ?, ?, ?)",
+        [ids["trainer"], stamp, stamp, stamp],
+    ).lastrowid
+    participant = db.execute(
+        "INSERT INTO live_participants (session_id, person_id, joined_at) VALUES (?, ?, ?)",
+        [session, ids["bruno"], stamp],
+    ).lastrowid
+    db.execute(
+        "INSERT INTO live_participants (session_id, guest_name, joined_at) VALUES (?, 'Invité', ?)",
+        [session, stamp],
+    )
+    decision = db.execute(
+        "INSERT INTO live_decisions (session_id, number, scenario_id, node_id, path, choices,"
+        " status, chosen, opened_at) VALUES (?, 1, 's1', 'n1', '[]', '[0,1,2]', 'closed', 2, ?)",
+        [session, stamp],
+    ).lastrowid
+    db.execute(
+        "INSERT INTO live_votes (decision_id, participant_id, choice, voted_at) VALUES (?, ?, 2, ?)",
+        [decision, participant, stamp],
+    )
+    db.conn.commit()
+    # As proxi.live_flow records a revealed vote: a group « chose » event per known voter.
+    store.record_scenario_state(
+        db, ids["bruno"], "s1", {"node": "n1"}, "chose", node_id="n1", response=2,
+        session_id=f"live-{session}", mode="group", now=NOW - timedelta(days=5),
+    )  # fmt: skip
+    ids["session"] = session
+
+
+@pytest.fixture
+def db():
+    database = open_db(":memory:")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def ids(db) -> dict[str, int]:
+    return two_landlords(db)
+
+
+def viewer(db, person_id: int) -> Viewer:
+    return Viewer.of(accounts.get_person(db, person_id))
+
+
+def names(rows) -> set[str]:
+    return {row.person.display_name for row in rows}
+
+
+def test_manager_sees_only_their_organisation(db, ids):
+    rows = reports.matrix(db, viewer(db, ids["manager_a"]))
+    assert names(rows) == {"Alice Abri", "Arthur Ache"}
+
+
+def test_coordinator_sees_every_organisation(db, ids):
+    rows = reports.matrix(db, viewer(db, ids["coord"]))
+    assert names(rows) == {"Alice Abri", "Arthur Ache", "Bruno Bel", "Berthe Bô"}
+
+
+def test_trainer_sees_the_people_of_their_sessions_only(db, ids):
+    assert names(reports.matrix(db, viewer(db, ids["trainer"]))) == {"Bruno Bel"}
+
+
+def test_trainer_without_sessions_sees_nobody(db, ids):
+    other = accounts.create_person(db, "autre.formateur", "Paul Forme", PASSWORD, roles=["trainer"])
+    assert reports.matrix(db, Viewer.of(other)) == []
+
+
+def test_learner_sees_only_themself(db, ids):
+    assert names(reports.matrix(db, viewer(db, ids["alice"]))) == {"Alice Abri"}
+
+
+def test_deactivated_people_are_shown_only_on_request(db, ids):
+    accounts.set_active(db, ids["berthe"], False)
+    coordinator = viewer(db, ids["coord"])
+    assert "Berthe Bô" not in names(reports.matrix(db, coordinator))
+    assert "Berthe Bô" in names(reports.matrix(db, coordinator, include_inactive=True))
+
+
+def test_scope_sql_carries_no_data_in_its_text():
+    sql, params = reports.Scope(False, (7,), (12, 13)).sql()
+    assert "7" not in sql and "12" not in sql
+    assert params == ["[7]", "[12, 13]"]
+
+
+def test_statuses_dates_and_scores(db, ids):
+    rows = {r.person.display_name: r for r in reports.matrix(db, viewer(db, ids["coord"]))}
+    assert rows["Alice Abri"].cell("m1").status == "completed"
+    assert rows["Alice Abri"].cell("m1").score == 90.0
+    assert rows["Arthur Ache"].cell("m1").status == "quiz_failed"
+    assert rows["Bruno Bel"].cell("s1") == reports.Cell(
+        "passed", rows["Bruno Bel"].cell("s1").date, outcome="favourable"
+    )
+    assert rows["Alice Abri"].cell("s1").status == "in_progress"
+    assert rows["Berthe Bô"].cell("m1").status == "not_started"
+
+
+def test_filters_by_site_category_status_and_accent_free_search(db, ids):
+    rows = reports.matrix(db, viewer(db, ids["coord"]))
+    assert names(reports.filtered(rows, Filters(site="Nord"))) == {"Alice Abri", "Bruno Bel"}
+    assert names(reports.filtered(rows, Filters(job_category="mediateur"))) == {"Arthur Ache"}
+    failed = Filters(status="quiz_failed", item_id="m1")
+    assert names(reports.filtered(rows, failed)) == {"Arthur Ache"}
+    assert names(reports.filtered(rows, Filters(search="berthe bo"))) == {"Berthe Bô"}
+    assert names(reports.filtered(rows, Filters(organisation_id=ids["org_b"]))) == {
+        "Bruno Bel",
+        "Berthe Bô",
+    }
+
+
+def test_headline_figures_follow_the_scope(db, ids):
+    rows = reports.matrix(db, viewer(db, ids["manager_a"]))
+    head = reports.headline(db, viewer(db, ids["manager_a"]), rows, ["m1"])
+    assert (head.people, head.started, head.quizzes_passed) == (2, 2, 1)
+    assert head.completed == {"m1": 1}
+    assert head.group_sessions == 0  # nobody of landlord A was in the session
+    assert reports.sessions_held(db, viewer(db, ids["manager_b"])) == 1
+
+
+def test_completion_by_organisation(db, ids):
+    rows = reports.matrix(db, viewer(db, ids["coord"]))
+    chart = reports.completion_by_organisation(rows, ["m1"])
+    by_org = {line["organisation"]: line["percent"] for line in chart}
+    assert by_org == {"Habitat A": 50.0, "Logis B": 0.0}
+
+
+def test_due_dates_give_overdue_people_of_the_organisation(db, ids):
+    manager = viewer(db, ids["manager_a"])
+    reports.set_due_date(db, manager, ids["org_a"], "m1", date(2026, 3, 1))
+    late = reports.overdue(reports.matrix(db, manager), reports.due_dates(db, manager), NOW.date())
+    assert [(row.person.display_name, due.module_id) for row, due in late] == [
+        ("Arthur Ache", "m1")
+    ]
+    assert reports.due_dates(db, viewer(db, ids["manager_b"])) == []
+
+
+def test_a_manager_cannot_set_another_organisations_due_date(db, ids):
+    with pytest.raises(NotAllowed):
+        reports.set_due_date(db, viewer(db, ids["manager_a"]), ids["org_b"], "m1", date.today())
+
+
+def test_inactive_lists_people_idle_for_n_days_and_never_active(db, ids):
+    rows = reports.matrix(db, viewer(db, ids["coord"]))
+    assert names(reports.inactive(rows, 30, NOW)) == {"Berthe Bô"}
+    assert names(reports.inactive(rows, 7, NOW)) == set(names(rows))
+
+
+def test_path_analytics_counts_solo_and_group_apart(db, ids):
+    counts = reports.path_analytics(db, viewer(db, ids["coord"]), "s1")
+    found = {(c.mode, c.node_id, c.choice_index): c.count for c in counts}
+    assert found == {
+        ("solo", "n1", 0): 1,
+        ("solo", "n1", 1): 1,
+        ("solo", "n2", 1): 1,
+        ("group", "n1", 2): 1,
+    }
+
+
+def test_path_analytics_is_scoped_and_filterable_by_organisation(db, ids):
+    mine = reports.path_analytics(db, viewer(db, ids["manager_a"]), "s1")
+    assert {(c.mode, c.node_id, c.choice_index) for c in mine} == {("solo", "n1", 1)}
+    coordinator = viewer(db, ids["coord"])
+    only_b = reports.path_analytics(db, coordinator, "s1", ids["org_b"])
+    assert {(c.mode, c.choice_index) for c in only_b if c.node_id == "n1"} == {
+        ("solo", 0),
+        ("group", 2),
+    }
+
+
+def test_path_analytics_reads_the_covering_index_not_the_events(db, ids):
+    executed: list[str] = []
+    db.conn.set_trace_callback(executed.append)
+    reports.path_analytics(db, viewer(db, ids["manager_a"]), "s1")
+    db.conn.set_trace_callback(None)
+    solo = next(sql for sql in executed if "FROM events e" in sql)
+    plan = " ".join(str(row) for row in db.execute("EXPLAIN QUERY PLAN " + solo))
+    assert "events_by_path_mode" in plan
+
+
+def test_endings_reached_per_scenario(db, ids):
+    assert reports.endings(db, viewer(db, ids["coord"]), ["s1"]) == [("s1", "solo", "fin", 1)]
+    assert reports.endings(db, viewer(db, ids["manager_a"]), ["s1"]) == []
+
+
+def test_person_report_outside_the_scope_is_refused(db, ids):
+    with pytest.raises(NotAllowed):
+        reports.person_report(db, viewer(db, ids["manager_a"]), ids["bruno"])
+
+
+def test_person_report_has_timeline_scores_and_sessions(db, ids):
+    report = reports.person_report(db, viewer(db, ids["manager_b"]), ids["bruno"])
+    assert report.scenarios["s1"]["best_outcome"] == "favourable"
+    assert [s["title"] for s in report.sessions] == ["Conflits"]
+    assert {event["verb"] for event in report.timeline} >= {"started", "chose", "ended"}
+
+
+def test_attendance_sheet_shows_only_visible_participants(db, ids):
+    session = ids["session"]
+    assert [a["name"] for a in reports.attendance(db, viewer(db, ids["trainer"]), session)] == [
+        "Bruno Bel",
+        "Invité",
+    ]
+    assert [a["name"] for a in reports.attendance(db, viewer(db, ids["manager_b"]), session)] == [
+        "Bruno Bel"
+    ]
+    assert reports.attendance(db, viewer(db, ids["manager_a"]), session) == []
+    assert reports.visible_sessions(db, viewer(db, ids["manager_a"])) == []
+
+
+def test_completed_modules_and_their_rows_for_bulk_attestations(db, ids):
+    manager = viewer(db, ids["manager_a"])
+    done = reports.completed_modules(reports.matrix(db, manager), "m1")
+    assert [(person.display_name, module) for person, module in done] == [("Alice Abri", "m1")]
+    assert set(reports.module_rows(db, manager, "m1")) == {ids["alice"], ids["arthur"]}
+    assert set(reports.module_rows(db, viewer(db, ids["manager_b"]), "m1")) == set()

@@ -1,0 +1,110 @@
+"""Roster import: preview with French line errors, nothing written before confirmation,
+re-import updates instead of duplicating."""
+
+from __future__ import annotations
+
+import pytest
+
+from proxi import accounts, passwords, roster
+from proxi.db import open_db
+
+GOOD_AND_BAD = (
+    "\ufeffNom;Identifiant;Organisation;Site;Catégorie d'emploi;Rôle;Courriel\r\n"
+    "Anne Durand;Anne.Durand;Habitat A;Nord;Gardien d'immeuble;Apprenant;anne@exemple.fr\r\n"
+    "Bob Sans Id;;Habitat A;Nord;gardien;apprenant;\r\n"
+    "Carl Roi;carl.roi;Inconnu SA;Nord;plombier;chef;pas-un-courriel\r\n"
+    "Anne Bis;anne.durand;Habitat A;Sud;gardien;;\r\n"
+    "Denis Ferme;denis.ferme;habitat a;Sud;mediateur;formateur|apprenant;\r\n"
+)
+
+
+@pytest.fixture
+def db():
+    database = open_db(":memory:")
+    accounts.create_organisation(database, "Habitat A", "bailleur")
+    yield database
+    database.close()
+
+
+def people(db) -> dict[str, accounts.Person]:
+    return {p.identifier: p for p in accounts.list_people(db)}
+
+
+def test_preview_reports_each_bad_line_in_french_and_writes_nothing(db):
+    preview = roster.read_roster(db, GOOD_AND_BAD.encode("utf-8"))
+    assert roster.error_messages(preview) == [
+        "Ligne 3 : identifiant manquant.",
+        "Ligne 4 : organisation inconnue : « Inconnu SA » (créez-la d'abord, ou corrigez).",
+        "Ligne 4 : catégorie d'emploi inconnue : « plombier ».",
+        "Ligne 4 : rôle inconnu : « chef ».",
+        "Ligne 4 : adresse électronique invalide : « pas-un-courriel ».",
+        "Ligne 5 : identifiant « anne.durand » déjà présent ligne 2.",
+    ]
+    assert preview.counts() == {"create": 2, "update": 0, "unchanged": 0, "error": 3}
+    assert people(db) == {}
+
+
+def test_confirming_writes_only_the_good_lines(db):
+    done = roster.apply_roster(db, roster.read_roster(db, GOOD_AND_BAD))
+    assert done == {"create": 2, "update": 0, "unchanged": 0}
+    found = people(db)
+    assert set(found) == {"anne.durand", "denis.ferme"}
+    assert found["anne.durand"].job_category == "gardien"
+    assert found["anne.durand"].email == "anne@exemple.fr"
+    assert found["denis.ferme"].roles == ("trainer", "learner")
+
+
+def test_reimporting_updates_rather_than_duplicates(db):
+    roster.apply_roster(db, roster.read_roster(db, GOOD_AND_BAD))
+    again = roster.read_roster(db, GOOD_AND_BAD)
+    assert again.counts()["unchanged"] == 2 and again.counts()["create"] == 0
+    moved = GOOD_AND_BAD.replace(
+        "Anne Durand;Anne.Durand;Habitat A;Nord", "Anne Durand;anne.durand;Habitat A;Est"
+    )
+    assert roster.apply_roster(db, roster.read_roster(db, moved))["update"] == 1
+    assert people(db)["anne.durand"].site == "Est"
+    assert len(people(db)) == 2
+
+
+def test_commas_and_windows_1252_from_french_excel_are_read(db):
+    text = "nom,identifiant,organisation,site,categorie,role\r\nÉlise Noël,elise,Habitat A,,gardien,\r\n"
+    preview = roster.read_roster(db, text.encode("cp1252"))
+    assert preview.lines[0].person["display_name"] == "Élise Noël"
+    assert preview.lines[0].person["roles"] == ("learner",)  # empty role means learner
+    assert preview.counts()["create"] == 1
+
+
+def test_a_missing_column_is_reported_on_line_one(db):
+    preview = roster.read_roster(db, "nom;identifiant;organisation\nA;a;Habitat A\n")
+    assert preview.file_errors == [
+        "Ligne 1 : colonne(s) manquante(s) : « site », « catégorie d'emploi », « rôle »."
+    ]
+    assert preview.lines == []
+
+
+def test_the_file_is_checked_again_at_write_time(db):
+    preview = roster.read_roster(db, GOOD_AND_BAD)
+    accounts.create_person(db, "anne.durand", "Autre Anne", "mot-de-passe-solide")
+    done = roster.apply_roster(db, preview)  # created meanwhile: updated, not a duplicate
+    assert done["create"] == 1 and done["update"] == 1
+    assert people(db)["anne.durand"].display_name == "Anne Durand"
+    assert len(people(db)) == 2
+
+
+def test_new_accounts_share_one_provisional_password_or_have_none(db):
+    roster.apply_roster(db, roster.read_roster(db, GOOD_AND_BAD), "provisoire-2026")
+    anne = accounts.authenticate(db, "anne.durand", "provisoire-2026")
+    assert anne.display_name == "Anne Durand"
+    with pytest.raises(passwords.WeakPassword):
+        roster.apply_roster(db, roster.read_roster(db, GOOD_AND_BAD), "court")
+
+
+def test_preview_table_lists_every_line_with_its_action(db):
+    table = roster.preview_table(roster.read_roster(db, GOOD_AND_BAD))
+    assert [line["Action"] for line in table] == [
+        "Création",
+        "Erreur",
+        "Erreur",
+        "Erreur",
+        "Création",
+    ]
