@@ -2,6 +2,11 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# Absolute paths: the data and the content stay put whichever copy of `proxi` is imported
+# (the one in /app, or the one pip installed). Other settings: docs/exploitation.md.
+ENV PROXI_DB=/app/progress/progress.db \
+    PROXI_MODULES_DIR=/app/modules \
+    PROXI_SCENARIOS_DIR=/app/scenarios
 WORKDIR /app
 
 COPY pyproject.toml README.md ./

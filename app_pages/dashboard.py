@@ -20,6 +20,7 @@ PRINT_CSS = """<style>@media print {
   [class*="st-key-attestation-"] { break-after: page; }
   [data-testid="stTable"] td { height: 2.6rem; border: 1px solid #555 !important; }
 }</style>"""
+st.set_page_config(page_title="Tableau de bord · Proxi", layout="wide")  # a wide matrix
 TABS = ["Vue d'ensemble", "Relances", "Parcours", "Fiche individuelle", "Impressions"]
 
 

@@ -65,7 +65,8 @@ def join_url(code: str) -> str:
 
 def join_box(big: bool) -> None:
     url = join_url(session.join_code)
-    st.image(qr_png(url), width=420 if big else 260, caption="QR code pour rejoindre la séance")
+    label = "QR code pour rejoindre la séance"
+    st.image(qr_png(url), width=420 if big else 260, caption=label, alt=label)
     st.markdown(f"Code : **{live.display_code(session.join_code)}**")
     st.caption(url)
 

@@ -86,4 +86,8 @@ def choice_counts(person, scenario_id: str) -> dict[tuple[str, int], int]:
     from app_pages.session import db
     from proxi import reports
 
-    return reports.choice_counts(db(), person, scenario_id)
+    counts: dict[tuple[str, int], int] = {}
+    for row in reports.path_analytics(db(), reports.Viewer.of(person), scenario_id):
+        key = (row.node_id, row.choice_index)
+        counts[key] = counts.get(key, 0) + row.count
+    return counts

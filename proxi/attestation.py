@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from proxi.course import CourseModule
+from proxi.dates import french_date
 
 
 def attestation_markdown(person, organisation: str, module: CourseModule, row: dict) -> str:
     """Markdown for screen and print; every field comes from the database or the content."""
-    started = (row.get("started_at") or "")[:10]
-    completed = (row.get("completed_at") or "")[:10]
+    started = french_date(row.get("started_at"))
+    completed = french_date(row.get("completed_at"))
     best = row.get("quiz_best")
     objectives = "\n".join(f"- {objective}" for objective in module.objectives)
     return (

@@ -43,6 +43,7 @@ import sqlite_utils
 from proxi import accounts, reports
 from proxi.attestation import attestation_markdown
 from proxi.course import CourseModule
+from proxi.dates import french_date
 from proxi.db import write_transaction
 from proxi.errors import ProxiError
 from proxi.scenario import Scenario
@@ -130,11 +131,6 @@ def _matrix_line(row: reports.MatrixRow, items: list[tuple[str, str, str]]) -> l
         line.append(cell.score if kind == "module" else reports.OUTCOMES.get(cell.outcome or ""))
     line.append(french_date(row.last_activity))
     return line
-
-
-def french_date(iso: str | None) -> str:
-    """dd/mm/yyyy, what a French spreadsheet reads as a date."""
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" if iso else ""
 
 
 # --- Tables for the screen (French column names; dates ISO so that they sort) -------------------

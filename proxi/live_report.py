@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from proxi import accounts, engine, live, live_room
+from proxi.dates import french_date
 from proxi.live import HALF_DAYS, Decision, LiveSession
 from proxi.scenario import CARD_FIELDS, COMPETENCIES, OUTCOMES, Scenario
 
@@ -253,10 +254,6 @@ def cell(text: str) -> str:
 
 def local_time(stamp: str) -> str:
     return datetime.fromisoformat(stamp).astimezone(LOCAL_TIME).strftime("%H:%M")
-
-
-def french_date(day: str) -> str:
-    return date.fromisoformat(day).strftime("%d/%m/%Y")
 
 
 def _organisation_name(db, organisation_id: int | None) -> str:

@@ -63,6 +63,7 @@ __all__ = [
     "export_person",
     "keep_attestations_configured",
     "kept_attestations",
+    "kept_attestations_table",
     "person_references",
     "unhandled_references",
 ]
@@ -407,6 +408,19 @@ def kept_attestations(db: sqlite_utils.Database, name: str = "") -> list[dict]:
         "SELECT * FROM kept_attestations WHERE display_name LIKE ? ORDER BY display_name, id",
         [f"%{name.strip()}%"],
     )
+
+
+def kept_attestations_table(db: sqlite_utils.Database) -> list[dict]:
+    """The kept attestations as the coordination reads them (French column names)."""
+    return [
+        {
+            "Nom": row["display_name"],
+            "Structure": row["organisation"],
+            "Formation": row["title"] or row["subject_id"],
+            "Date": (row["detail"].get("completed_at") or row["detail"].get("day") or "")[:10],
+        }
+        for row in kept_attestations(db)
+    ]
 
 
 # --- Helpers ------------------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -187,3 +189,14 @@ def test_backup_and_restore_commands(tmp_path, capsys):
     assert "--yes" in capsys.readouterr().err
     assert main(["restore", "--from", str(target), "--db", str(source), "--yes"]) == 0
     assert "Base restaurée" in capsys.readouterr().out
+
+
+def test_the_operations_guide_documents_every_command_and_setting():
+    root = Path(__file__).parent.parent
+    guide = (root / "docs" / "exploitation.md").read_text(encoding="utf-8")
+    commands = ("backup --to", "restore --from", "purge", "privacy export", "privacy erase")
+    assert [c for c in commands if f"python -m proxi {c}" not in guide] == []
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (root / "proxi").glob("*.py"))
+    settings = set(re.findall(r"environ\.get\(\s*\"(PROXI_[A-Z_]+)\"", code))
+    assert {"PROXI_DB", "PROXI_SECRET", "PROXI_RETENTION_DAYS"} <= settings
+    assert sorted(s for s in settings if f"`{s}`" not in guide) == []

@@ -7,7 +7,8 @@ core functions: six learners each see a lesson, fail then pass its quiz, and pla
 to its end, while a trainer runs a group session in which all six vote. Every write the
 driver finishes is acknowledged on its stdout, with a query that must find it.
 
-Three times, part-way through, the server and the driver are both killed with SIGKILL, the
+Nine times, part-way through, the driver is killed with SIGKILL a few milliseconds after a
+write (so sometimes inside the next transaction), three of those times with the server; the
 database is checked (`PRAGMA integrity_check`, and every acknowledged write present), the
 server restarts and the driver starts again from what the database says — as a learner who
 comes back resumes from their saved state. At the end, the database must hold exactly what
@@ -26,6 +27,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -50,6 +52,8 @@ QUIZ_SCORES = (40, 90)  # failed, then passed (pass mark 70)
 PASSWORD = "mot-de-passe-crash"
 SECRET = "crash-test-secret-0123456789abcdef0123456789"
 TITLE = "Séance interrompue"
+DRIVER_DEADLINE_S = 60
+SERVER_KILLS = (2, 5, 8)  # the tenths of the plan at which the server is killed too
 KILL_DELAY = random.Random(8)  # seeded: the same kill points on every run
 SQL = str  # a query that must return a row once the acknowledged write is committed
 
@@ -267,23 +271,47 @@ def log_in_over_http(db_path: Path, port: int, identifier: str) -> str:
     return cookie.split("proxi_session=", 1)[1].split(";", 1)[0]
 
 
-def run_driver(db_path: Path, stop_after: int | None, acks: list) -> subprocess.Popen:
-    """Run the driver; with `stop_after`, SIGKILL it as soon as that many writes are acked."""
+def login_storm(db_path: Path, port: int, cookies: list, stop: threading.Event) -> None:
+    """Log people in over and over, so the server is writing when it is killed."""
+    n = 0
+    while not stop.is_set():
+        try:
+            cookies.append(log_in_over_http(db_path, port, LEARNERS[n % len(LEARNERS)]))
+        except OSError:  # the server is gone (connection refused or cut)
+            return
+        n += 1
+
+
+def run_driver(
+    db_path: Path, stop_after: int | None, acks: list, server: subprocess.Popen | None = None
+) -> subprocess.Popen:
+    """Run the driver; with `stop_after`, SIGKILL it (and `server`) once that many writes are acked.
+
+    A driver still running after DRIVER_DEADLINE_S is killed too (return code -9): a move
+    that never takes (a write lost, or half-written) would otherwise loop for ever.
+    """
     driver = subprocess.Popen(
         [sys.executable, __file__, "drive", str(db_path)],
         env=environment(db_path), stdout=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
-    for line in driver.stdout:
-        message = json.loads(line)
-        if "ack" in message:
-            acks.append(message)
-        if stop_after is not None and len(acks) >= stop_after:
-            # A few milliseconds on, so the kill lands anywhere in the next moves: between
-            # them, or inside a transaction.
-            time.sleep(KILL_DELAY.uniform(0, 0.012))
-            kill(driver)
-            break
-    driver.wait()
+    watchdog = threading.Timer(DRIVER_DEADLINE_S, kill, [driver])
+    watchdog.start()
+    try:
+        for line in driver.stdout:
+            message = json.loads(line)
+            if "ack" in message:
+                acks.append(message)
+            if stop_after is not None and len(acks) >= stop_after:
+                # A few milliseconds on, so the kill lands anywhere in the next moves:
+                # between them, or inside a transaction.
+                time.sleep(KILL_DELAY.uniform(0, 0.012))
+                kill(driver)
+                if server is not None:
+                    kill(server)
+                break
+        driver.wait()
+    finally:
+        watchdog.cancel()
     return driver
 
 
@@ -335,17 +363,25 @@ def test_sigkill_mid_way_then_restart_everyone_resumes_nothing_duplicated(tmp_pa
     db_path.parent.mkdir()
     with open_db(db_path) as db:
         setup(db)
-    server, acks, cookies = start_server(db_path, port), [], {}
+    server, acks, cookies = start_server(db_path, port), [], []
     try:
-        for number, fraction in enumerate((0.25, 0.5, 0.75)):
-            identifier = LEARNERS[number]
-            cookies[identifier] = log_in_over_http(db_path, port, identifier)
-            run_driver(db_path, int(total * fraction), acks)
-            kill(server)  # both killed: the driver mid-way, the server at once
+        for tenth in range(1, 10):
+            if tenth not in SERVER_KILLS:
+                run_driver(db_path, total * tenth // 10, acks)  # the writers die mid-way
+            else:  # ... and three times the server with them, in the middle of logins
+                stop = threading.Event()
+                storm = threading.Thread(target=login_storm, args=(db_path, port, cookies, stop))
+                storm.start()
+                time.sleep(0.3)
+                run_driver(db_path, total * tenth // 10, acks, server)
+                stop.set()
+                storm.join()
             check_after_crash(db_path, acks)
-            server = start_server(db_path, port)
-        assert run_driver(db_path, None, acks).returncode == 0
-        cookies["after"] = log_in_over_http(db_path, port, LEARNERS[3])
+            if server.poll() is not None:
+                server = start_server(db_path, port)
+        finished = run_driver(db_path, None, acks)
+        assert finished.returncode == 0, "after the crashes, the moves no longer finish"
+        cookies.append(log_in_over_http(db_path, port, LEARNERS[3]))
     finally:
         kill(server)
 
@@ -353,11 +389,12 @@ def test_sigkill_mid_way_then_restart_everyone_resumes_nothing_duplicated(tmp_pa
     assert snapshot(db_path) == snapshot(reference_db)
     from proxi.web_auth import session_token_from_cookie
 
+    assert len(cookies) > 10
     with open_db(db_path) as db:
-        for identifier, cookie in cookies.items():
+        for cookie in cookies:  # every login the server answered survived its crash
             token = session_token_from_cookie(cookie, SECRET.encode())
             person = accounts.person_for_session(db, token)
-            assert person is not None and person.identifier.startswith("crash."), identifier
+            assert person is not None and person.identifier.startswith("crash."), cookie
         ended = db.execute("SELECT COUNT(*) FROM events WHERE verb = 'ended'").fetchone()[0]
         assert ended == 2 * len(LEARNERS)  # each learner's own ending, and the group's
 

@@ -37,6 +37,9 @@ def test_break_fix_playtest_and_publish(world, tmp_path):
         text.replace("Un locataire se plaint", "Un voisin se plaint")
     ).run()
     assert not at.error
+    at.toggle[0].set_value(True).run()  # edge thickness from path analytics
+    no_exception(at)
+    assert len(at.get("graphviz_chart")) == 1
     node_select = next(s for s in at.selectbox if s.label == "Commencer au nœud")
     node_select.set_value("ecoute")
     at.number_input(key="start-note").set_value(1)

@@ -387,3 +387,34 @@ def test_command_exports_to_a_private_file_then_erases_with_confirmation(tmp_pat
     assert "2 attestation(s) conservée(s)" in capsys.readouterr().out
     assert main(erase) == 1
     assert "Aucune personne" in capsys.readouterr().err
+
+
+# --- The coordinator's page ---------------------------------------------------------------------
+
+
+def test_coordinator_page_exports_then_erases_after_typed_confirmation(tmp_path, monkeypatch):
+    from pages import make_person, session_token, use_temporary_world
+    from streamlit.testing.v1 import AppTest
+
+    db_path = use_temporary_world(tmp_path, monkeypatch)
+    coordinator = make_person(db_path, "claire.coord", roles=("coordinator",))
+    learner = make_person(db_path, "zoe.vasseur")
+    page = Path(__file__).parent.parent / "app_pages" / "privacy_admin.py"
+    at = AppTest.from_file(str(page), default_timeout=30)
+    at.session_state["session_token"] = session_token(db_path, coordinator)
+    at.run()
+    at.selectbox[0].set_value(learner.id).run()
+    download = at.get("download_button")[0]
+    assert download.proto.label == "Télécharger l'export (JSON)"
+    erase = next(b for b in at.button if b.label == "Effacer définitivement")
+    assert erase.disabled
+    at.text_input[0].input("zoe").run()
+    assert next(b for b in at.button if b.label == "Effacer définitivement").disabled
+    at.text_input[0].input("Zoe.Vasseur").run()
+    next(b for b in at.button if b.label == "Effacer définitivement").click().run()
+    assert [e.value for e in at.exception] == []
+    assert at.success[0].value.startswith("zoe.vasseur a été effacé")
+    with open_db(db_path) as db:
+        assert accounts.person_by_identifier(db, "zoe.vasseur") is None
+    at.selectbox[0].set_value(coordinator.id).run()
+    assert "propre compte" in at.info[0].value

@@ -1,0 +1,77 @@
+"""Données personnelles (coordination): one person's data as JSON, or their erasure (RGPD)."""
+
+import streamlit as st
+
+from app_pages.session import db, require
+from proxi import accounts, privacy
+from proxi.errors import ProxiError
+
+me = require("coordinator")
+st.title("Données personnelles")
+st.caption(
+    "Droit d'accès et droit à l'effacement (RGPD) : exportez tout ce que Proxi enregistre sur "
+    "une personne, ou effacez-la quand elle le demande ou quitte son poste."
+)
+done = st.session_state.pop("privacy_admin_done", None)
+if done:
+    st.success(done)
+
+people = {person.id: person for person in accounts.list_people(db())}
+names = {o.id: o.name for o in accounts.list_organisations(db())}
+chosen = st.selectbox(
+    "Personne",
+    list(people),
+    index=None,
+    placeholder="Choisissez une personne",
+    format_func=lambda pid: (
+        f"{people[pid].display_name} · {people[pid].identifier} · "
+        f"{names.get(people[pid].organisation_id, 'sans organisation')}"
+    ),
+)
+if chosen is None:
+    st.stop()
+person = people[chosen]
+
+st.subheader("Exporter ses données")
+st.write("Un fichier JSON, lisible par une machine : compte, activité, progression, séances.")
+st.download_button(
+    "Télécharger l'export (JSON)",
+    data=privacy.export_json(db(), person.id),
+    file_name=f"proxi-donnees-{person.identifier}.json",
+    mime="application/json",
+)
+
+st.subheader("Effacer cette personne")
+kept = (
+    "Ses attestations de formation sont conservées à part (nom, structure, module, dates)."
+    if privacy.keep_attestations_configured()
+    else "Ses attestations de formation ne sont pas conservées (PROXI_KEEP_ATTESTATIONS)."
+)
+st.write(
+    "Le compte est supprimé et toutes ses connexions fermées. Son activité est rattachée à une "
+    "personne anonyme, sans nom ni identifiant, pour garder les statistiques ; ses réponses "
+    f"libres sont supprimées. L'effacement est définitif. {kept}"
+)
+if person.id == me.id:
+    st.info("Vous ne pouvez pas effacer votre propre compte : demandez-le à une autre personne.")
+    st.stop()
+typed = st.text_input(
+    f"Pour confirmer, saisissez l'identifiant : {person.identifier}", key=f"confirm-{person.id}"
+)
+confirmed = accounts.normalise_identifier(typed) == person.identifier
+if st.button("Effacer définitivement", type="primary", disabled=not confirmed):
+    try:
+        erasure = privacy.erase_person(db(), person.id, erased_by=me.id)
+    except ProxiError as error:
+        st.error(str(error))
+    else:
+        st.session_state["privacy_admin_done"] = (
+            f"{person.identifier} a été effacé : {sum(erasure.summary.values())} enregistrements "
+            f"supprimés ou anonymisés, {erasure.attestations_kept} attestation(s) conservée(s)."
+        )
+        st.rerun()
+
+archived = privacy.kept_attestations_table(db())
+if archived:
+    with st.expander(f"Attestations conservées après effacement ({len(archived)})"):
+        st.dataframe(archived, hide_index=True)
