@@ -77,10 +77,12 @@ with tab["Vue d'ensemble"]:
         for column, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
             column.metric(label, value)
         st.caption(" · ".join(f"{titles[m]} : {n} terminé(s)" for m, n in head.completed.items()))
-        chart = export.completion_chart(rows, module_ids, titles)
-        st.bar_chart(
-            chart, x="Organisation", y="% terminé", color="Module", stack=False, horizontal=True
-        )
+        if chart := export.completion_chart(rows, module_ids, titles):
+            st.bar_chart(
+                chart, x="Organisation", y="% terminé", color="Module", stack=False, horizontal=True
+            )
+        else:
+            st.info("Personne à suivre pour l'instant : aucune donnée à afficher.")
         st.dataframe(export.matrix_table(rows, items, item), hide_index=True, placeholder="—")
         csv = lambda: export.matrix_csv(rows, items)  # noqa: E731 (built only when clicked)
         st.download_button("Télécharger pour Excel (CSV)", csv, "proxi.csv", on_click="ignore")
