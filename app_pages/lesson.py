@@ -20,9 +20,10 @@ def show_lesson(module: CourseModule, lesson: Lesson, progress) -> None:
     st.subheader(lesson.title)
     st.progress((number + 1) / step_count, text=f"Étape {number + 1} sur {step_count}")
     st.markdown(f"### {step.title}")
+    course = ui.catalogue().course  # once: each call stats every content file
     for part in step.parts:
         if isinstance(part, str):
-            ui.markdown(part, ui.catalogue().course)
+            ui.markdown(part, course)
         else:
             ui.BLOCK_WIDGETS[part.kind](part, f"{part.id}", progress.record_answer)
     _pager(key, number, step_count, module, lesson)
@@ -30,13 +31,17 @@ def show_lesson(module: CourseModule, lesson: Lesson, progress) -> None:
 
 def _pager(key: str, number: int, step_count: int, module: CourseModule, lesson: Lesson) -> None:
     back, forward = st.columns(2)
-    if number > 0 and back.button("← Étape précédente", width="stretch"):
-        st.session_state[key] = number - 1
-        st.rerun()
+    # Callbacks, not `if st.button(): ...; st.rerun()`: one script run per click, not two.
+    if number > 0:
+        back.button("← Étape précédente", width="stretch", on_click=_go_to, args=(key, number - 1))
     if number < step_count - 1:
-        if forward.button("Étape suivante →", type="primary", width="stretch"):
-            st.session_state[key] = number + 1
-            st.rerun()
+        forward.button(
+            "Étape suivante →",
+            type="primary",
+            width="stretch",
+            on_click=_go_to,
+            args=(key, number + 1),
+        )
     else:
         st.success("Leçon terminée. Bravo !")
         following = _next_lesson(module, lesson)
@@ -44,6 +49,10 @@ def _pager(key: str, number: int, step_count: int, module: CourseModule, lesson:
         if forward.button(label, type="primary", width="stretch"):
             st.query_params["lecon"] = following.id if following else "__quiz__"
             st.rerun()
+
+
+def _go_to(key: str, number: int) -> None:
+    st.session_state[key] = number
 
 
 def _next_lesson(module: CourseModule, lesson: Lesson) -> Lesson | None:

@@ -57,7 +57,7 @@ picked = st.radio(
     key=radio_key,
 )
 done = [lesson.title for lesson in module.lessons if progress.lesson_done(module, lesson)]
-st.caption(f"✅ Leçons terminées : {len(done)} sur {len(module.lessons)}")
+st.caption(f"✔ Leçons terminées : {len(done)} sur {len(module.lessons)}")
 if picked != params.get("lecon"):
     st.query_params["lecon"] = picked
 

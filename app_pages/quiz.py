@@ -60,7 +60,7 @@ def _result(module: CourseModule, score: int, right: list[bool]) -> None:
         if not ok:
             good = [o for o in question.options if o.correct]
             st.markdown(
-                f"❌ **{question.question}** — à revoir : "
+                f"✘ **{question.question}** — à revoir : "
                 + " ; ".join(f"{o.text} ({o.feedback})" for o in good)
             )
     if st.button("Recommencer le quiz"):

@@ -222,17 +222,7 @@ class LearnerProgress:
                 **common,
             )
             if engine.is_over(scenario, state):
-                ending = scenario.nodes[state["node"]].ending
-                store.record_scenario_state(
-                    db(),
-                    self.person.id,
-                    scenario.id,
-                    state,
-                    "ended",
-                    node_id=state["node"],
-                    response=state["node"],
-                    outcome=ending.outcome,
-                )
+                store.record_ending(db(), self.person.id, scenario, state)
         elif verb == "rewound":
             store.record_scenario_state(
                 db(), self.person.id, scenario.id, state, "rewound", response=decision, **common

@@ -37,9 +37,14 @@ def _load(_stamp: tuple) -> Catalogue:
     return load_catalogue()
 
 
+@st.cache_data(ttl=2, show_spinner=False)
+def _fingerprint() -> tuple:
+    return fingerprint()
+
+
 def catalogue() -> Catalogue:
-    """The content, reloaded only when a file changed (a stat per file, no parsing)."""
-    return _load(fingerprint())
+    """The content, reloaded when a file changed: files are stat'ed at most every 2 s."""
+    return _load(_fingerprint())
 
 
 def error_card(finding: Finding) -> None:
@@ -132,7 +137,7 @@ def choice_question(block: ChoiceQuestion, key: str, on_answer=None) -> bool | N
         "Bonne réponse !" if right else "Ce n'est pas la bonne réponse."
     )
     for index, option in enumerate(block.options):
-        mark = "✅" if option.correct else "❌"
+        mark = "✔ Juste :" if option.correct else "✘ Faux :"
         chosen = " (votre choix)" if index in answered else ""
         st.markdown(f"{mark} **{option.text}**{chosen} — {option.feedback}")
     return right
@@ -161,7 +166,7 @@ def matching(block: Matching, key: str, on_answer=None) -> bool | None:
     st.info(f"{score} bonne(s) association(s) sur {len(block.pairs)}.")
     for i, pair in enumerate(block.pairs):
         ok = chosen.get(i) == pair.answer
-        st.markdown(f"{'✅' if ok else '❌'} {pair.situation} → **{pair.answer}** {pair.feedback}")
+        st.markdown(f"{'✔' if ok else '✘'} {pair.situation} → **{pair.answer}** {pair.feedback}")
     if block.feedback:
         st.markdown(block.feedback)
     return score == len(block.pairs)

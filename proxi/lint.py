@@ -89,7 +89,7 @@ def _static_checks(scenario: Scenario, report: Reporter, course: Course | None) 
             report.warn(
                 ("variables", name), "S108", f"la variable « {name} » n'est jamais utilisée"
             )
-    for node_id in scenario.nodes.keys() - _statically_reachable(scenario):
+    for node_id in scenario.nodes.keys() - scenario.reachable():
         report.add(
             ("nodes", node_id),
             "S103",
@@ -116,17 +116,6 @@ def _check_ending(node, where: tuple, report: Reporter) -> None:
         )
 
 
-def _statically_reachable(scenario: Scenario) -> set[str]:
-    seen, stack = set(), [scenario.start]
-    while stack:
-        node_id = stack.pop()
-        if node_id in seen or node_id not in scenario.nodes:
-            continue
-        seen.add(node_id)
-        stack.extend(choice.goto for choice in scenario.nodes[node_id].choices)
-    return seen
-
-
 def _dynamic_checks(
     scenario: Scenario, exploration: explore.Exploration, report: Reporter
 ) -> ScenarioReport:
@@ -140,8 +129,9 @@ def _dynamic_checks(
     finishing = explore.can_finish(exploration)
     _report_stuck(exploration, finishing, report)
     reached = {key[0] for key in exploration.edges if exploration.is_ending(key)}
+    linked = scenario.reachable()  # unlinked endings are already reported as S103
     for node in scenario.nodes.values():
-        if node.ending and node.id not in reached and node.id in _statically_reachable(scenario):
+        if node.ending and node.id not in reached and node.id in linked:
             report.add(
                 ("nodes", node.id),
                 "S105",

@@ -301,21 +301,16 @@ def record_votes(
 
 def _record_ending(db, session: LiveSession, scenario: Scenario, state: dict, decision) -> None:
     """Every known participant « ended » the scenario with the group (mode group)."""
-    ending = scenario.nodes[state["node"]].ending
     people = db.execute(
         "SELECT person_id FROM live_participants WHERE session_id = ? AND person_id IS NOT NULL",
         [session.id],
     ).fetchall()
     for (person_id,) in people:
-        store.record_scenario_state(
+        store.record_ending(
             db,
             person_id,
-            scenario.id,
+            scenario,
             state,
-            "ended",
-            node_id=state["node"],
-            response=state["node"],
-            outcome=ending.outcome,
             session_id=live.event_session_id(session.id),
             mode="group",
             idempotency_key=f"{live.event_session_id(session.id)}-ended-{decision.id}",

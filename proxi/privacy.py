@@ -114,7 +114,7 @@ def person_references(db: sqlite_utils.Database) -> list[tuple[str, str]]:
     """Every (table, column) that points at a person: foreign keys to people, and person_id."""
     found: list[tuple[str, str]] = []
     for table in db.table_names():
-        if table == "people" or table.startswith(("_", "sqlite_")):
+        if table.startswith(("_", "sqlite_")):
             continue
         keys = db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall()
         columns = [row[3] for row in keys if row[2] == "people"]

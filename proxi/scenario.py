@@ -114,6 +114,17 @@ class Scenario:
     path: str = ""
     source: Source | None = field(default=None, compare=False, repr=False)  # for positions
 
+    def reachable(self) -> set[str]:
+        """Node ids some sequence of choices leads to from the start (conditions ignored)."""
+        seen, stack = set(), [self.start]
+        while stack:
+            node_id = stack.pop()
+            if node_id in seen or node_id not in self.nodes:
+                continue
+            seen.add(node_id)
+            stack.extend(choice.goto for choice in self.nodes[node_id].choices)
+        return seen
+
     def speaker_name(self, key: str) -> str:
         character = self.characters.get(key)
         return character.name if character else key

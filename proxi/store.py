@@ -34,6 +34,7 @@ import sqlite_utils
 
 from proxi import events
 from proxi.db import open_db, write_transaction
+from proxi.scenario import Scenario
 
 # A tab left open over lunch is not training time: one interaction counts at most this.
 MAX_DURATION_S = 300.0
@@ -199,6 +200,27 @@ def record_scenario_state(
     context["mode"] = mode
     event = events.new_event(person_id, verb, "scenario", scenario_id, result, context, now, state)
     return _record(db, event, idempotency_key)
+
+
+def record_ending(
+    db: sqlite_utils.Database, person_id: int, scenario: Scenario, state: dict, **options
+) -> Recorded:
+    """The playthrough in `state` reached an ending: record « ended » with its outcome."""
+    ending = scenario.nodes[state["node"]].ending
+    if ending is None:
+        raise ValueError(f"node {state['node']!r} is not an ending")
+    node_id = state["node"]
+    return record_scenario_state(
+        db,
+        person_id,
+        scenario.id,
+        state,
+        "ended",
+        node_id=node_id,
+        response=node_id,
+        outcome=ending.outcome,
+        **options,
+    )
 
 
 def record_event(

@@ -21,20 +21,9 @@ def _short(text: str, width: int = 32) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def reachable(scenario: Scenario) -> set[str]:
-    seen, stack = set(), [scenario.start]
-    while stack:
-        node_id = stack.pop()
-        if node_id in seen or node_id not in scenario.nodes:
-            continue
-        seen.add(node_id)
-        stack.extend(choice.goto for choice in scenario.nodes[node_id].choices)
-    return seen
-
-
 def to_dot(scenario: Scenario, counts: dict[tuple[str, int], int] | None = None) -> str:
     """DOT source; `counts` maps (node id, choice index) to how often it was chosen."""
-    reached = reachable(scenario)
+    reached = scenario.reachable()
     lines = [
         "digraph scenario {",
         '  graph [rankdir=TB, fontname="DejaVu Sans"];',

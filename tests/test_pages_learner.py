@@ -62,7 +62,7 @@ def test_lesson_blocks_quiz_failed_then_passed_completes_the_module(world):
     qcm.set_value("Je crie.")
     click(at, "Valider ma réponse")
     assert "Ce n'est pas la bonne réponse." in texts(at)
-    assert "❌ **Je crie.** (votre choix) — Non." in texts(at)
+    assert "✘ Faux : **Je crie.** (votre choix) — Non." in texts(at)
     click(at, "Étape suivante →")
     click(at, "Leçon suivante : Seconde leçon")
     assert "Leçon terminée. Bravo !" in texts(at)
