@@ -19,6 +19,7 @@ and evaluated by walking it: nothing is ever handed to Python's `eval`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -125,6 +126,7 @@ class _Parser:
         return ("var", token)
 
 
+@functools.lru_cache(maxsize=4096)  # trees are immutable tuples; scenarios repeat expressions
 def parse(text: str) -> Tree:
     """Parse a condition or a right-hand side; raise ExpressionError in French."""
     parser = _Parser(str(text))
@@ -156,6 +158,7 @@ class Effect:
 _EFFECT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=|=(?!=))(.*)$", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_effect(text: str) -> Effect:
     """Parse `tension += 2`, `confiance -= 1` or `plainte = 1`."""
     match = _EFFECT.match(str(text))

@@ -8,6 +8,7 @@ Duplicate mapping keys, which PyYAML silently overwrites, are reported.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ import yaml
 from proxi.errors import ContentError
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
 MAX_BYTES = 2_000_000  # a content file larger than this is a mistake, not a lesson
 
 Path = tuple  # ("nodes", "loge", "choices", 0, "goto")
@@ -62,32 +64,66 @@ def load(text: str, path: str, line_offset: int = 0) -> Source:
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise ContentError(path, 1, 1, "P006", "fichier trop volumineux (plus de 2 Mo)")
     loader = _Loader(text)
+    collecting = gc.isenabled()
+    gc.disable()  # building creates many objects and no cycles: the collector only slows it
     try:
         node = loader.get_single_node()
         source = Source(path, None, line_offset=line_offset)
         if node is not None:
-            source.data = loader.construct_document(node)
-            _walk(node, (), source)
+            source.data = _Builder(loader, source).build(node, ())
         return source
     except yaml.YAMLError as error:
         raise _syntax_error(path, error, line_offset) from None
+    except (TypeError, RecursionError):
+        raise ContentError(
+            path,
+            1 + line_offset,
+            1,
+            "P002",
+            "structure YAML non prise en charge (clé composée ou alias récursif)",
+        ) from None
     finally:
         loader.dispose()
+        if collecting:
+            gc.enable()
 
 
-def _walk(node: yaml.Node, path: Path, source: Source) -> None:
-    source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set = set()
+class _Builder:
+    """Builds Python values and the position map in ONE walk over the composed nodes.
+
+    Scalars go through the safe constructor (so `2026-11-01`, `true`, `0x1F` mean what
+    YAML says); mappings and sequences are built here, where the path is known. Aliased
+    nodes are built once and shared, as PyYAML does, so alias bombs cannot blow up.
+    """
+
+    def __init__(self, loader, source: Source) -> None:
+        self.loader, self.source = loader, source
+        self.built: dict[int, Any] = {}
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if id(node) in self.built:
+            return self.built[id(node)]
+        if isinstance(node, yaml.MappingNode):
+            value = self._mapping(node, path)
+        elif isinstance(node, yaml.SequenceNode):
+            value = [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        elif node.tag == _STR:
+            value = node.value  # most scalars: no constructor round trip
+        else:
+            value = self.loader.construct_object(node)
+        self.built[id(node)] = value
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
+        self.loader.flatten_mapping(node)  # YAML merge keys (<<)
+        mapping: dict = {}
         for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                mark = key_node.start_mark
-                source.duplicates.append((path + (key,), mark.line + 1, mark.column + 1))
-            seen.add(key)
-            _walk(value_node, path + (key,), source)
-            mark = key_node.start_mark  # a key's own place is where errors about it point
-            source.positions[path + (key,)] = (mark.line + 1, mark.column + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, path + (index,), source)
+            key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node)
+            mark = key_node.start_mark
+            if key in mapping:
+                self.source.duplicates.append((path + (key,), mark.line + 1, mark.column + 1))
+            mapping[key] = self.build(value_node, path + (key,))
+            # A key's own place is where errors about it point.
+            self.source.positions[path + (key,)] = (mark.line + 1, mark.column + 1)
+        return mapping
