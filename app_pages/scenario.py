@@ -54,6 +54,13 @@ def move(new_state: dict, verb: str, **detail) -> None:
     st.rerun()
 
 
+def choose(index: int) -> None:
+    """A choice button's callback, so that a choice costs one script run, not two."""
+    new_state = engine.choose(scenario, state, index)
+    progress.record_scenario(scenario, new_state, "chose", node=state["node"], choice=index)
+    st.session_state[f"scenario-state-{scenario.id}"] = new_state
+
+
 state = load_state()
 view = engine.view(scenario, state)
 with st.expander("Le contexte et les personnages"):
@@ -77,13 +84,13 @@ if view.ending:
 else:
     st.markdown("**Que faites-vous ?**")
     for choice in view.choices:
-        if st.button(choice.text, key=f"choice-{state['node']}-{choice.index}", width="stretch"):
-            move(
-                engine.choose(scenario, state, choice.index),
-                "chose",
-                node=state["node"],
-                choice=choice.index,
-            )
+        st.button(
+            choice.text,
+            key=f"choice-{state['node']}-{choice.index}",
+            width="stretch",
+            on_click=choose,
+            args=(choice.index,),
+        )
 
 if state["history"]:
     with st.expander("Rejouer à partir d'une décision"):

@@ -44,7 +44,10 @@ def pages_for(person) -> dict[str, list]:
     if person.has_role("manager", "coordinator", "trainer"):
         sections["Suivre"] = [_page("dashboard.py", "Tableau de bord", "📊", url="tableau-de-bord")]
     if person.has_role("coordinator"):
-        sections["Administrer"] = [_page("people.py", "Personnes", "👥", url="personnes")]
+        sections["Administrer"] = [
+            _page("people.py", "Personnes", "👥", url="personnes"),
+            _page("privacy_admin.py", "Données personnelles", "🗂️", url="donnees-personnelles"),
+        ]
     sections["Aide"] = [_page("privacy.py", "Vos données", "🛡️", url="donnees")]
     return sections
 

@@ -1,1 +1,2 @@
-"""Scale benchmarks: `python -m bench.<name>`."""
+"""Scale benchmarks: `python -m bench` (make bench) runs them all and rewrites
+docs/performance.md; `python -m bench.<name>` runs one."""

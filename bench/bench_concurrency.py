@@ -1,7 +1,7 @@
 """Concurrent writers on one database file: nothing lost, no "database is locked".
 
-    python bench/bench_concurrency.py                         # 50 writers x 1,000 events
-    python bench/bench_concurrency.py --writers 50 --events 200 --mode processes
+    python -m bench.bench_concurrency                      # 50 writers x 1,000 events
+    python -m bench.bench_concurrency --mode processes     # each writer a process
 
 Each writer is one learner with its own connection (a Streamlit script thread, or with
 --mode processes a separate process such as a second server or a CLI command), writing
@@ -15,8 +15,9 @@ included — is reported and fails the run (exit status 1).
 from __future__ import annotations
 
 import argparse
-import multiprocessing
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -24,11 +25,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from proxi import store
+from proxi.db import open_db
 
-from proxi import store  # noqa: E402
-from proxi.db import open_db  # noqa: E402
-
+ROOT = Path(__file__).resolve().parent.parent
 WRITER_VERBS = ("viewed", "answered", "chose")
 LESSON_STEPS = 5
 
@@ -124,10 +124,10 @@ def _thread_main(db_path, person_id, count, results, lock) -> None:
 def hammer(db_path: Path, writers: int = 50, events_each: int = 1000, mode: str = "threads"):
     """Run the writers at once on `db_path` (a fresh database), then check everything."""
     ids = create_people(db_path, writers)
-    started = time.perf_counter()
+    started = time.time()
     if mode == "processes":
-        with multiprocessing.get_context("spawn").Pool(writers) as pool:
-            results = pool.starmap(write_events, [(str(db_path), i, events_each) for i in ids])
+        started = time.time() + 2 + writers * 0.05  # once every interpreter is up
+        results = _in_processes(db_path, ids, events_each, started)
     else:
         results, lock = [], threading.Lock()
         threads = [
@@ -140,12 +140,53 @@ def hammer(db_path: Path, writers: int = 50, events_each: int = 1000, mode: str 
             thread.start()
         for thread in threads:
             thread.join()
-    outcome = Outcome(writers, events_each, mode, time.perf_counter() - started)
+    outcome = Outcome(writers, events_each, mode, time.time() - started)
     for latencies, errors in results:
         outcome.latencies_ms += latencies
         outcome.errors += errors
     _check(db_path, ids, events_each, outcome)
     return outcome
+
+
+def _in_processes(db_path: Path, ids: list[int], events_each: int, start_at: float) -> list:
+    """One `python -m bench.bench_concurrency --worker` per writer, all started together.
+
+    Plain subprocesses rather than multiprocessing: a spawned worker re-imports the parent's
+    __main__, which under pytest after AppTest runs can be a Streamlit page script.
+    """
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bench.bench_concurrency",
+                "--worker",
+                str(db_path),
+                str(person_id),
+                str(events_each),
+                str(start_at),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for person_id in ids
+    ]
+    results = []
+    for worker in workers:
+        out, _ = worker.communicate()
+        try:
+            found = json.loads(out.strip().splitlines()[-1])
+            results.append((found["latencies"], found["errors"]))
+        except (ValueError, IndexError, KeyError):
+            results.append(([], [f"worker exited {worker.returncode} without a result"]))
+    return results
+
+
+def _worker(db_path: str, person_id: int, count: int, start_at: float) -> None:
+    time.sleep(max(0.0, start_at - time.time()))
+    latencies, errors = write_events(db_path, person_id, count)
+    print(json.dumps({"latencies": latencies, "errors": errors}))
 
 
 def _check(db_path: Path, ids: list[int], events_each: int, outcome: Outcome) -> None:
@@ -166,6 +207,10 @@ def _check(db_path: Path, ids: list[int], events_each: int, outcome: Outcome) ->
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--worker"]:
+        _worker(argv[1], int(argv[2]), int(argv[3]), float(argv[4]))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--events", type=int, default=1000, help="events per writer")

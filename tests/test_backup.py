@@ -54,7 +54,7 @@ def test_backup_is_a_whole_private_self_contained_copy(tmp_path):
     assert not list(tmp_path.glob(".*partiel"))
 
 
-def test_backup_while_fifty_writers_write_is_one_consistent_instant(tmp_path):
+def test_backup_taken_while_twenty_writers_write_is_one_consistent_instant(tmp_path):
     source = tmp_path / "progress.db"
     ids = fill(source, people=20, steps=1)
     stop, errors = threading.Event(), []

@@ -89,8 +89,11 @@ def _group_session(db, trainer, *learners) -> str:
     )
     code = live_flow.open_session(db, trainer, session.id)
     live_flow.start_scenario(db, trainer, session.id, scenario)
+    with pytest.raises(live.JoinRefused):  # a mistyped code, as the join page records it
+        live_room.join(db, "ZZZZ-ZZZZ", person=learners[0], device=f"person:{learners[0].id}")
     passes = [
-        live_room.join(db, code, person=someone, device=f"tab-{someone.id}") for someone in learners
+        live_room.join(db, code, person=someone, device=f"person:{someone.id}")
+        for someone in learners
     ]
     decision = live_flow.open_vote(db, trainer, session.id, scenario)
     for held in passes:
@@ -165,7 +168,7 @@ def test_export_holds_everything_about_the_person_and_nothing_else(world):
     expected = {
         "events", "lesson_progress", "block_answers", "module_progress", "scenario_progress",
         "resume", "time_spent", "web_sessions", "login_tickets", "login_failures",
-        "live_participants", "live_votes",
+        "live_participants", "live_votes", "live_join_failures",
     }  # fmt: skip
     assert expected <= set(tables)
     answers = {row["block_id"]: row["response"] for row in tables["block_answers"]}
@@ -190,7 +193,10 @@ def test_after_erasure_nothing_in_any_table_names_or_points_at_the_person(world)
     assert traces_of(db, zoe)  # the check can see them before
     erasure = privacy.erase_person(db, zoe.id, erased_by=world.coordinator.id)
     assert traces_of(db, zoe) == []
+    keys = [row[0] for row in db.execute("SELECT key FROM live_join_failures")]
+    assert not [key for key in keys if key.endswith(f"person:{zoe.id}")]
     assert erasure.summary["events"] > 10 and erasure.summary["people"] == 1
+    assert erasure.summary["live_join_failures"] == 1
     assert accounts.person_by_identifier(db, "zoe.vasseur") is None
     assert [p.display_name for p in accounts.list_people(db)] == [
         "Claire Morel", "Marc Petit", "Nadia Benali",

@@ -1,0 +1,237 @@
+"""What every browser journey shares: viewports, waiting for Streamlit, logging in, screenshots.
+
+Waiting rule: every action that makes Streamlit run the script waits for that run to finish,
+read from the app's own websocket (a `script_finished` message saying FINISHED_SUCCESSFULLY),
+then for the page to be idle. Neither a fixed sleep nor the run-state attribute is enough:
+a fast run may never show as "running", and `st.rerun()` ends a run early, then starts
+another. After that, Playwright's `expect` polls for what a person would see.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+try:
+    from playwright.sync_api import Browser, Page, expect
+except ImportError:  # the chromium_executable fixture then skips (or fails in CI) with a message
+    Browser = Page = expect = None
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+PROJECTOR = {"width": 1920, "height": 1080}
+DESKTOP = {"width": 1366, "height": 900}
+DEMO_PASSWORD = "proxi-demo-2026"
+TIMEOUT_MS = 20_000
+IDLE = (
+    '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+    '[data-test-script-state="notRunning"]'
+)
+taken: list[Path] = []  # screenshots written by this test session
+SETTLE_MS = 120
+# When the page last changed its run state (see `settle`).
+WATCH_RUN_STATE = """
+window.__proxiChanged = performance.now();
+new MutationObserver(() => { window.__proxiChanged = performance.now(); }).observe(
+  document, {subtree: true, attributes: true, attributeFilter: ["data-test-script-state"]});
+"""
+
+
+class RunWatcher:
+    """Counts the finished script runs of each websocket connection of one page."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.connections: list[int] = []  # finished runs, one entry per connection
+        self.fragment_runs = 0  # finished runs of a fragment (a button inside one, a poll)
+        page.on("websocket", self._connected)
+
+    def _connected(self, socket) -> None:
+        if not socket.url.endswith("/_stcore/stream"):
+            return
+        self.connections.append(0)
+        number = len(self.connections) - 1
+
+        def received(payload) -> None:
+            # script_finished messages are tiny; skip parsing deltas (tables, charts).
+            if isinstance(payload, bytes) and len(payload) < 512:
+                finished = _finished(payload)
+                if finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                    self.connections[number] += 1
+                elif finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+                    self.fragment_runs += 1
+
+        socket.on("framereceived", received)
+
+    @property
+    def total(self) -> int:
+        return sum(self.connections)
+
+    def wait_until(self, condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {TIMEOUT_MS} ms waiting for {what}")
+            self.page.wait_for_timeout(25)  # lets Playwright deliver the websocket events
+        settle(self.page)
+
+
+def _finished(payload: bytes) -> int | None:
+    """The ScriptFinishedStatus a websocket message carries, if it is a script_finished."""
+    try:
+        message = ForwardMsg.FromString(payload)
+    except Exception:  # not a ForwardMsg: nothing to count
+        return None
+    return message.script_finished if message.WhichOneof("type") == "script_finished" else None
+
+
+def settle(page: Page) -> None:
+    """The page done with what the server sent: Playwright hears a websocket frame before
+    the page's own code has decoded and rendered it, so give the page a moment, then wait
+    until it shows the app idle and its run state has not changed for a while."""
+    page.wait_for_timeout(SETTLE_MS)
+    page.wait_for_function(
+        """([idle, quiet]) => document.querySelector(idle)
+            && performance.now() - (window.__proxiChanged || 0) > quiet""",
+        arg=[IDLE, SETTLE_MS],
+        polling=25,
+    )
+
+
+def _instrument(page: Page) -> Page:
+    page.runs = RunWatcher(page)
+    page.dialogs = []  # every alert/confirm/prompt, for the script-injection checks
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    return page
+
+
+@contextmanager
+def new_page(browser: Browser, server, viewport: dict = PHONE) -> Iterator[Page]:
+    """A fresh browser context (its own cookies: another person) with one page."""
+    context = browser.new_context(viewport=viewport, locale="fr-FR", base_url=server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(WATCH_RUN_STATE)
+    expect.set_options(timeout=TIMEOUT_MS)
+    page = _instrument(context.new_page())
+    try:
+        yield page
+    except BaseException:
+        _failure_screenshot(page)
+        raise
+    finally:
+        context.close()
+
+
+def new_tab(page: Page) -> Page:
+    """Another tab of the same browser context (same cookies)."""
+    return _instrument(page.context.new_page())
+
+
+def _failure_screenshot(page: Page) -> None:
+    test = os.environ.get("PYTEST_CURRENT_TEST", "test").split(" ")[0].split("::")[-1]
+    with contextlib.suppress(Exception):  # the page may be gone: the first error matters
+        screenshot(page, f"FAILED-{test}-{len(taken)}")
+
+
+def loaded_after(page: Page, navigate: Callable[[], object]) -> None:
+    """Do something that loads a new document, then wait for its first finished run."""
+    before = len(page.runs.connections)
+    navigate()
+    page.runs.wait_until(
+        lambda: len(page.runs.connections) > before and page.runs.connections[-1] > 0,
+        "the app to load and finish its first run",
+    )
+
+
+def open_app(page: Page, path: str = "/") -> None:
+    loaded_after(page, lambda: page.goto(path))
+
+
+def reload(page: Page) -> None:
+    loaded_after(page, page.reload)
+
+
+def rerun_after(page: Page, action: Callable[[], object]) -> None:
+    """Do `action`, then wait for the script run it caused to finish."""
+    before = page.runs.total
+    action()
+    page.runs.wait_until(lambda: page.runs.total > before, "the script run to finish")
+
+
+def click_in_fragment(page: Page, target) -> None:
+    """Click a button drawn by an `st.fragment`: only that fragment reruns."""
+    before = page.runs.fragment_runs
+    target.click()
+    page.runs.wait_until(lambda: page.runs.fragment_runs > before, "the fragment run to finish")
+
+
+def click(page: Page, target) -> None:
+    """Click something that reruns the script, and wait for that run to finish."""
+    rerun_after(page, target.click)
+
+
+def type_and_enter(page: Page, field, text: str) -> None:
+    """Fill a text field and press Enter (which commits it and reruns the script)."""
+    field.fill(text)
+    rerun_after(page, lambda: field.press("Enter"))
+
+
+def main(page: Page):
+    """The page's main area (not the sidebar)."""
+    return page.get_by_test_id("stMain")
+
+
+def session_cookie(page: Page) -> dict | None:
+    cookies = [c for c in page.context.cookies() if c["name"] == "proxi_session"]
+    return cookies[0] if cookies else None
+
+
+def log_in(page: Page, identifier: str, password: str = DEMO_PASSWORD) -> None:
+    """Use the login form; the app then sends the browser for its cookie and back to /."""
+    open_app(page, "/")
+    page.get_by_label("Identifiant").fill(identifier)
+    page.get_by_label("Mot de passe").fill(password)
+    # The app sends the browser to /proxi-auth/complete, which sets the cookie and 303s to /.
+    loaded_after(page, page.get_by_role("button", name="Se connecter").click)
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_attached()
+    assert session_cookie(page), "logged in, but the browser holds no proxi_session cookie"
+
+
+def log_out(page: Page) -> None:
+    """The sidebar button; the app then sends the browser to /proxi-auth/logout and back."""
+    open_sidebar(page)
+    loaded_after(page, page.get_by_role("button", name="Se déconnecter").click)
+    expect(page.get_by_label("Identifiant")).to_be_visible()
+
+
+def open_sidebar(page: Page) -> None:
+    """On a phone the sidebar starts collapsed: open it like a person would."""
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    if expand.is_visible():
+        expand.click()
+    expect(page.get_by_test_id("stSidebarContent")).to_be_visible()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    taken.append(path)
+    return path

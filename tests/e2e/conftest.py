@@ -1,0 +1,137 @@
+"""Real-browser fixtures: Proxi served by `streamlit run` on a free port, and Debian's chromium.
+
+The server runs once for the whole test session with a temporary database seeded with the
+demo (`python -m proxi demo --if-empty`). The browser is launched once for this package and
+closed when its last test ends: Playwright's sync API keeps an asyncio loop marked as running
+in this thread, which would break any later test that calls `asyncio.run`.
+
+Without /usr/bin/chromium the browser tests are skipped with a message; with CI=true they
+fail instead, so CI can never pass by skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from .browser import CHROMIUM, LAUNCH_ARGS, SCREENSHOTS, taken
+
+REPO = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 60
+skipped: list[str] = []  # why the browser tests did not run, said once at the end
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    db_path: Path
+    log_path: Path
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """Debian's chromium, or a skip (a failure in CI) saying why the browser tests did not run."""
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is absent (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright package is not installed (pip install -e '.[dev]')"
+    if problem is None:
+        return str(CHROMIUM)
+    if _in_ci():
+        pytest.fail(f"Browser tests cannot run in CI: {problem}.", pytrace=False)
+    skipped.append(f"Browser tests skipped: {problem}.")
+    pytest.skip(skipped[-1])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited ({process.returncode}):\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"streamlit not healthy after {START_TIMEOUT_S}s:\n{log_path.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def proxi_server(tmp_path_factory, chromium_executable) -> Server:
+    """`streamlit run app.py` on a free port with a fresh demo database; stopped at the end."""
+    folder = tmp_path_factory.mktemp("proxi-e2e")
+    db_path = folder / "progress.db"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"PROXI_MODULES_DIR", "PROXI_SCENARIOS_DIR", "PROXI_SECRET"}
+    }
+    env["PROXI_DB"] = str(db_path)
+    seed = [sys.executable, "-m", "proxi", "demo", "--db", str(db_path), "--if-empty"]
+    subprocess.run(seed, cwd=REPO, env=env, check=True, capture_output=True, timeout=120)
+    port = _free_port()
+    log_path = folder / "streamlit.log"
+    command = [
+        *(sys.executable, "-m", "streamlit", "run", "app.py"),
+        *("--server.port", str(port), "--server.address", "127.0.0.1"),
+        *("--server.headless", "true", "--server.fileWatcherType", "none"),
+        *("--browser.gatherUsageStats", "false"),
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, log_path)
+        yield Server(url, db_path, log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="package")
+def chromium_browser(chromium_executable):
+    """One headless chromium for the package; each test opens its own contexts."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable, args=LAUNCH_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if skipped:
+        terminalreporter.write_line(skipped[0], yellow=True)
+    if taken:
+        terminalreporter.write_line(f"Browser screenshots: {SCREENSHOTS}")
