@@ -56,8 +56,7 @@ picked = st.radio(
     format_func=lambda c: "🏁 Quiz final" if c == QUIZ else lesson_label(module.lesson(c)),
     key=radio_key,
 )
-done = [lesson.title for lesson in module.lessons if progress.lesson_done(module, lesson)]
-st.caption(f"✔ Leçons terminées : {len(done)} sur {len(module.lessons)}")
+st.caption(f"✔ Leçons terminées : {progress.lessons_done(module)} sur {len(module.lessons)}")
 if picked != params.get("lecon"):
     st.query_params["lecon"] = picked
 

@@ -48,17 +48,20 @@ def load_state() -> dict:
     return st.session_state[key]
 
 
-def move(new_state: dict, verb: str, **detail) -> None:
+def save(new_state: dict, verb: str, **detail) -> None:
+    """Record the move, then make it this tab's current state."""
     progress.record_scenario(scenario, new_state, verb, **detail)
     st.session_state[f"scenario-state-{scenario.id}"] = new_state
+
+
+def move(new_state: dict, verb: str, **detail) -> None:
+    save(new_state, verb, **detail)
     st.rerun()
 
 
 def choose(index: int) -> None:
     """A choice button's callback, so that a choice costs one script run, not two."""
-    new_state = engine.choose(scenario, state, index)
-    progress.record_scenario(scenario, new_state, "chose", node=state["node"], choice=index)
-    st.session_state[f"scenario-state-{scenario.id}"] = new_state
+    save(engine.choose(scenario, state, index), "chose", node=state["node"], choice=index)
 
 
 state = load_state()

@@ -145,9 +145,10 @@ class LearnerProgress:
         position = store.lesson_position(db(), self.person.id, module.id, lesson.id)
         return position or 0
 
-    def lesson_done(self, module, lesson) -> bool:
+    def lessons_done(self, module) -> int:
+        """How many of the module's lessons were seen to the end (one query)."""
         states = store.lesson_states(db(), self.person.id, module.id)
-        return bool(states.get(lesson.id, {}).get("completed_at"))
+        return sum(bool(states.get(lesson.id, {}).get("completed_at")) for lesson in module.lessons)
 
     def quiz_best(self, module) -> int | None:
         best = self.overview.module(module.id).get("quiz_best")

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from proxi import accounts, reports, store
-from proxi.db import open_db
 from proxi.errors import NotAllowed
 from proxi.reports import Filters, Viewer
 
@@ -97,13 +96,6 @@ def _group_session(db, ids: dict[str, int]) -> None:
         session_id=f"live-{session}", mode="group", now=NOW - timedelta(days=5),
     )  # fmt: skip
     ids["session"] = session
-
-
-@pytest.fixture
-def db():
-    database = open_db(":memory:")
-    yield database
-    database.close()
 
 
 @pytest.fixture
