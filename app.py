@@ -1,7 +1,7 @@
 """Proxi's entry point.
 
 `streamlit run app.py` finds the `st.App` below and serves it (with our login-cookie
-routes, and the page shell in French: proxi/page_language.py); Streamlit then runs this same file as the page script, with __name__ "__main__".
+routes, and the page shell in French: proxi/web/language.py); Streamlit then runs this same file as the page script, with __name__ "__main__".
 """
 
 import streamlit as st
@@ -13,7 +13,7 @@ if __name__ == "__main__":
 else:
     from starlette.middleware import Middleware
 
-    from proxi.page_language import FrenchPage
-    from proxi.web_auth import auth_routes
+    from proxi.web.auth import auth_routes
+    from proxi.web.language import FrenchPage
 
     app = st.App("app.py", routes=auth_routes(), middleware=[Middleware(FrenchPage)])

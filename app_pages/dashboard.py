@@ -1,16 +1,18 @@
 """Tableau de bord: progress of the people the viewer follows, due dates, paths, prints.
 
-Every figure comes from proxi.reports, scoped there to the viewer; tables are shaped by
-proxi.export. Tabs are lazy (on_change="rerun"): only the open one queries the database.
+Every figure comes from proxi.progress.reports, scoped there to the viewer; tables are shaped by
+proxi.documents.export. Tabs are lazy (on_change="rerun"): only the open one queries the database.
 """
 
 import streamlit as st
 
 from app_pages import ui
 from app_pages.session import db, require
-from proxi import accounts, export, reports
-from proxi.db import database_path
+from proxi.documents import export
 from proxi.errors import NotAllowed
+from proxi.people import accounts
+from proxi.progress import reports
+from proxi.progress.db import database_path
 
 PRINT_CSS = """<style>@media print {
   [data-testid="stAppViewContainer"], [data-testid="stMain"], section.main

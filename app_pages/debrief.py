@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import ui
-from proxi import engine
-from proxi.scenario import Scenario
+from proxi.content import engine
+from proxi.content.scenario import Scenario
 
 
 def show_debrief(scenario: Scenario, state: dict, move) -> None:

@@ -13,9 +13,10 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.session import current_person, db
-from proxi import live, live_room
+from proxi.content.scenario import CARD_FIELDS
 from proxi.errors import ProxiError
-from proxi.scenario import CARD_FIELDS
+from proxi.live import room as live_room
+from proxi.live import sessions as live
 
 PASS_KEY = "live-pass"
 WAITING = {

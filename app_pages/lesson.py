@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import ui
-from proxi.course import CourseModule, Lesson
+from proxi.content.course import CourseModule, Lesson
 
 
 def show_lesson(module: CourseModule, lesson: Lesson, progress) -> None:

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from app_pages.session import db, log_in
-from proxi import accounts
 from proxi.errors import AuthError
+from proxi.people import accounts
 
 st.title("Proxi")
 st.markdown(

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.session import learner_progress
-from proxi.course import CourseModule, Lesson
+from proxi.content.course import CourseModule, Lesson
 
 cat = ui.catalogue()
 course = cat.course

@@ -4,8 +4,9 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.session import db, learner_progress
-from proxi import accounts, store
-from proxi.attestation import attestation_markdown
+from proxi.documents.attestation import attestation_markdown
+from proxi.people import accounts
+from proxi.progress import store
 
 VERBS = {
     "viewed": "a consulté",

@@ -1,11 +1,11 @@
 """Personnes (coordination): import a roster, create people and organisations, reset
-passwords, deactivate accounts. The rules live in proxi.accounts and proxi.roster."""
+passwords, deactivate accounts. The rules live in proxi.people.accounts and proxi.people.roster."""
 
 import streamlit as st
 
 from app_pages.session import db, require
-from proxi import accounts, roster
 from proxi.errors import ProxiError
+from proxi.people import accounts, roster
 
 me = require("coordinator")
 st.title("Personnes")

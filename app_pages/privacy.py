@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from proxi.retention import retention_days
+from proxi.ops.retention import retention_days
 
 st.title("Vos données dans Proxi")
 st.markdown(

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from app_pages.session import db, require
-from proxi import accounts, privacy
 from proxi.errors import ProxiError
+from proxi.ops import privacy
+from proxi.people import accounts
 
 me = require("coordinator")
 st.title("Données personnelles")

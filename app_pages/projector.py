@@ -14,7 +14,8 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.session import db, require
-from proxi import engine, live
+from proxi.content import engine
+from proxi.live import sessions as live
 
 # Constant CSS only: nothing user-written is ever put into HTML.
 PROJECTOR_CSS = """<style>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from proxi.course import CourseModule
+from proxi.content.course import CourseModule
 
 
 def show_quiz(module: CourseModule, progress) -> None:

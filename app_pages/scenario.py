@@ -6,9 +6,9 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.session import learner_progress
-from proxi import engine
+from proxi.content import engine
+from proxi.content.scenario import Scenario
 from proxi.errors import IllegalMove
-from proxi.scenario import Scenario
 
 cat = ui.catalogue()
 progress = learner_progress()

@@ -15,9 +15,10 @@ import time
 import sqlite_utils
 import streamlit as st
 
-from proxi import accounts, store
-from proxi.accounts import Person
-from proxi.db import database_path, open_db
+from proxi.people import accounts
+from proxi.people.accounts import Person
+from proxi.progress import store
+from proxi.progress.db import database_path, open_db
 
 TOKEN_KEY = "session_token"
 REDIRECT_KEY = "_redirect_to"
@@ -36,7 +37,7 @@ def db() -> sqlite_utils.Database:
 
 
 def _cookie_token() -> str | None:
-    from proxi.web_auth import COOKIE_NAME, session_token_from_cookie
+    from proxi.web.auth import COOKIE_NAME, session_token_from_cookie
 
     try:
         cookie = st.context.cookies.get(COOKIE_NAME)
@@ -208,7 +209,7 @@ class LearnerProgress:
     def record_scenario(
         self, scenario, state: dict, verb: str, node=None, choice=None, decision=None
     ) -> None:
-        from proxi import engine
+        from proxi.content import engine
 
         common = {"duration_s": self._elapsed()}
         if verb == "chose":

@@ -1,6 +1,6 @@
 """Séances de groupe: create, run and print a trainer-led session (trainers, coordinators).
 
-Every button calls one function of proxi.live_flow / live_room through `act`, which turns
+Every button calls one function of proxi.live.flow / live_room through `act`, which turns
 a refused move into a French message; the core checks again that the person may drive it.
 """
 
@@ -10,8 +10,12 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.session import db, require
-from proxi import accounts, live, live_flow, live_report, live_room
 from proxi.errors import ProxiError
+from proxi.live import flow as live_flow
+from proxi.live import report as live_report
+from proxi.live import room as live_room
+from proxi.live import sessions as live
+from proxi.people import accounts
 
 STATUS = {"draft": "en préparation", "open": "ouverte", "ended": "terminée"}
 PRINT_CSS = """<style>@media print { [data-baseweb="tab-list"], [data-testid="stForm"],

@@ -6,10 +6,10 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.session import require
+from proxi.content.findings import ERROR
+from proxi.content.storymap import to_dot
+from proxi.content.studio import check_text, publish, scenario_name
 from proxi.errors import ProxiError
-from proxi.findings import ERROR
-from proxi.storymap import to_dot
-from proxi.studio import check_text, publish, scenario_name
 
 st.set_page_config(page_title="Atelier d'écriture · Proxi", layout="wide")
 person = require("trainer", "coordinator")

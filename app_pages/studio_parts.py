@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import ui
-from proxi import engine
+from proxi.content import engine
+from proxi.content.scenario import Scenario
+from proxi.content.studio import playtest_state
 from proxi.errors import IllegalMove, ProxiError
-from proxi.scenario import Scenario
-from proxi.studio import playtest_state
 
 STACK = "studio-playtest"
 
@@ -84,7 +84,7 @@ def _variable_watch(scenario: Scenario, state: dict) -> None:
 def choice_counts(person, scenario_id: str) -> dict[tuple[str, int], int]:
     """How often each choice was taken, within what this person may see."""
     from app_pages.session import db
-    from proxi import reports
+    from proxi.progress import reports
 
     counts: dict[tuple[str, int], int] = {}
     for row in reports.path_analytics(db(), reports.Viewer.of(person), scenario_id):

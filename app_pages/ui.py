@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from proxi.catalogue import Catalogue, fingerprint, load_catalogue
-from proxi.course import ChoiceQuestion, Course, Matching, Reflection
-from proxi.findings import Finding
-from proxi.markdown import display_text
-from proxi.scenario import COMPETENCIES, Scenario
+from proxi.content.catalogue import Catalogue, fingerprint, load_catalogue
+from proxi.content.course import ChoiceQuestion, Course, Matching, Reflection
+from proxi.content.findings import Finding
+from proxi.content.markdown import display_text
+from proxi.content.scenario import COMPETENCIES, Scenario
 
 OUTCOME_BADGES = {
     "favourable": ("Issue favorable", "green"),

@@ -25,8 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from proxi import store
-from proxi.db import open_db
+from proxi.progress import store
+from proxi.progress.db import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITER_VERBS = ("viewed", "answered", "chose")

@@ -77,8 +77,8 @@ def big_scenario_yaml(nodes: int = 2000) -> str:
 
 def lint_big_scenario(results: Path, runs: int) -> tuple[list[float], str]:
     """Seconds to lint a 2,000-node scenario (load, graph checks, exhaustive exploration)."""
-    from proxi import lint
-    from proxi.findings import has_errors
+    from proxi.content import lint
+    from proxi.content.findings import has_errors
 
     folder = results / "lint-2000" / "scenarios"
     folder.mkdir(parents=True, exist_ok=True)

@@ -130,7 +130,7 @@ class Pages:
     def __init__(self, db_path: Path) -> None:
         from streamlit.testing.v1 import AppTest
 
-        from proxi.db import open_db
+        from proxi.progress.db import open_db
 
         os.environ["PROXI_DB"] = str(db_path)
         self.AppTest = AppTest
@@ -150,7 +150,7 @@ class Pages:
         return rows[len(rows) // 2][0]
 
     def session_for(self, identifier: str, page: str | None = None, **query):
-        from proxi import accounts
+        from proxi.people import accounts
 
         person = accounts.person_by_identifier(self.db, identifier)
         at = self.AppTest.from_file(APP, default_timeout=120)
@@ -248,7 +248,7 @@ class Pages:
     def projector(self, runs: int) -> tuple[list[float], list[float], int]:
         """(whole projector page reruns, live.snapshot polls, session id): a room of GUESTS
         guests has voted on the open decision."""
-        from proxi import live
+        from proxi.live import sessions as live
 
         session_id = self.open_a_session()
         at = self.session_for("formatrice", "app_pages/projector.py", seance=str(session_id))
@@ -257,8 +257,11 @@ class Pages:
         return page, poll, session_id
 
     def open_a_session(self) -> int:
-        from proxi import accounts, live, live_flow, live_room
-        from proxi.catalogue import load_catalogue
+        from proxi.content.catalogue import load_catalogue
+        from proxi.live import flow as live_flow
+        from proxi.live import room as live_room
+        from proxi.live import sessions as live
+        from proxi.people import accounts
 
         scenario = load_catalogue().scenarios[SCENARIO]
         trainer = accounts.person_by_identifier(self.db, "formatrice")
@@ -282,8 +285,9 @@ class Pages:
 
 def path_query(db_path: Path, runs: int) -> list[float]:
     """The core query alone: reports.path_analytics for the busiest scenario, coordinator."""
-    from proxi import accounts, reports
-    from proxi.db import open_db
+    from proxi.people import accounts
+    from proxi.progress import reports
+    from proxi.progress.db import open_db
 
     db = open_db(db_path)
     viewer = reports.Viewer.of(accounts.person_by_identifier(db, "coordination"))
@@ -295,8 +299,8 @@ def path_query(db_path: Path, runs: int) -> list[float]:
 def insert_throughput(db_path: Path, count: int) -> tuple[float, list[float]]:
     """Events per second through store.record_step (one write transaction each, derived
     progress updated in it, as a page records a lesson step), on the big database."""
-    from proxi import store
-    from proxi.db import open_db
+    from proxi.progress import store
+    from proxi.progress.db import open_db
 
     db = open_db(db_path)
     people = [row[0] for row in db.execute("SELECT id FROM people LIMIT 200")]

@@ -20,9 +20,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from proxi import accounts, export, reports, store
-from proxi.catalogue import load_catalogue
-from proxi.db import REPO_ROOT, open_db
+from proxi.content.catalogue import load_catalogue
+from proxi.documents import export
+from proxi.people import accounts
+from proxi.progress import reports, store
+from proxi.progress.db import REPO_ROOT, open_db
 
 RESULTS = REPO_ROOT / "bench" / "results"
 TARGETS_MS = {"dashboard": 300.0, "path": 100.0}
@@ -43,7 +45,7 @@ def database(people: int, events: int) -> Path:
 
 
 def add_group_sessions(db, sessions: int = 40, size: int = 15) -> None:
-    """Group sessions whose participants voted, recorded as proxi.live_flow records them."""
+    """Group sessions whose participants voted, recorded as proxi.live.flow records them."""
     trainer = accounts.person_by_identifier(db, "formatrice").id
     learners = [row[0] for row in db.execute("SELECT id FROM people WHERE roles = 'learner'")]
     choices = db.execute(

@@ -21,9 +21,12 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from proxi import accounts, live, live_flow, live_room
-from proxi.db import open_db
-from proxi.scenario import load_scenario
+from proxi.content.scenario import load_scenario
+from proxi.live import flow as live_flow
+from proxi.live import room as live_room
+from proxi.live import sessions as live
+from proxi.people import accounts
+from proxi.progress.db import open_db
 
 SCENARIO = (
     Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "scenarios" / "porte.yaml"

@@ -13,14 +13,14 @@ import sys
 from proxi.errors import ProxiError
 
 COMMAND_MODULES = [
-    "proxi.lint",  # check
-    "proxi.demo",  # demo
-    "proxi.store",  # rebuild
-    "proxi.twee",  # import twee
-    "proxi.export",  # export csv | xapi
-    "proxi.backup",  # backup, restore
-    "proxi.retention",  # purge
-    "proxi.privacy",  # privacy export | erase
+    "proxi.content.lint",  # check
+    "proxi.ops.demo",  # demo
+    "proxi.progress.store",  # rebuild
+    "proxi.content.twee",  # import twee
+    "proxi.documents.export",  # export csv | xapi
+    "proxi.ops.backup",  # backup, restore
+    "proxi.ops.retention",  # purge
+    "proxi.ops.privacy",  # privacy export | erase
 ]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from proxi import accounts
-from proxi.db import open_db
+from proxi.people import accounts
+from proxi.progress.db import open_db
 
 PASSWORD = "correct-horse-battery"
 

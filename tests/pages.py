@@ -8,8 +8,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from proxi import accounts
-from proxi.db import open_db
+from proxi.people import accounts
+from proxi.progress.db import open_db
 
 APP = str(Path(__file__).parent.parent / "app.py")
 FIXTURES = Path(__file__).parent / "fixtures"

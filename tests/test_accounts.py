@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from proxi import accounts, passwords
-from proxi.accounts import InvalidAccount
-from proxi.db import open_db
 from proxi.errors import AuthError
+from proxi.people import accounts, passwords
+from proxi.people.accounts import InvalidAccount
+from proxi.progress.db import open_db
 
 PASSWORD = "correct-horse-battery"  # the password of the `learner` fixture
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

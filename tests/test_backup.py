@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from proxi import accounts, backup, store
-from proxi import db as proxi_db
 from proxi.__main__ import main
-from proxi.db import open_db
+from proxi.ops import backup
+from proxi.people import accounts
+from proxi.progress import db as proxi_db
+from proxi.progress import store
+from proxi.progress.db import open_db
 
 DERIVED = ("lesson_progress", "block_answers", "module_progress", "resume", "time_spent")
 
@@ -196,7 +198,7 @@ def test_the_operations_guide_documents_every_command_and_setting():
     guide = (root / "docs" / "exploitation.md").read_text(encoding="utf-8")
     commands = ("backup --to", "restore --from", "purge", "privacy export", "privacy erase")
     assert [c for c in commands if f"python -m proxi {c}" not in guide] == []
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (root / "proxi").glob("*.py"))
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (root / "proxi").rglob("*.py"))
     settings = set(re.findall(r"environ\.get\(\s*\"(PROXI_[A-Z_]+)\"", code))
     assert {"PROXI_DB", "PROXI_SECRET", "PROXI_RETENTION_DAYS"} <= settings
     assert sorted(s for s in settings if f"`{s}`" not in guide) == []

@@ -8,8 +8,9 @@ from __future__ import annotations
 import threading
 
 from bench.bench_concurrency import hammer
-from proxi import backup, retention, store
-from proxi.db import open_db
+from proxi.ops import backup, retention
+from proxi.progress import store
+from proxi.progress.db import open_db
 
 
 def test_fifty_writers_a_thousand_events_each_lose_nothing(tmp_path):

@@ -2,9 +2,9 @@
 
 import pytest
 
-from proxi import lint
-from proxi.catalogue import content_dirs, load_catalogue
-from proxi.course import Matching, Reflection
+from proxi.content import lint
+from proxi.content.catalogue import content_dirs, load_catalogue
+from proxi.content.course import Matching, Reflection
 
 MODULE_IDS = [
     "1-politique-de-la-ville",
@@ -140,7 +140,7 @@ def test_each_scenario_is_a_real_forum_theatre_play(catalogue, shipped_findings,
 @pytest.mark.parametrize("scenario_id", sorted(SCENARIO_IDS))
 def test_an_early_effect_shows_up_later(catalogue, scenario_id):
     """Some variable set by a choice is read by a later condition (choices that matter later)."""
-    from proxi.expr import names
+    from proxi.content.expr import names
 
     scenario = catalogue.scenarios[scenario_id]
     written = {e.variable for n in scenario.nodes.values() for c in n.choices for e in c.effects}

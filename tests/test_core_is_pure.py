@@ -17,7 +17,7 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_no_core_file_imports_streamlit():
-    offenders = [p.name for p in CORE.glob("*.py") if "streamlit" in imported_modules(p)]
+    offenders = [p.name for p in CORE.rglob("*.py") if "streamlit" in imported_modules(p)]
     assert offenders == []
 
 
@@ -25,3 +25,46 @@ def test_the_check_is_able_to_see_an_import(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("import streamlit as st\nfrom streamlit.testing import v1\n")
     assert "streamlit" in imported_modules(sample)
+
+
+# Imports flow one way. A module may import its own sub-package and any layer below it.
+LAYERS = ["errors", "dates", "content", "progress", "people", "live", "web", "documents", "ops"]
+TOP = {"__init__", "__main__", "cli"}  # the package itself and the command line sit above all
+
+
+def layer_of(dotted: str) -> str:
+    return dotted.split(".")[1]
+
+
+def proxi_imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("proxi."):
+            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom) and node.module == "proxi":
+            names |= {f"proxi.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            names |= {a.name for a in node.names if a.name.startswith("proxi.")}
+    return names
+
+
+def upward_imports(core: Path) -> list[str]:
+    found = []
+    for path in core.rglob("*.py"):
+        own = path.relative_to(core).parts[0].removesuffix(".py")
+        if own in TOP:
+            continue
+        for name in proxi_imports(path):
+            if LAYERS.index(layer_of(name)) > LAYERS.index(own):
+                found.append(f"{path.relative_to(core)} imports {name}")
+    return sorted(found)
+
+
+def test_imports_flow_one_way():
+    assert upward_imports(CORE) == []
+
+
+def test_the_layer_check_sees_an_upward_import(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "engine.py").write_text("from proxi.live import sessions\n")
+    assert upward_imports(tmp_path) == ["content/engine.py imports proxi.live"]

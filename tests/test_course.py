@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from proxi import lint
-from proxi.course import ChoiceQuestion, Matching, Reflection, load_course
+from proxi.content import lint
+from proxi.content.course import ChoiceQuestion, Matching, Reflection, load_course
 
 FIXTURE = Path(__file__).parent / "fixtures" / "modules"
 

@@ -39,9 +39,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from proxi import accounts, engine, live, live_flow, live_room, store  # noqa: E402
-from proxi.db import open_db  # noqa: E402
-from proxi.scenario import load_scenario  # noqa: E402
+from proxi.content import engine  # noqa: E402
+from proxi.content.scenario import load_scenario  # noqa: E402
+from proxi.live import flow as live_flow  # noqa: E402
+from proxi.live import room as live_room  # noqa: E402
+from proxi.live import sessions as live  # noqa: E402
+from proxi.people import accounts  # noqa: E402
+from proxi.progress import store  # noqa: E402
+from proxi.progress.db import open_db  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 SCENARIO_FILE = FIXTURES / "scenarios" / "porte.yaml"
@@ -387,7 +392,7 @@ def test_sigkill_mid_way_then_restart_everyone_resumes_nothing_duplicated(tmp_pa
 
     check_after_crash(db_path, acks)
     assert snapshot(db_path) == snapshot(reference_db)
-    from proxi.web_auth import session_token_from_cookie
+    from proxi.web.auth import session_token_from_cookie
 
     assert len(cookies) > 10
     with open_db(db_path) as db:

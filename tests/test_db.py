@@ -9,9 +9,15 @@ import time
 import pytest
 import sqlite_utils
 
-from proxi import db as proxi_db
-from proxi import store
-from proxi.db import DatabaseBusy, apply_migrations, database_path, open_db, write_transaction
+from proxi.progress import db as proxi_db
+from proxi.progress import store
+from proxi.progress.db import (
+    DatabaseBusy,
+    apply_migrations,
+    database_path,
+    open_db,
+    write_transaction,
+)
 
 
 def schema(database) -> list[tuple]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from proxi import accounts, demo, events, passwords, store
 from proxi.__main__ import main
-from proxi.db import open_db
+from proxi.ops import demo
+from proxi.people import accounts, passwords
+from proxi.progress import events, store
+from proxi.progress.db import open_db
 
 
 @pytest.fixture(autouse=True)

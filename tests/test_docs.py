@@ -7,7 +7,7 @@ ROOT = Path(__file__).parent.parent
 
 
 def codes_in_code() -> set[str]:
-    text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "proxi").glob("*.py"))
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "proxi").rglob("*.py"))
     return set(re.findall(r"\b([PSM][0-9]{3})\b", text))
 
 

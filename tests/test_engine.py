@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from proxi import engine
+from proxi.content import engine
+from proxi.content.scenario import load_scenario
 from proxi.errors import IllegalMove
-from proxi.scenario import load_scenario
 
 FIXTURE = Path(__file__).parent / "fixtures" / "scenarios" / "porte.yaml"
 

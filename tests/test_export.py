@@ -27,9 +27,11 @@ from pathlib import Path
 import pytest
 from test_reports import two_landlords
 
-from proxi import accounts, export, reports
 from proxi.__main__ import main
-from proxi.db import open_db
+from proxi.documents import export
+from proxi.people import accounts
+from proxi.progress import reports
+from proxi.progress.db import open_db
 
 REPO = Path(__file__).resolve().parent.parent
 LRS_VENV = REPO / ".venv" / "lrs"

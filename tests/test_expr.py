@@ -1,6 +1,6 @@
 import pytest
 
-from proxi import expr
+from proxi.content import expr
 from proxi.errors import ExpressionError
 
 

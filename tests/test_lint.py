@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from proxi import lint
-from proxi.scenario import load_scenario
+from proxi.content import lint
+from proxi.content.scenario import load_scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PORTE = (FIXTURES / "scenarios" / "porte.yaml").read_text(encoding="utf-8")

@@ -7,10 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from proxi import accounts, live, live_flow, live_report, live_room, store
-from proxi.db import open_db
+from proxi.content.scenario import load_scenario
 from proxi.errors import IllegalMove, NotAllowed, ProxiError
-from proxi.scenario import load_scenario
+from proxi.live import flow as live_flow
+from proxi.live import report as live_report
+from proxi.live import room as live_room
+from proxi.live import sessions as live
+from proxi.people import accounts
+from proxi.progress import store
+from proxi.progress.db import open_db
 
 PORTE = Path(__file__).parent / "fixtures" / "scenarios" / "porte.yaml"
 ECOUTE, RENVOI = 0, 1  # the two choices at the start node « accueil »

@@ -1,4 +1,4 @@
-"""The page shell is served in French: <html lang="fr"> (proxi/page_language.py)."""
+"""The page shell is served in French: <html lang="fr"> (proxi/web/language.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from proxi.page_language import FrenchPage, is_page_path
+from proxi.web.language import FrenchPage, is_page_path
 
 SHELL = b'<!doctype html><html lang="en"><head></head><body></body></html>'
 

@@ -9,8 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_reports import two_landlords
 
-from proxi import accounts, reports
-from proxi.db import open_db
+from proxi.people import accounts
+from proxi.progress import reports
+from proxi.progress.db import open_db
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 DASHBOARD = "app_pages/dashboard.py"

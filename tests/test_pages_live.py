@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from proxi import accounts, live
-from proxi.db import open_db
+from proxi.live import sessions as live
+from proxi.people import accounts
+from proxi.progress.db import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

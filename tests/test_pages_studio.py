@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from pages import logged_in, make_person, no_exception, run_page_directly, use_temporary_world
 
-from proxi.catalogue import load_catalogue
-from proxi.storymap import to_dot
+from proxi.content.catalogue import load_catalogue
+from proxi.content.storymap import to_dot
 
 
 @pytest.fixture

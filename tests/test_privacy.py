@@ -12,11 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from proxi import accounts, export, live, live_flow, live_room, privacy, reports, store
 from proxi.__main__ import main
-from proxi.db import open_db
+from proxi.content.scenario import load_scenario
+from proxi.documents import export
 from proxi.errors import AuthError
-from proxi.scenario import load_scenario
+from proxi.live import flow as live_flow
+from proxi.live import room as live_room
+from proxi.live import sessions as live
+from proxi.ops import privacy
+from proxi.people import accounts
+from proxi.progress import reports, store
+from proxi.progress.db import open_db
 
 PASSWORD = "correct-horse-battery"
 SCENARIO = Path(__file__).parent / "fixtures" / "scenarios" / "porte.yaml"
@@ -65,7 +71,7 @@ def _learn(db, person_id: int) -> None:
     store.record_quiz(db, person_id, "m1", 40, 100, 70, ["l1"], responses={"q1": 0})
     store.record_quiz(db, person_id, "m1", 90, 100, 70, ["l1"], responses={"q1": 1})
     scenario = load_scenario(SCENARIO)[0]
-    from proxi import engine
+    from proxi.content import engine
 
     state = engine.start(scenario)
     store.record_scenario_state(db, person_id, "porte", state, "started")

@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from proxi import accounts, reports, store
 from proxi.errors import NotAllowed
-from proxi.reports import Filters, Viewer
+from proxi.people import accounts
+from proxi.progress import reports, store
+from proxi.progress.reports import Filters, Viewer
 
 PASSWORD = "mot-de-passe-solide"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -90,7 +91,7 @@ def _group_session(db, ids: dict[str, int]) -> None:
         [decision, participant, stamp],
     )
     db.conn.commit()
-    # As proxi.live_flow records a revealed vote: a group « chose » event per known voter.
+    # As proxi.live.flow records a revealed vote: a group « chose » event per known voter.
     store.record_scenario_state(
         db, ids["bruno"], "s1", {"node": "n1"}, "chose", node_id="n1", response=2,
         session_id=f"live-{session}", mode="group", now=NOW - timedelta(days=5),

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from proxi import accounts, retention, store
 from proxi.__main__ import main
-from proxi.db import open_db
+from proxi.ops import retention
+from proxi.people import accounts
+from proxi.progress import store
+from proxi.progress.db import open_db
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=800)  # beyond the default two years

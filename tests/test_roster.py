@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from proxi import accounts, passwords, roster
-from proxi.db import open_db
+from proxi.people import accounts, passwords, roster
+from proxi.progress.db import open_db
 
 GOOD_AND_BAD = (
     "\ufeffNom;Identifiant;Organisation;Site;Catégorie d'emploi;Rôle;Courriel\r\n"

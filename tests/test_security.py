@@ -19,11 +19,14 @@ import pytest
 from pages import APP, PASSWORD, make_person, session_token, use_temporary_world
 from streamlit.testing.v1 import AppTest
 
-from proxi import accounts, live_room, passwords, privacy, web_auth
-from proxi.db import open_db
+from proxi.content.scenario import load_scenario
 from proxi.errors import AuthError
-from proxi.live import JoinRefused
-from proxi.scenario import load_scenario
+from proxi.live import room as live_room
+from proxi.live.sessions import JoinRefused
+from proxi.ops import privacy
+from proxi.people import accounts, passwords
+from proxi.progress.db import open_db
+from proxi.web import auth as web_auth
 
 ROOT = Path(__file__).parent.parent
 PAGE_DIR = ROOT / "app_pages"
@@ -281,7 +284,7 @@ def test_yaml_python_tags_are_refused_not_run(tmp_path):
 
 
 def code_files() -> list[Path]:
-    return [*(ROOT / "proxi").glob("*.py"), *PAGE_DIR.glob("*.py"), ROOT / "app.py"]
+    return [*(ROOT / "proxi").rglob("*.py"), *PAGE_DIR.glob("*.py"), ROOT / "app.py"]
 
 
 def calls(path: Path):

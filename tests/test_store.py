@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from proxi import events, store
+from proxi.progress import events, store
 
 MODULE = "4-gestion-des-conflits"
 LESSONS = ["01-tension", "02-ecoute"]
@@ -198,7 +198,7 @@ def test_timestamps_are_utc_iso_8601_with_offset(db, learner):
 
 
 def test_rebuild_derived_gives_identical_tables(db, learner, organisation):
-    from proxi import accounts
+    from proxi.people import accounts
 
     other = accounts.create_person(db, "isabelle.roux", "Isabelle Roux", "mot-de-passe-long")
     for person in (learner, other):

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from proxi import engine
+from proxi.content import engine
+from proxi.content.scenario import load_scenario
+from proxi.content.storymap import to_dot
+from proxi.content.studio import PublishRefused, check_text, playtest_state, publish
+from proxi.content.twee import convert, parse_link
 from proxi.errors import ProxiError
-from proxi.scenario import load_scenario
-from proxi.storymap import to_dot
-from proxi.studio import PublishRefused, check_text, playtest_state, publish
-from proxi.twee import convert, parse_link
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PORTE = (FIXTURES / "scenarios" / "porte.yaml").read_text(encoding="utf-8")

@@ -15,8 +15,9 @@ from http.cookies import SimpleCookie
 import pytest
 from starlette.applications import Starlette
 
-from proxi import accounts, web_auth
-from proxi.db import open_db
+from proxi.people import accounts
+from proxi.progress.db import open_db
+from proxi.web import auth as web_auth
 
 SECRET = b"s" * 64
 

@@ -10,10 +10,12 @@ from datetime import date
 
 import pytest
 
-from proxi import accounts, live, live_flow
-from proxi.catalogue import load_catalogue
-from proxi.course import Reflection
-from proxi.db import open_db
+from proxi.content.catalogue import load_catalogue
+from proxi.content.course import Reflection
+from proxi.live import flow as live_flow
+from proxi.live import sessions as live
+from proxi.people import accounts
+from proxi.progress.db import open_db
 
 from .browser import click, expect, main, open_app
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxi import accounts
+from proxi.people import accounts
 
 from .browser import (
     DESKTOP,

@@ -24,9 +24,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from proxi import events
-from proxi.db import open_db, write_transaction
 from proxi.errors import ProxiError
+from proxi.progress import events
+from proxi.progress.db import open_db, write_transaction
 
 DEFAULT_RETENTION_DAYS = 730
 # The events that prove training or carry a result: kept whatever their age.

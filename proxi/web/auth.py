@@ -29,9 +29,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from proxi import accounts
-from proxi.db import database_path, open_db
 from proxi.errors import AuthError
+from proxi.people import accounts
+from proxi.progress.db import database_path, open_db
 
 COOKIE_NAME = "proxi_session"
 COMPLETE_PATH = "/proxi-auth/complete"

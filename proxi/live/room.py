@@ -23,10 +23,10 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from proxi import accounts, live, live_flow, store
-from proxi.accounts import Person
-from proxi.db import write_transaction
-from proxi.live import (
+from proxi.content.scenario import Scenario
+from proxi.live import flow as live_flow
+from proxi.live import sessions as live
+from proxi.live.sessions import (
     JoinRefused,
     LiveError,
     LiveSession,
@@ -37,7 +37,10 @@ from proxi.live import (
     iso,
     require_trainer,
 )
-from proxi.scenario import Scenario
+from proxi.people import accounts
+from proxi.people.accounts import Person
+from proxi.progress import store
+from proxi.progress.db import write_transaction
 
 # Wrong codes allowed per window before a lockout: per device, then per network address.
 JOIN_WINDOW = timedelta(minutes=10)

@@ -11,12 +11,12 @@ import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from proxi import explore
-from proxi.catalogue import content_dirs
-from proxi.course import Course, load_course
-from proxi.findings import WARNING, Finding, Reporter, has_errors
-from proxi.scenario import OUTCOMES, Scenario, load_scenario
-from proxi.yamlsource import load
+from proxi.content import explore
+from proxi.content.catalogue import content_dirs
+from proxi.content.course import Course, load_course
+from proxi.content.findings import WARNING, Finding, Reporter, has_errors
+from proxi.content.scenario import OUTCOMES, Scenario, load_scenario
+from proxi.content.yamlsource import load
 
 
 @dataclass
@@ -196,7 +196,7 @@ def _report_stuck(exploration: explore.Exploration, finishing: set, report: Repo
 
 def lint_course_links(course: Course) -> list[Finding]:
     """Glossary and lesson links in every lesson must resolve."""
-    from proxi.markdown import parse_lesson
+    from proxi.content.markdown import parse_lesson
 
     findings = []
     for module in course.modules.values():

@@ -27,9 +27,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from proxi import passwords
-from proxi.db import write_transaction
 from proxi.errors import AuthError, ProxiError
+from proxi.people import passwords
+from proxi.progress.db import write_transaction
 
 ROLES = {
     "learner": "Apprenant",

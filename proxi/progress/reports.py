@@ -31,8 +31,8 @@ from typing import NamedTuple
 
 import sqlite_utils
 
-from proxi import store
-from proxi.db import write_transaction
+from proxi.progress import store
+from proxi.progress.db import write_transaction
 from proxi.errors import NotAllowed
 
 STATUSES = {
@@ -460,7 +460,7 @@ def path_analytics(
     organisation_id: int | None = None,
 ) -> list[PathCount]:
     """Choice counts per decision node; group votes are the « chose » events that
-    proxi.live_flow records per known participant, with mode "group"."""
+    proxi.live.flow records per known participant, with mode "group"."""
     where, params = _analytics_where(db, viewer, organisation_id)
     rows = db.execute(
         "SELECT CASE e.play_mode WHEN 'group' THEN 'group' ELSE 'solo' END, e.node_id,"

@@ -18,10 +18,13 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from proxi import accounts, engine, live, live_room
+from proxi.content import engine
+from proxi.content.scenario import CARD_FIELDS, COMPETENCIES, OUTCOMES, Scenario
 from proxi.dates import french_date
-from proxi.live import HALF_DAYS, Decision, LiveSession
-from proxi.scenario import CARD_FIELDS, COMPETENCIES, OUTCOMES, Scenario
+from proxi.live import room as live_room
+from proxi.live import sessions as live
+from proxi.live.sessions import HALF_DAYS, Decision, LiveSession
+from proxi.people import accounts
 
 LOCAL_TIME = ZoneInfo("Europe/Paris")
 

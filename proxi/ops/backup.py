@@ -12,7 +12,7 @@ current database, copies the backup into it (the backup API again: the app's con
 see the restored data at their next transaction), then applies the migrations, so a backup
 made by an older Proxi upgrades in place.
 
-Why this module opens SQLite itself rather than through `proxi.db.open_db`: a backup must
+Why this module opens SQLite itself rather than through `proxi.progress.db.open_db`: a backup must
 copy the file exactly as it is. `open_db` would first migrate it, and a backup taken just
 before an upgrade must be the old database, untouched.
 """
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from proxi.db import BUSY_TIMEOUT_MS, apply_migrations, database_path, open_db
 from proxi.errors import ProxiError
+from proxi.progress.db import BUSY_TIMEOUT_MS, apply_migrations, database_path, open_db
 
 
 class BackupError(ProxiError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from proxi.course import CourseModule
+from proxi.content.course import CourseModule
 from proxi.dates import french_date
 
 

@@ -7,7 +7,7 @@ drawn in red. With path analytics, an edge's thickness grows with how often lear
 
 from __future__ import annotations
 
-from proxi.scenario import Scenario
+from proxi.content.scenario import Scenario
 
 FILL = {"favourable": "#c8e6c9", "mitigee": "#ffe0b2", "defavorable": "#ffcdd2"}
 START_FILL, DECISION_FILL, PROBLEM = "#bbdefb", "#ffffff", "#c62828"

@@ -11,11 +11,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from proxi.course import Course, load_course
-from proxi.findings import ERROR, Finding
-from proxi.scenario import Scenario, load_scenario
+from proxi.content.course import Course, load_course
+from proxi.content.findings import ERROR, Finding
+from proxi.content.scenario import Scenario, load_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def content_dirs() -> tuple[Path, Path]:

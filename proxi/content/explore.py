@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
-from proxi import expr
-from proxi.scenario import Choice, Scenario
+from proxi.content import expr
+from proxi.content.scenario import Choice, Scenario
 
 MAX_STATES = 200_000  # past this the exploration stops and says so
 

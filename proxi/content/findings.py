@@ -11,8 +11,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from proxi.content.yamlsource import Source
 from proxi.errors import ContentError
-from proxi.yamlsource import Source
 
 ERROR, WARNING = "erreur", "avertissement"
 

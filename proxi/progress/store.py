@@ -2,7 +2,7 @@
 
 Every learning act is appended to `events`, shaped like an xAPI statement (actor, verb,
 object, result, context, timestamp), and in the SAME transaction the derived tables are
-brought up to date by `proxi.events` — so completion is instant, and a crash can never
+brought up to date by `proxi.progress.events` — so completion is instant, and a crash can never
 leave an event without its progress or progress without its event. Events are never
 updated; `rebuild_derived` recomputes every derived table from them alone.
 
@@ -32,9 +32,9 @@ from typing import Any
 
 import sqlite_utils
 
-from proxi import events
-from proxi.db import open_db, write_transaction
-from proxi.scenario import Scenario
+from proxi.progress import events
+from proxi.progress.db import open_db, write_transaction
+from proxi.content.scenario import Scenario
 
 # A tab left open over lunch is not training time: one interaction counts at most this.
 MAX_DURATION_S = 300.0

@@ -34,7 +34,7 @@ from sqlite_utils.migrations import Migrations
 
 from proxi.errors import ProxiError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PATH = REPO_ROOT / "progress" / "progress.db"
 BUSY_TIMEOUT_MS = 5000
 # Backoff for write_transaction, on top of SQLite's own busy_timeout wait.
@@ -270,7 +270,7 @@ def m002_events(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m003_progress(db: sqlite_utils.Database) -> None:
-    # Derived from events by proxi.events; rebuilt by store.rebuild_derived. JSON columns
+    # Derived from events by proxi.progress.events; rebuilt by store.rebuild_derived. JSON columns
     # hold lists or the engine's state.
     db.executescript(
         """
@@ -350,7 +350,7 @@ def m003_progress(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m010_live_sessions(db: sqlite_utils.Database) -> None:
-    # Group sessions (proxi.live). Everything a running session needs is here, not in
+    # Group sessions (proxi.live.sessions). Everything a running session needs is here, not in
     # process memory, so a server restart mid-session loses nothing. Votes are WITHOUT ROWID
     # on (decision, participant): one current vote each, and a decision's tally reads one
     # contiguous range of the primary key.
@@ -424,7 +424,7 @@ def m010_live_sessions(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m020_reports(db: sqlite_utils.Database) -> None:
-    # Managers' reports (proxi.reports, proxi.export). `play_mode` exposes solo/group so that
+    # Managers' reports (proxi.progress.reports, proxi.documents.export). `play_mode` exposes solo/group so that
     # path analytics counts each apart from one covering index, joined to people by person_id
     # for the viewer's scope; adding a VIRTUAL column rewrites nothing.
     db.executescript(
@@ -464,7 +464,7 @@ def m020_reports(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m030_privacy(db: sqlite_utils.Database) -> None:
-    # Data protection (proxi.privacy, proxi.retention). The append-only rule gets its one
+    # Data protection (proxi.ops.privacy, proxi.ops.retention). The append-only rule gets its one
     # exception: the erasure hands a person's events to their anonymous stand-in, a `people`
     # row marked erased; every other UPDATE of an event still aborts. Deleting stays allowed.
     db.executescript(

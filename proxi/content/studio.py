@@ -13,13 +13,13 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from proxi import engine
-from proxi.catalogue import content_dirs, load_catalogue
+from proxi.content import engine
+from proxi.content.catalogue import content_dirs, load_catalogue
+from proxi.content.findings import Finding, has_errors
+from proxi.content.lint import ScenarioReport, lint_scenario
+from proxi.content.scenario import Scenario, load_scenario
+from proxi.content.yamlsource import MAX_BYTES, load
 from proxi.errors import ProxiError
-from proxi.findings import Finding, has_errors
-from proxi.lint import ScenarioReport, lint_scenario
-from proxi.scenario import Scenario, load_scenario
-from proxi.yamlsource import MAX_BYTES, load
 
 
 class PublishRefused(ProxiError):

@@ -40,13 +40,14 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from proxi import accounts, reports
-from proxi.attestation import attestation_markdown
-from proxi.course import CourseModule
+from proxi.content.course import CourseModule
+from proxi.content.scenario import Scenario
 from proxi.dates import french_date
-from proxi.db import write_transaction
+from proxi.documents.attestation import attestation_markdown
 from proxi.errors import ProxiError
-from proxi.scenario import Scenario
+from proxi.people import accounts
+from proxi.progress import reports
+from proxi.progress.db import write_transaction
 
 XAPI_VERSION = "1.0.3"
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
@@ -616,8 +617,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from proxi.catalogue import load_catalogue  # content is read only by this command
-    from proxi.db import open_db
+    from proxi.content.catalogue import load_catalogue  # content is read only by this command
+    from proxi.progress.db import open_db
 
     catalogue = load_catalogue()
     with open_db(args.db) as db:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from proxi.content.findings import WARNING, Finding, Reporter, check_shape, has_errors, is_type
+from proxi.content.markdown import RawBlock, parse_lesson
+from proxi.content.yamlsource import Source, load
 from proxi.errors import ContentError
-from proxi.findings import WARNING, Finding, Reporter, check_shape, has_errors, is_type
-from proxi.markdown import RawBlock, parse_lesson
-from proxi.yamlsource import Source, load
 
 LESSON_FILE = re.compile(r"^\d{2}-[a-z0-9-]+\.md$")
 

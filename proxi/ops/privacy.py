@@ -50,9 +50,9 @@ from typing import Any
 
 import sqlite_utils
 
-from proxi import accounts
-from proxi.db import open_db, write_transaction
 from proxi.errors import ProxiError
+from proxi.people import accounts
+from proxi.progress.db import open_db, write_transaction
 
 __all__ = [
     "POLICIES",

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from proxi import accounts, passwords, store
-from proxi import events as events_module
-from proxi.db import REPO_ROOT, database_path, open_db, write_transaction
 from proxi.errors import ProxiError
+from proxi.people import accounts, passwords
+from proxi.progress import events as events_module
+from proxi.progress import store
+from proxi.progress.db import REPO_ROOT, database_path, open_db, write_transaction
 
 DEMO_PASSWORD = "proxi-demo-2026"
 DEMO_MODULES = (
@@ -116,7 +117,10 @@ def scenario_plays(scenario_ids, count: int, rng: random.Random, root: Path = RE
 
 
 def _play(scenario_id: str, rng: random.Random, root: Path) -> Play:
-    from proxi import engine, scenario  # here, like _load_course
+    from proxi.content import (
+        engine,
+        scenario,  # here, like _load_course
+    )
 
     loaded = _try(lambda: scenario.load_scenario(root / "scenarios" / f"{scenario_id}.yaml")[0])
     if loaded is None:
@@ -155,7 +159,9 @@ def _synthetic_play(scenario_id: str, rng: random.Random) -> Play:
 
 
 def _load_course(folder: Path):
-    from proxi.course import load_course  # here: a broken content module must not break the CLI
+    from proxi.content.course import (
+        load_course,  # here: a broken content module must not break the CLI
+    )
 
     return load_course(folder)[0]
 

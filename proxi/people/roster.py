@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from proxi import accounts, passwords
-from proxi.db import write_transaction
+from proxi.people import accounts, passwords
+from proxi.progress.db import write_transaction
 
 FIELDS = ("name", "identifier", "organisation", "site", "job_category", "roles", "email")
 REQUIRED_COLUMNS = FIELDS[:-1]

@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 A session goes draft -> open -> ended. While it is open the group plays one scenario at a
-time; the group's engine state is `live_sessions.state`, a `proxi.engine` state like any
+time; the group's engine state is `live_sessions.state`, a `proxi.content.engine` state like any
 other. At a decision node the trainer opens a vote, which creates a decision (one row per
 VISIT of a node, numbered 1, 2, 3... in the session); a decision then moves by this table:
 
@@ -31,11 +31,13 @@ import json
 
 import sqlite_utils
 
-from proxi import engine, live, store
-from proxi.accounts import Person
-from proxi.db import write_transaction
-from proxi.live import Decision, LiveError, LiveSession, iso, require_trainer
-from proxi.scenario import Scenario
+from proxi.content import engine
+from proxi.content.scenario import Scenario
+from proxi.live import sessions as live
+from proxi.live.sessions import Decision, LiveError, LiveSession, iso, require_trainer
+from proxi.people.accounts import Person
+from proxi.progress import store
+from proxi.progress.db import write_transaction
 
 TRANSITIONS = {
     ("open", "freeze"): "frozen",

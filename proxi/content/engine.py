@@ -27,9 +27,9 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from proxi import expr
+from proxi.content import expr
+from proxi.content.scenario import Choice, Ending, Line, Node, Scenario, Variable
 from proxi.errors import IllegalMove
-from proxi.scenario import Choice, Ending, Line, Node, Scenario, Variable
 
 State = dict
 

@@ -2,7 +2,7 @@
 
 `load_scenario` turns a file into an immutable `Scenario` plus the findings about its
 structure (types, unknown keys, references between nodes, expressions). Graph checks and
-path exploration live in `proxi.lint`; playing lives in `proxi.engine`.
+path exploration live in `proxi.content.lint`; playing lives in `proxi.content.engine`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from proxi import expr
+from proxi.content import expr
+from proxi.content.findings import Finding, Reporter, check_shape, has_errors, is_type
+from proxi.content.yamlsource import Source, load
 from proxi.errors import ContentError, ExpressionError
-from proxi.findings import Finding, Reporter, check_shape, has_errors, is_type
-from proxi.yamlsource import Source, load
 
 COMPETENCIES = {
     "ecoute": "Écoute",

@@ -4,8 +4,8 @@ A trainer runs a scenario for a room of 8-25 people; each person votes on a phon
 the trainer types the show of hands). This module owns the session and decision records,
 the join codes, the votes and the snapshot that screens poll. The trainer's moves (open
 the vote, freeze, reveal, follow, rejouer, end) are the state machine in
-`proxi.live_flow`; who is in the room (joining, throttling, participants, roles) is
-`proxi.live_room`; the map, the summary and the attendance sheet are `proxi.live_report`.
+`proxi.live.flow`; who is in the room (joining, throttling, participants, roles) is
+`proxi.live.room`; the map, the summary and the attendance sheet are `proxi.live.report`.
 
 Everything lives in SQLite (tables `live_*`, migration m010): a server restart in the
 middle of a session loses nothing. Phones and the projector poll `snapshot`, one primary
@@ -29,10 +29,10 @@ from datetime import UTC, date, datetime
 
 import sqlite_utils
 
-from proxi.accounts import Person
-from proxi.db import write_transaction
+from proxi.content.scenario import Scenario
 from proxi.errors import NotAllowed, ProxiError
-from proxi.scenario import Scenario
+from proxi.people.accounts import Person
+from proxi.progress.db import write_transaction
 
 HALF_DAYS = {"matin": "Matin", "apres-midi": "Après-midi"}
 # No 0/O, 1/I/L: codes are read off a projector and typed on phones.

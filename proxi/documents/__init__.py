@@ -1,0 +1,1 @@
+"""What leaves the app: CSV for French Excel, xAPI statements, attestations."""

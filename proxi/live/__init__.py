@@ -1,0 +1,1 @@
+"""Group sessions: join codes, votes, freeze / reveal / replay, roles, attendance."""

@@ -1,0 +1,1 @@
+"""Operations: backup and restore, retention, privacy (RGPD), demo data."""

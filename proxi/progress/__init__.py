@@ -1,0 +1,1 @@
+"""Progress: the database opener and migrations, the event log, derived progress, reports."""
