@@ -1,9 +1,16 @@
-"""Shared fixtures: databases with every migration applied, and people to act as."""
+"""Shared fixtures: databases with every migration applied, people to act as, a real SMTP server."""
 
 from __future__ import annotations
 
-import pytest
+import socket
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
+import pytest
+from aiosmtpd.controller import Controller
+
+from proxi.mail import MailConfig
 from proxi.people import accounts
 from proxi.progress.db import open_db
 
@@ -42,3 +49,48 @@ def learner(db, organisation):
         site="Quartier des Tilleuls",
         job_category="gardien",
     )
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a loopback port; `messages` holds what it received."""
+
+    host: str
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    def config(self, sender: str = "formation@proxi.test") -> MailConfig:
+        """Settings that send to this server (no TLS, no login)."""
+        return MailConfig(self.host, self.port, sender)
+
+    def environ(self, sender: str = "formation@proxi.test") -> dict[str, str]:
+        """The same settings as environment variables, for `mail_config` or a subprocess."""
+        return {
+            "PROXI_SMTP_HOST": self.host,
+            "PROXI_SMTP_PORT": str(self.port),
+            "PROXI_SMTP_FROM": sender,
+            "PROXI_SMTP_STARTTLS": "0",
+        }
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's handler hook
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+def start_smtp_server() -> tuple[SmtpServer, Controller]:
+    """Start a server on a free loopback port; the caller stops the controller."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = SmtpServer("127.0.0.1", port)
+    controller = Controller(server, hostname=server.host, port=port)
+    controller.start()
+    return server, controller
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server for one test, stopped after it."""
+    server, controller = start_smtp_server()
+    yield server
+    controller.stop()
