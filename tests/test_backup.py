@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from proxi.__main__ import main
+from proxi.cli import main
 from proxi.ops import backup
 from proxi.people import accounts
 from proxi.progress import db as proxi_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxi.__main__ import main
+from proxi.cli import main
 from proxi.ops import demo
 from proxi.people import accounts, passwords
 from proxi.progress import events, store

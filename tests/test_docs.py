@@ -24,7 +24,7 @@ def test_every_finding_code_is_documented():
 
 
 def test_every_cli_command_is_in_the_readme():
-    from proxi.__main__ import build_parser
+    from proxi.cli import build_parser
 
     commands = build_parser()._subparsers._group_actions[0].choices
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from test_reports import two_landlords
 
-from proxi.__main__ import main
+from proxi.cli import main
 from proxi.documents import export
 from proxi.people import accounts
 from proxi.progress import reports

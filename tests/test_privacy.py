@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from proxi.__main__ import main
+from proxi.cli import main
 from proxi.content.scenario import load_scenario
 from proxi.documents import export
 from proxi.errors import AuthError

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from proxi.__main__ import main
+from proxi.cli import main
 from proxi.ops import retention
 from proxi.people import accounts
 from proxi.progress import store

@@ -1,21 +1,20 @@
-"""The linter: `python -m proxi check [PATHS]`.
+"""The linter behind `python -m proxi check [PATHS]`.
 
-Loads modules and scenarios (by default the shipped ones), adds the checks that need the
-whole picture (graph, exhaustive exploration, links between files) and prints every
-finding as `path:line:col: CODE message`. Exit status 1 when there is an error.
+Loads modules and scenarios, adds the checks that need the whole picture (graph, exhaustive
+exploration, links between files) and returns every finding with a report per scenario;
+`proxi.cli` prints them as `path:line:col: CODE message`.
 """
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from proxi.content import explore
 from proxi.content.catalogue import content_dirs
 from proxi.content.course import Course, load_course
-from proxi.content.findings import WARNING, Finding, Reporter, has_errors
-from proxi.content.scenario import OUTCOMES, Scenario, load_scenario
+from proxi.content.findings import Finding, Reporter, has_errors
+from proxi.content.scenario import Scenario, load_scenario
 from proxi.content.yamlsource import load
 
 
@@ -269,61 +268,6 @@ def _yaml_files(path: Path) -> list[Path]:
 def _under(file: str, paths: list[Path]) -> bool:
     resolved = Path(file).resolve()
     return any(resolved == p.resolve() or p.resolve() in resolved.parents for p in paths)
-
-
-def run(args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in args.paths] or list(content_dirs())
-    missing = [p for p in paths if not p.exists()]
-    for path in missing:
-        print(f"{path}:1:1: P008 erreur : fichier ou dossier introuvable")
-    findings, reports = check([p for p in paths if p.exists()])
-    for finding in sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code)):
-        print(_relative(finding))
-    if args.summary:
-        for report in reports:
-            _print_summary(report)
-    errors = sum(f.severity != WARNING for f in findings) + len(missing)
-    warnings = len(findings) - errors + len(missing)
-    print(f"{errors} erreur(s), {warnings} avertissement(s).")
-    return 1 if errors else 0
-
-
-def _relative(finding: Finding) -> str:
-    try:
-        path = Path(finding.path).resolve().relative_to(Path.cwd())
-    except ValueError:
-        path = Path(finding.path)
-    return str(
-        Finding(
-            str(path), finding.line, finding.col, finding.code, finding.message, finding.severity
-        )
-    )
-
-
-def _print_summary(report: ScenarioReport) -> None:
-    paths = "infini (boucle)" if report.paths is None else report.paths
-    endings = ", ".join(
-        f"{node} ({OUTCOMES[o]}, {report.paths_by_ending.get(node, '?')} parcours)"
-        for node, o in report.endings_reached.items()
-    )
-    ranges = ", ".join(
-        f"{c} {report.competency_min[c]}..{report.competency_max[c]}" for c in report.competency_min
-    )
-    print(f"{report.scenario_id} : {report.nodes} nœuds, {paths} parcours, fins : {endings}")
-    print(
-        f"    compétences (min..max) : {ranges or '—'} ; pire conduite → {', '.join(sorted(report.worst_endings)) or '—'}"
-    )
-
-
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("check", help="vérifier modules et scénarios")
-    parser.add_argument(
-        "paths", nargs="*", help="fichiers ou dossiers (défaut : modules/ et scenarios/)"
-    )
-    parser.add_argument(
-        "--summary", action="store_true", help="résumé des parcours de chaque scénario"
-    )
-    parser.set_defaults(func=run)
 
 
 __all__ = ["check", "lint_scenario", "lint_course_links", "ScenarioReport", "has_errors"]

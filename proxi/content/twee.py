@@ -8,13 +8,8 @@ competencies, debriefs).
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 import unicodedata
-from pathlib import Path
-
-import yaml
 
 from proxi.errors import ProxiError
 
@@ -98,23 +93,3 @@ def _node(body: str, ids: dict[str, str]) -> dict:
             "title": (_narration(body).split("\n")[0][:60] or "Fin"),
         }
     return node
-
-
-def run(args: argparse.Namespace) -> int:
-    source = Path(args.file)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProxiError(f"impossible de lire {source} : {error}") from None
-    scenario = convert(text, args.id or slug(source.stem).replace("_", "-"), args.module)
-    sys.stdout.write(yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False, width=100))
-    return 0
-
-
-def register(subparsers) -> None:
-    parser = subparsers.add_parser("import", help="importer une histoire Twine (Twee 3)")
-    parser.add_argument("format", choices=["twee"], help="format du fichier (twee)")
-    parser.add_argument("file", help="fichier .twee")
-    parser.add_argument("--id", help="identifiant du scénario (défaut : nom du fichier)")
-    parser.add_argument("--module", default="4-gestion-des-conflits", help="module de rattachement")
-    parser.set_defaults(func=run)

@@ -597,59 +597,27 @@ def save_mark(db: sqlite_utils.Database, endpoint: str, last_event_id: int) -> N
         )
 
 
-# --- Command line --------------------------------------------------------------------------------
-
-
-def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "export", help="exporter les progressions (CSV) ou les traces xAPI"
-    )
-    parser.add_argument("format", choices=["csv", "xapi"], help="csv pour Excel, xapi vers un LRS")
-    parser.add_argument("--to", required=True, help="fichier CSV, ou adresse de l'entrepôt LRS")
-    parser.add_argument("--db", help="base de données (défaut : $PROXI_DB ou progress/progress.db)")
-    parser.add_argument("--user", help="identifiant de l'entrepôt LRS (authentification Basic)")
-    parser.add_argument("--password", help="mot de passe de l'entrepôt LRS")
-    parser.add_argument("--batch", type=int, default=200, help="déclarations par envoi (200)")
-    parser.add_argument(
-        "--from-start", action="store_true", help="tout renvoyer, pas seulement les nouveautés"
-    )
-    parser.set_defaults(func=run)
-
-
-def run(args) -> int:
-    from proxi.content.catalogue import load_catalogue  # content is read only by this command
-    from proxi.progress.db import open_db
-
-    catalogue = load_catalogue()
-    with open_db(args.db) as db:
-        if args.format == "csv":
-            rows = reports.matrix(db, reports.Viewer.system())
-            with open(args.to, "wb") as file:
-                file.write(matrix_csv(rows, catalogue_items(catalogue)))
-            print(f"{len(rows)} personnes exportées dans {args.to}.")
-            return 0
-        if args.batch < 1:
-            raise ExportError("--batch doit être au moins 1.")
-        report = send_all(db, args, catalogue_titles(catalogue))
-    print(
-        f"{report.sent} déclarations xAPI envoyées, {report.duplicates} déjà présentes, "
-        f"en {report.batches} lot(s)."
-    )
-    return 0
-
-
-def send_all(db: sqlite_utils.Database, args, titles: dict[str, str]) -> SendReport:
-    """Send every event after the endpoint's mark (all with --from-start), moving the mark."""
-    after = 0 if args.from_start else export_mark(db, args.to)
+def send_all(
+    db: sqlite_utils.Database,
+    endpoint: str,
+    titles: dict[str, str],
+    *,
+    user: str | None = None,
+    password: str | None = None,
+    batch: int = 200,
+    from_start: bool = False,
+) -> SendReport:
+    """Send every event after the endpoint's mark (all of them `from_start`), moving the mark."""
+    after = 0 if from_start else export_mark(db, endpoint)
     settings = xapi_settings(db, titles)
     pairs = statements(db, settings, reports.Viewer.system(), after_id=after)
     return send(
         pairs,
-        args.to,
-        user=args.user,
-        password=args.password,
-        batch=args.batch,
-        on_batch=lambda last: save_mark(db, args.to, max(last, export_mark(db, args.to))),
+        endpoint,
+        user=user,
+        password=password,
+        batch=batch,
+        on_batch=lambda last: save_mark(db, endpoint, max(last, export_mark(db, endpoint))),
     )
 
 

@@ -1,4 +1,4 @@
-"""Demo and benchmark data, and the `python -m proxi demo` command.
+"""Demo and benchmark data, behind the `python -m proxi demo` command.
 
 Two generators, and both refuse a database that already has people, so neither can ever
 touch real data:
@@ -16,7 +16,6 @@ so a content file being edited never breaks the demo.
 
 from __future__ import annotations
 
-import argparse
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,7 +27,7 @@ from proxi.errors import ProxiError
 from proxi.people import accounts, passwords
 from proxi.progress import events as events_module
 from proxi.progress import store
-from proxi.progress.db import REPO_ROOT, database_path, open_db, write_transaction
+from proxi.progress.db import REPO_ROOT, write_transaction
 
 DEMO_PASSWORD = "proxi-demo-2026"
 DEMO_MODULES = (
@@ -376,46 +375,3 @@ def _synthetic_module(add, plan: ModulePlan, rng: random.Random) -> None:
         add("passed" if passed else "failed", "quiz", plan.id, result, context)
         if passed:
             break
-
-
-# --- Command -------------------------------------------------------------------------------
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "demo", help="installer les données de démonstration (ou un gros jeu de test)"
-    )
-    parser.add_argument(
-        "--db", help="fichier de base de données (défaut : $PROXI_DB ou progress/progress.db)"
-    )
-    parser.add_argument(
-        "--if-empty", action="store_true", help="ne rien faire si la base contient déjà des comptes"
-    )
-    parser.add_argument(
-        "--people", type=int, help="nombre d'apprenants synthétiques (banc d'essai)"
-    )
-    parser.add_argument(
-        "--events", type=int, help="nombre d'événements synthétiques (banc d'essai)"
-    )
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    if (args.people is None) != (args.events is None):
-        raise ProxiError("--people et --events vont ensemble.")
-    with open_db(args.db) as db:
-        if args.if_empty and has_people(db):
-            print(f"{database_path(args.db)} contient déjà des comptes : rien à faire.")
-            return 0
-        if args.people is not None:
-            count = generate_synthetic(db, args.people, args.events)
-            print(
-                f"{args.people} apprenants et {count} événements créés dans {database_path(args.db)}."
-            )
-            return 0
-        created = seed_demo(db)
-    print(
-        f"Démonstration installée dans {database_path(args.db)} : {created} comptes, "
-        f"mot de passe commun « {DEMO_PASSWORD} »."
-    )
-    return 0

@@ -37,11 +37,9 @@ table linked to nothing else.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import secrets
-import sys
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,7 +50,7 @@ import sqlite_utils
 
 from proxi.errors import ProxiError
 from proxi.people import accounts
-from proxi.progress.db import open_db, write_transaction
+from proxi.progress.db import write_transaction
 
 __all__ = [
     "POLICIES",
@@ -64,8 +62,10 @@ __all__ = [
     "keep_attestations_configured",
     "kept_attestations",
     "kept_attestations_table",
+    "person_named",
     "person_references",
     "unhandled_references",
+    "write_private",
 ]
 
 ANONYMOUS_NAME = "Personne effacée"
@@ -439,38 +439,8 @@ def _iso(moment: datetime | None) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-# --- Command line ---------------------------------------------------------------------------------
-
-
-def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "privacy",
-        help="données personnelles : exporter ou effacer tout ce qui concerne une personne",
-    )
-    actions = parser.add_subparsers(dest="action", required=True)
-    export = actions.add_parser("export", help="exporter en JSON tout ce qui concerne une personne")
-    export.add_argument("identifier", help="identifiant de connexion de la personne")
-    export.add_argument("--to", help="fichier JSON à écrire (défaut : la sortie standard)")
-    erase = actions.add_parser("erase", help="effacer une personne (données anonymisées)")
-    erase.add_argument("identifier", help="identifiant de connexion de la personne")
-    erase.add_argument(
-        "--confirm", required=True, help="retapez l'identifiant pour confirmer l'effacement"
-    )
-    erase.add_argument(
-        "--keep-attestations",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="garder les attestations de formation (défaut : $PROXI_KEEP_ATTESTATIONS)",
-    )
-    for sub in (export, erase):
-        sub.add_argument(
-            "--db", help="fichier de base de données (défaut : $PROXI_DB ou progress/progress.db)"
-        )
-    export.set_defaults(func=_export_command)
-    erase.set_defaults(func=_erase_command)
-
-
-def _find(db: sqlite_utils.Database, identifier: str) -> accounts.Person:
+def person_named(db: sqlite_utils.Database, identifier: str) -> accounts.Person:
+    """The person with this login identifier, or a French error saying none has it."""
     person = accounts.person_by_identifier(db, identifier)
     if person is None:
         raise PrivacyError(
@@ -479,36 +449,8 @@ def _find(db: sqlite_utils.Database, identifier: str) -> accounts.Person:
     return person
 
 
-def _export_command(args) -> int:
-    with open_db(args.db) as db:
-        text = export_json(db, _find(db, args.identifier).id)
-    if not args.to:
-        print(text)
-        return 0
-    target = Path(args.to)
-    # Personal data: readable by the owner of the file only.
+def write_private(target: Path, text: str) -> None:
+    """Write personal data to a file readable by its owner only."""
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text + "\n")
-    print(f"Données de « {args.identifier} » exportées dans {target}.", file=sys.stderr)
-    return 0
-
-
-def _erase_command(args) -> int:
-    if accounts.normalise_identifier(args.confirm) != accounts.normalise_identifier(
-        args.identifier
-    ):
-        raise PrivacyError(
-            "La confirmation ne correspond pas à l'identifiant : rien n'a été effacé. "
-            "Retapez exactement l'identifiant après --confirm."
-        )
-    with open_db(args.db) as db:
-        erasure = erase_person(
-            db, _find(db, args.identifier).id, keep_attestations=args.keep_attestations
-        )
-    total = sum(erasure.summary.values())
-    print(
-        f"« {args.identifier} » effacé : {total} enregistrements supprimés ou anonymisés, "
-        f"{erasure.attestations_kept} attestation(s) conservée(s)."
-    )
-    return 0
+        handle.write(text)

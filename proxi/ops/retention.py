@@ -26,7 +26,7 @@ import sqlite_utils
 
 from proxi.errors import ProxiError
 from proxi.progress import events
-from proxi.progress.db import open_db, write_transaction
+from proxi.progress.db import write_transaction
 
 DEFAULT_RETENTION_DAYS = 730
 # The events that prove training or carry a result: kept whatever their age.
@@ -110,37 +110,3 @@ def _delete_batch(db: sqlite_utils.Database, cutoff: str, batch_size: int) -> in
 def _account_time(moment: datetime) -> str:
     # As accounts.py writes its times: fixed width, so strings sort as instants do.
     return moment.isoformat(timespec="microseconds")
-
-
-# --- Command line ---------------------------------------------------------------------------
-
-
-def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "purge", help="supprimer le détail des événements plus anciens que la durée de conservation"
-    )
-    parser.add_argument(
-        "--days",
-        type=int,
-        help="durée de conservation en jours (défaut : $PROXI_RETENTION_DAYS, sinon 730)",
-    )
-    parser.add_argument(
-        "--db", help="fichier de base de données (défaut : $PROXI_DB ou progress/progress.db)"
-    )
-    parser.set_defaults(func=_purge_command)
-
-
-def _purge_command(args) -> int:
-    with open_db(args.db) as db:
-        done = purge(db, args.days)
-    print(
-        f"Durée de conservation : {_count(done.days, 'jour')}. Avant le {done.cutoff[:10]} : "
-        f"{_count(done.events_deleted, 'événement détaillé', 'événements détaillés')} supprimé(s), "
-        f"{_count(done.answers_cleared, 'réponse libre', 'réponses libres')} effacée(s), "
-        f"{_count(done.sessions_deleted, 'session expirée', 'sessions expirées')} supprimée(s)."
-    )
-    return 0
-
-
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number} {singular if number < 2 else plural or singular + 's'}"

@@ -421,22 +421,5 @@ def _rows(
     return [events.decode_row(row) for row in found]
 
 
-def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "rebuild", help="recalculer la progression à partir du journal des événements"
-    )
-    parser.add_argument(
-        "--db", help="fichier de base de données (défaut : $PROXI_DB ou progress/progress.db)"
-    )
-    parser.set_defaults(func=_rebuild_command)
-
-
-def _rebuild_command(args) -> int:
-    with open_db(args.db) as db:
-        count = rebuild_derived(db)
-    print(f"Progression recalculée à partir de {count} événements.")
-    return 0
-
-
 def _duration(seconds: float | None) -> float | None:
     return None if seconds is None else round(min(max(float(seconds), 0.0), MAX_DURATION_S), 1)

@@ -1,0 +1,383 @@
+"""The command line, `python -m proxi COMMAND`: the only module that parses arguments and prints.
+
+Each command is a parser (`_add_*`) and a function `args -> exit code` that calls the domain
+and says in French what was done. Domain functions return values and raise `ProxiError`;
+`main` turns such an error into a one-line French message on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+import yaml
+
+from proxi.content import lint, twee
+from proxi.content.catalogue import content_dirs, load_catalogue
+from proxi.content.findings import WARNING, Finding
+from proxi.content.scenario import OUTCOMES
+from proxi.documents import export
+from proxi.errors import ProxiError
+from proxi.ops import backup, demo, privacy, retention
+from proxi.people.accounts import normalise_identifier
+from proxi.progress import reports, store
+from proxi.progress.db import database_path, open_db
+
+DB_HELP = "fichier de base de données (défaut : $PROXI_DB ou progress/progress.db)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m proxi", description="Proxi")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for add in (
+        _add_check,
+        _add_demo,
+        _add_rebuild,
+        _add_import,
+        _add_export,
+        _add_backup,
+        _add_purge,
+        _add_privacy,
+    ):
+        add(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ProxiError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 1
+
+
+# --- check -------------------------------------------------------------------------------------
+
+
+def _add_check(subparsers) -> None:
+    parser = subparsers.add_parser("check", help="vérifier modules et scénarios")
+    parser.add_argument(
+        "paths", nargs="*", help="fichiers ou dossiers (défaut : modules/ et scenarios/)"
+    )
+    parser.add_argument(
+        "--summary", action="store_true", help="résumé des parcours de chaque scénario"
+    )
+    parser.set_defaults(func=_check)
+
+
+def _check(args) -> int:
+
+    paths = [Path(p) for p in args.paths] or list(content_dirs())
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        print(f"{path}:1:1: P008 erreur : fichier ou dossier introuvable")
+    findings, reports = lint.check([p for p in paths if p.exists()])
+    for finding in sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code)):
+        print(_relative(finding))
+    if args.summary:
+        for report in reports:
+            print(_summary(report))
+    errors = sum(f.severity != WARNING for f in findings) + len(missing)
+    warnings = len(findings) - errors + len(missing)
+    print(f"{errors} erreur(s), {warnings} avertissement(s).")
+    return 1 if errors else 0
+
+
+def _relative(finding: Finding) -> str:
+    """The finding, its path relative to the working directory when it is under it."""
+    try:
+        path = Path(finding.path).resolve().relative_to(Path.cwd())
+    except ValueError:
+        path = Path(finding.path)
+    return str(dataclasses.replace(finding, path=str(path)))
+
+
+def _summary(report: lint.ScenarioReport) -> str:
+    paths = "infini (boucle)" if report.paths is None else report.paths
+    endings = ", ".join(
+        f"{node} ({OUTCOMES[o]}, {report.paths_by_ending.get(node, '?')} parcours)"
+        for node, o in report.endings_reached.items()
+    )
+    ranges = ", ".join(
+        f"{c} {report.competency_min[c]}..{report.competency_max[c]}" for c in report.competency_min
+    )
+    worst = ", ".join(sorted(report.worst_endings)) or "—"
+    return (
+        f"{report.scenario_id} : {report.nodes} nœuds, {paths} parcours, fins : {endings}\n"
+        f"    compétences (min..max) : {ranges or '—'} ; pire conduite → {worst}"
+    )
+
+
+# --- demo, rebuild -----------------------------------------------------------------------------
+
+
+def _add_demo(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "demo", help="installer les données de démonstration (ou un gros jeu de test)"
+    )
+    parser.add_argument("--db", help=DB_HELP)
+    parser.add_argument(
+        "--if-empty", action="store_true", help="ne rien faire si la base contient déjà des comptes"
+    )
+    parser.add_argument(
+        "--people", type=int, help="nombre d'apprenants synthétiques (banc d'essai)"
+    )
+    parser.add_argument(
+        "--events", type=int, help="nombre d'événements synthétiques (banc d'essai)"
+    )
+    parser.set_defaults(func=_demo)
+
+
+def _demo(args) -> int:
+
+    if (args.people is None) != (args.events is None):
+        raise ProxiError("--people et --events vont ensemble.")
+    where = database_path(args.db)
+    with open_db(args.db) as db:
+        if args.if_empty and demo.has_people(db):
+            print(f"{where} contient déjà des comptes : rien à faire.")
+            return 0
+        if args.people is not None:
+            count = demo.generate_synthetic(db, args.people, args.events)
+            print(f"{args.people} apprenants et {count} événements créés dans {where}.")
+            return 0
+        created = demo.seed_demo(db)
+    print(
+        f"Démonstration installée dans {where} : {created} comptes, "
+        f"mot de passe commun « {demo.DEMO_PASSWORD} »."
+    )
+    return 0
+
+
+def _add_rebuild(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "rebuild", help="recalculer la progression à partir du journal des événements"
+    )
+    parser.add_argument("--db", help=DB_HELP)
+    parser.set_defaults(func=_rebuild)
+
+
+def _rebuild(args) -> int:
+
+    with open_db(args.db) as db:
+        count = store.rebuild_derived(db)
+    print(f"Progression recalculée à partir de {count} événements.")
+    return 0
+
+
+# --- import twee -------------------------------------------------------------------------------
+
+
+def _add_import(subparsers) -> None:
+    parser = subparsers.add_parser("import", help="importer une histoire Twine (Twee 3)")
+    parser.add_argument("format", choices=["twee"], help="format du fichier (twee)")
+    parser.add_argument("file", help="fichier .twee")
+    parser.add_argument("--id", help="identifiant du scénario (défaut : nom du fichier)")
+    parser.add_argument("--module", default="4-gestion-des-conflits", help="module de rattachement")
+    parser.set_defaults(func=_import)
+
+
+def _import(args) -> int:
+
+    source = Path(args.file)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProxiError(f"impossible de lire {source} : {error}") from None
+    scenario = twee.convert(text, args.id or twee.slug(source.stem).replace("_", "-"), args.module)
+    sys.stdout.write(yaml.safe_dump(scenario, allow_unicode=True, sort_keys=False, width=100))
+    return 0
+
+
+# --- export csv | xapi -------------------------------------------------------------------------
+
+
+def _add_export(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "export", help="exporter les progressions (CSV) ou les traces xAPI"
+    )
+    parser.add_argument("format", choices=["csv", "xapi"], help="csv pour Excel, xapi vers un LRS")
+    parser.add_argument("--to", required=True, help="fichier CSV, ou adresse de l'entrepôt LRS")
+    parser.add_argument("--db", help="base de données (défaut : $PROXI_DB ou progress/progress.db)")
+    parser.add_argument("--user", help="identifiant de l'entrepôt LRS (authentification Basic)")
+    parser.add_argument("--password", help="mot de passe de l'entrepôt LRS")
+    parser.add_argument("--batch", type=int, default=200, help="déclarations par envoi (200)")
+    parser.add_argument(
+        "--from-start", action="store_true", help="tout renvoyer, pas seulement les nouveautés"
+    )
+    parser.set_defaults(func=_export)
+
+
+def _export(args) -> int:
+
+    catalogue = load_catalogue()
+    with open_db(args.db) as db:
+        if args.format == "csv":
+            rows = reports.matrix(db, reports.Viewer.system())
+            with open(args.to, "wb") as file:
+                file.write(export.matrix_csv(rows, export.catalogue_items(catalogue)))
+            print(f"{len(rows)} personnes exportées dans {args.to}.")
+            return 0
+        if args.batch < 1:
+            raise export.ExportError("--batch doit être au moins 1.")
+        report = export.send_all(
+            db,
+            args.to,
+            export.catalogue_titles(catalogue),
+            user=args.user,
+            password=args.password,
+            batch=args.batch,
+            from_start=args.from_start,
+        )
+    print(
+        f"{report.sent} déclarations xAPI envoyées, {report.duplicates} déjà présentes, "
+        f"en {report.batches} lot(s)."
+    )
+    return 0
+
+
+# --- backup, restore ---------------------------------------------------------------------------
+
+
+def _add_backup(subparsers) -> None:
+    saving = subparsers.add_parser(
+        "backup", help="copie cohérente de la base, même pendant que l'application tourne"
+    )
+    saving.add_argument(
+        "--to", required=True, help="fichier de sauvegarde, ou dossier (un fichier daté y est créé)"
+    )
+    saving.add_argument("--db", help=DB_HELP)
+    saving.set_defaults(func=_backup)
+    restoring = subparsers.add_parser(
+        "restore", help="remplacer la base par une sauvegarde (copie de sécurité faite avant)"
+    )
+    restoring.add_argument("--from", dest="source", required=True, help="fichier de sauvegarde")
+    restoring.add_argument("--db", help=DB_HELP)
+    restoring.add_argument(
+        "--yes", action="store_true", help="confirmer le remplacement de la base actuelle"
+    )
+    restoring.set_defaults(func=_restore)
+
+
+def _backup(args) -> int:
+
+    copy = backup.backup(args.to, args.db)
+    print(
+        f"Sauvegarde écrite : {copy.path} ({copy.size / 1e6:.1f} Mo, "
+        f"{copy.people} personnes, {copy.events} événements). Intégrité vérifiée."
+    )
+    return 0
+
+
+def _restore(args) -> int:
+
+    if not args.yes:
+        raise backup.BackupError(
+            "La restauration remplace toute la base actuelle : relancez avec --yes pour confirmer "
+            "(arrêtez d'abord l'application, voir docs/exploitation.md)."
+        )
+    copy, safety = backup.restore(args.source, args.db)
+    if safety:
+        print(f"Copie de sécurité de la base remplacée : {safety}")
+    print(
+        f"Base restaurée : {copy.path} ({copy.people} personnes, {copy.events} événements), "
+        "schéma mis à jour."
+    )
+    return 0
+
+
+# --- purge -------------------------------------------------------------------------------------
+
+
+def _add_purge(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "purge", help="supprimer le détail des événements plus anciens que la durée de conservation"
+    )
+    parser.add_argument(
+        "--days",
+        type=int,
+        help="durée de conservation en jours (défaut : $PROXI_RETENTION_DAYS, sinon 730)",
+    )
+    parser.add_argument("--db", help=DB_HELP)
+    parser.set_defaults(func=_purge)
+
+
+def _purge(args) -> int:
+
+    with open_db(args.db) as db:
+        done = retention.purge(db, args.days)
+    print(
+        f"Durée de conservation : {_count(done.days, 'jour')}. Avant le {done.cutoff[:10]} : "
+        f"{_count(done.events_deleted, 'événement détaillé', 'événements détaillés')} supprimé(s), "
+        f"{_count(done.answers_cleared, 'réponse libre', 'réponses libres')} effacée(s), "
+        f"{_count(done.sessions_deleted, 'session expirée', 'sessions expirées')} supprimée(s)."
+    )
+    return 0
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number < 2 else plural or singular + 's'}"
+
+
+# --- privacy export | erase --------------------------------------------------------------------
+
+
+def _add_privacy(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "privacy",
+        help="données personnelles : exporter ou effacer tout ce qui concerne une personne",
+    )
+    actions = parser.add_subparsers(dest="action", required=True)
+    exporting = actions.add_parser(
+        "export", help="exporter en JSON tout ce qui concerne une personne"
+    )
+    exporting.add_argument("identifier", help="identifiant de connexion de la personne")
+    exporting.add_argument("--to", help="fichier JSON à écrire (défaut : la sortie standard)")
+    erase = actions.add_parser("erase", help="effacer une personne (données anonymisées)")
+    erase.add_argument("identifier", help="identifiant de connexion de la personne")
+    erase.add_argument(
+        "--confirm", required=True, help="retapez l'identifiant pour confirmer l'effacement"
+    )
+    erase.add_argument(
+        "--keep-attestations",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="garder les attestations de formation (défaut : $PROXI_KEEP_ATTESTATIONS)",
+    )
+    for sub in (exporting, erase):
+        sub.add_argument("--db", help=DB_HELP)
+    exporting.set_defaults(func=_privacy_export)
+    erase.set_defaults(func=_privacy_erase)
+
+
+def _privacy_export(args) -> int:
+
+    with open_db(args.db) as db:
+        text = privacy.export_json(db, privacy.person_named(db, args.identifier).id)
+    if not args.to:
+        print(text)
+        return 0
+    privacy.write_private(Path(args.to), text + "\n")
+    print(f"Données de « {args.identifier} » exportées dans {args.to}.", file=sys.stderr)
+    return 0
+
+
+def _privacy_erase(args) -> int:
+
+    if normalise_identifier(args.confirm) != normalise_identifier(args.identifier):
+        raise privacy.PrivacyError(
+            "La confirmation ne correspond pas à l'identifiant : rien n'a été effacé. "
+            "Retapez exactement l'identifiant après --confirm."
+        )
+    with open_db(args.db) as db:
+        person = privacy.person_named(db, args.identifier)
+        erasure = privacy.erase_person(db, person.id, keep_attestations=args.keep_attestations)
+    total = sum(erasure.summary.values())
+    print(
+        f"« {args.identifier} » effacé : {total} enregistrements supprimés ou anonymisés, "
+        f"{erasure.attestations_kept} attestation(s) conservée(s)."
+    )
+    return 0
