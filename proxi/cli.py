@@ -201,7 +201,7 @@ def _add_export(subparsers) -> None:
     )
     parser.add_argument("format", choices=["csv", "xapi"], help="csv pour Excel, xapi vers un LRS")
     parser.add_argument("--to", required=True, help="fichier CSV, ou adresse de l'entrepôt LRS")
-    parser.add_argument("--db", help="base de données (défaut : $PROXI_DB ou progress/progress.db)")
+    parser.add_argument("--db", help=DB_HELP)
     parser.add_argument("--user", help="identifiant de l'entrepôt LRS (authentification Basic)")
     parser.add_argument("--password", help="mot de passe de l'entrepôt LRS")
     parser.add_argument("--batch", type=int, default=200, help="déclarations par envoi (200)")
