@@ -152,3 +152,46 @@ def test_an_early_effect_shows_up_later(catalogue, scenario_id):
         for v in names(c.condition)
     }
     assert written & read
+
+
+def _all_content_text() -> str:
+    modules, scenarios = content_dirs()
+    files = [*modules.rglob("*.md"), *modules.rglob("*.yaml"), *scenarios.glob("*.yaml")]
+    return "\n".join(path.read_text(encoding="utf-8") for path in files)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        "grave et immédiat",  # droit de retrait: « grave et imminent » (art. L4131-1)
+        "critère principal",  # QPV: one criterion, low incomes
+        "dont une partie est tirée au sort",  # conseils citoyens: no longer the rule as such
+        "comme le règlement intérieur",  # smoking in common areas is banned by law
+        "Je note votre plainte",  # a tenant's complaint is a « réclamation »
+        "Art. 1388 bis du code général des impôts (abattement de TFPB : actions",  # not for dumping
+    ],
+)
+def test_a_corrected_fact_does_not_come_back(wrong):
+    assert wrong not in _all_content_text()
+
+
+@pytest.mark.parametrize(
+    "right",
+    [
+        "Engagements Quartiers 2030",
+        "depuis le 1er janvier 2024",
+        "L3512-8",
+        "R1337-7",
+        "de jour comme de nuit",
+        "dans les 48 heures",
+        "Au-delà de 8 jours",
+        "706-57",
+        "15-3 du code",
+        "anciennement art. L126-3",
+        "78-6 du code de procédure pénale",
+        "R634-2 et R635-8",
+        "loi du 22 juillet 2019",
+    ],
+)
+def test_a_corrected_fact_is_stated(right):
+    assert right in _all_content_text()

@@ -121,6 +121,7 @@ class CourseModule:
     quiz: tuple[ChoiceQuestion, ...]
     lessons: tuple[Lesson, ...]
     path: str = ""
+    sources: tuple[str, ...] = ()  # the legal texts cited, as in force (proxi.content.sources)
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
@@ -137,6 +138,7 @@ class Term:
 class Course:
     modules: dict[str, CourseModule] = field(default_factory=dict)
     glossary: dict[str, Term] = field(default_factory=dict)
+    glossary_path: str = ""
 
     def lesson(self, ref: str) -> Lesson | None:
         module_id, _, lesson_id = ref.partition("/")
@@ -152,7 +154,7 @@ _MODULE_REQUIRED = {
     "pass_mark": int,
     "quiz": list,
 }
-_MODULE_OPTIONAL = {"up_to_date": str, "further_reading": list}
+_MODULE_OPTIONAL = {"up_to_date": str, "further_reading": list, "sources": list}
 _QUESTION_REQUIRED = {"question": str, "options": list}
 _QUESTION_OPTIONAL = {"multiple": bool, "id": str}
 _OPTION_REQUIRED = {"text": str, "correct": bool}
@@ -166,6 +168,7 @@ def load_course(root: str | Path) -> tuple[Course, list[Finding]]:
     glossary_path = root / "glossaire.yaml"
     if glossary_path.exists():
         course.glossary, found = load_glossary(glossary_path)
+        course.glossary_path = str(glossary_path)
         findings += found
     for folder in sorted(path for path in root.iterdir() if path.is_dir()):
         if not (folder / "module.yaml").exists():
@@ -250,6 +253,7 @@ def load_module(folder: Path) -> tuple[CourseModule | None, list[Finding]]:
         quiz=quiz,
         lessons=tuple(lessons),
         path=str(path),
+        sources=tuple(map(str, data.get("sources") or [])),
     )
     return (None if has_errors(report.findings) else module), findings
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from proxi.content import explore
+from proxi.content import explore, sources
 from proxi.content.catalogue import content_dirs
 from proxi.content.course import Course, load_course
 from proxi.content.findings import Finding, Reporter, has_errors
@@ -83,6 +83,8 @@ def _static_checks(scenario: Scenario, report: Reporter, course: Course | None) 
                     "S111",
                     "choix sans feedback : expliquez en une ou deux phrases pourquoi",
                 )
+    if scenario.source is not None:
+        sources.check_yaml(report, scenario.source.data, scenario.sources, "S123")
     for name in scenario.variables:
         if name not in used:
             report.warn(
@@ -237,7 +239,8 @@ def check(paths: list[Path]) -> tuple[list[Finding], list[ScenarioReport]]:
             continue
         loaded, found = load_course(root)
         if root in course_roots:
-            findings += [f for f in found + lint_course_links(loaded) if _under(f.path, paths)]
+            found += lint_course_links(loaded) + sources.lint_course_sources(loaded)
+            findings += [f for f in found if _under(f.path, paths)]
         course = loaded if root in course_roots or not course.modules else course
     reports = []
     for path in scenario_files:

@@ -112,6 +112,7 @@ class Scenario:
     start: str
     nodes: dict[str, Node]
     path: str = ""
+    sources: tuple[str, ...] = ()  # the legal texts cited, as in force (proxi.content.sources)
     source: Source | None = field(default=None, compare=False, repr=False)  # for positions
 
     def reachable(self) -> set[str]:
@@ -142,7 +143,7 @@ _TOP_REQUIRED = {
     "start": str,
     "nodes": dict,
 }
-_TOP_OPTIONAL = {"player": str}
+_TOP_OPTIONAL = {"player": str, "sources": list}
 _NODE_OPTIONAL = {
     "narration": str,
     "lines": list,
@@ -211,6 +212,7 @@ def _build(source: Source, report: Reporter) -> Scenario | None:
         start=data["start"],
         nodes=nodes,
         path=source.path,
+        sources=tuple(map(str, data.get("sources") or [])),
         source=source,
     )
     _check_references(scenario, data, report)
