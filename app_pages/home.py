@@ -3,7 +3,9 @@
 import streamlit as st
 
 from app_pages import ui
+from app_pages.lesson import QUIZ
 from app_pages.session import learner_progress
+from proxi.progress import places
 
 STATUS = {
     "not_started": "Pas commencé",
@@ -19,22 +21,41 @@ st.title(f"Bonjour {progress.person.display_name}")
 ui.content_errors(cat)
 
 
+def module_link(module) -> tuple[str, dict]:
+    """What a module's button says and opens: its first unfinished lesson, else its quiz,
+    else (module finished) a review from its first lesson."""
+    place = progress.next_place(module)
+    query = {"module": module.id}
+    if progress.module_status(module) == "completed":
+        first = module.lessons[0].id if module.lessons else QUIZ
+        return "Revoir le module", {**query, "lecon": first}
+    if place.is_quiz:
+        return "Passer le quiz final", {**query, "lecon": QUIZ}
+    lesson = module.lesson(place.lesson_id)
+    verb = (
+        "Commencer" if progress.lesson_status(module, lesson) == places.NOT_STARTED else "Continuer"
+    )
+    return f"{verb} : {lesson.title}", {**query, "lecon": lesson.id}
+
+
 def resume_target() -> tuple[str, str, dict] | None:
-    """Label, page and query parameters of « Reprendre », if that place still exists."""
+    """Label, page and query parameters of « Reprendre »: the next unfinished place of the
+    module last worked on (or of the next unfinished module), or the scenario last played."""
     resume = overview.resume
     if resume is None:
         return None
-    if resume.kind == "lesson" and (
-        lesson := cat.course.lesson(f"{resume.module_id}/{resume.lesson_id}")
-    ):
-        return (
-            lesson.title,
-            "app_pages/module.py",
-            {"module": resume.module_id, "lecon": resume.lesson_id},
-        )
     if resume.kind == "scenario" and resume.scenario_id in cat.scenarios:
         scenario = cat.scenarios[resume.scenario_id]
         return scenario.title, "app_pages/scenario.py", {"scenario": scenario.id}
+    modules = list(cat.course.modules.values())
+    if resume.kind != "lesson" or resume.module_id not in cat.course.modules:
+        return None
+    start = [module.id for module in modules].index(resume.module_id)
+    for module in modules[start:] + modules[:start]:
+        if progress.module_status(module) != "completed":
+            label, query = module_link(module)
+            title = label.partition(" : ")[2] or f"quiz final « {module.title} »"
+            return title, "app_pages/module.py", query
     return None
 
 
@@ -45,16 +66,21 @@ if target := resume_target():
 
 st.subheader("Mes modules")
 for module in cat.course.modules.values():
-    row = overview.module(module.id)
-    done, total = row.get("lessons_done") or 0, len(module.lessons)
+    done, total = progress.lessons_done(module), len(module.lessons)
+    status = progress.module_status(module)
     with st.container(border=True):
         st.markdown(f"**{module.order}. {module.title}**")
         st.progress(
             done / total if total else 0.0,
-            text=f"{done} leçon(s) sur {total} · {STATUS.get(row.get('status'), 'Pas commencé')}",
+            text=f"{done} leçon(s) sur {total} · {STATUS.get(status, 'Pas commencé')}",
         )
-        if st.button("Ouvrir", key=f"open-{module.id}"):
-            st.switch_page("app_pages/module.py", query_params={"module": module.id})
+        label, query = module_link(module)
+        if status == "completed":
+            st.caption("✔ Module terminé : leçons vues et quiz réussi.")
+        if st.button(label, key=f"open-{module.id}"):
+            st.switch_page("app_pages/module.py", query_params=query)
+        if status == "completed" and st.button("Refaire le quiz", key=f"quiz-{module.id}"):
+            st.switch_page("app_pages/module.py", query_params={**query, "lecon": QUIZ})
 
 st.subheader("Mes mises en situation")
 for scenario in cat.scenarios.values():

@@ -1,12 +1,25 @@
-"""Module player: pick a lesson, page through its steps, answer its blocks, take the quiz."""
+"""Module player: the lesson list (with what is done), one lesson's steps, the final quiz.
+
+The URL (`?module=…&lecon=…`) says which lesson is open: tapping the list writes it, and
+« Leçon suivante », « Ouvrir » or « Reprendre » set it from elsewhere. Without one, the
+module opens at the learner's first unfinished lesson and step.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from app_pages import ui
+from app_pages.lesson import QUIZ, open_step, show_lesson
 from app_pages.session import learner_progress
-from proxi.content.course import CourseModule, Lesson
+from proxi.content.course import CourseModule
+from proxi.progress import places
+
+LESSON_MARKS = {
+    places.DONE: "✔ terminée",
+    places.IN_PROGRESS: "◐ en cours",
+    places.NOT_STARTED: "○ pas commencée",
+}
 
 cat = ui.catalogue()
 course = cat.course
@@ -35,30 +48,38 @@ st.query_params["module"] = module_id
 st.title(module.title)
 ui.content_errors(cat, module_id)
 
-
-def lesson_label(lesson: Lesson) -> str:
-    return f"{lesson.title} ({lesson.duration} min)"
-
-
-QUIZ = "__quiz__"
 choices = [lesson.id for lesson in module.lessons] + [QUIZ]
 radio_key = f"lesson-choice-{module.id}"
-# The URL wins when it was changed from elsewhere (« Reprendre », « Leçon suivante »).
 wanted = params.get("lecon")
-if wanted in choices and st.session_state.get(radio_key) != wanted:
+if wanted in choices:
     st.session_state[radio_key] = wanted
-if st.session_state.get(radio_key) not in choices:
-    last = progress.last_lesson(module)
-    st.session_state[radio_key] = last if last in choices else choices[0]
-picked = st.radio(
-    "Leçon",
-    choices,
-    format_func=lambda c: "🏁 Quiz final" if c == QUIZ else lesson_label(module.lesson(c)),
-    key=radio_key,
-)
-st.caption(f"✔ Leçons terminées : {progress.lessons_done(module)} sur {len(module.lessons)}")
-if picked != params.get("lecon"):
-    st.query_params["lecon"] = picked
+elif st.session_state.get(radio_key) not in choices:
+    place = progress.next_place(module)
+    st.session_state[radio_key] = QUIZ if place.is_quiz else place.lesson_id
+picked = st.session_state[radio_key]
+st.query_params["lecon"] = picked
+# The step is recorded before the list is drawn, so the list and the count already
+# include the screen the learner is looking at.
+lesson = None if picked == QUIZ else module.lesson(picked)
+number = open_step(module, lesson, progress) if lesson else 0
+
+
+def choice_label(choice: str) -> str:
+    if choice == QUIZ:
+        best = progress.quiz_best(module)
+        return "🏁 Quiz final" + ("" if best is None else f" — meilleur score {best} %")
+    item = module.lesson(choice)
+    mark = LESSON_MARKS[progress.lesson_status(module, item)]
+    return f"{item.title} ({item.duration} min) — {mark}"
+
+
+def follow_the_list() -> None:
+    """A tap in the list becomes the URL, so the next run opens that lesson."""
+    st.query_params["lecon"] = st.session_state[radio_key]
+
+
+# Drawn after the lesson or quiz below has recorded what the learner just did.
+lesson_list = st.container()
 
 with st.expander("Objectifs et durée"):
     st.markdown("**À la fin, vous saurez :**")
@@ -67,15 +88,23 @@ with st.expander("Objectifs et durée"):
         f"Durée estimée : {module.duration} minutes. Références à jour au {module.up_to_date}."
     )
 
-if picked == QUIZ:
+if lesson is None:
     from app_pages.quiz import show_quiz
 
+    ui.scroll_to_title(f"{module.id}/{QUIZ}")
     show_quiz(module, progress)
 else:
-    from app_pages.lesson import show_lesson
-
-    show_lesson(module, module.lesson(picked), progress)
+    show_lesson(module, lesson, number, progress)
 
 if module.further_reading:
     with st.expander("Pour aller plus loin"):
         st.markdown("\n".join(f"- {item}" for item in module.further_reading))
+
+with lesson_list:
+    st.radio("Leçon", choices, format_func=choice_label, key=radio_key, on_change=follow_the_list)
+    done = progress.lessons_done(module)
+    st.caption(f"✔ Leçons terminées : {done} sur {len(module.lessons)}")
+    if progress.module_status(module) == "completed":
+        st.success("Module terminé. Vous pouvez revoir une leçon ou refaire le quiz.")
+    elif done == len(module.lessons):
+        st.info("Toutes les leçons sont terminées : il reste le quiz final, dans la liste.")

@@ -12,9 +12,7 @@ def show_quiz(module: CourseModule, progress) -> None:
     st.caption(
         f"{len(module.quiz)} questions. Il faut {module.pass_mark} % de bonnes réponses pour réussir."
     )
-    best = progress.quiz_best(module)
-    if best is not None:
-        st.info(f"Votre meilleur score : {best} %.")
+    best_score = st.empty()  # filled at the end: it must include the attempt just made
     attempt = st.session_state.setdefault(f"quiz-attempt-{module.id}", 0)
     with st.form(f"quiz-{module.id}-{attempt}"):
         picks = [
@@ -25,14 +23,22 @@ def show_quiz(module: CourseModule, progress) -> None:
     if submitted:
         if any(pick is None for pick in picks):
             st.warning("Répondez à toutes les questions avant de valider.")
+            _show_best(best_score, module, progress)
             return
         right = [question.is_right(pick) for question, pick in zip(module.quiz, picks, strict=True)]
         score = round(100 * sum(right) / len(right))
         progress.record_quiz(module, score, [sorted(p) for p in picks], f"{module.id}-{attempt}")
         st.session_state[f"quiz-result-{module.id}"] = (score, right)
+    _show_best(best_score, module, progress)
     result = st.session_state.get(f"quiz-result-{module.id}")
     if result:
         _result(module, *result)
+
+
+def _show_best(slot, module: CourseModule, progress) -> None:
+    best = progress.quiz_best(module)
+    if best is not None:
+        slot.info(f"Votre meilleur score : {best} %.")
 
 
 def _question(module: CourseModule, index: int, question, attempt: int) -> set[int] | None:

@@ -17,7 +17,7 @@ import streamlit as st
 
 from proxi.people import accounts
 from proxi.people.accounts import Person
-from proxi.progress import store
+from proxi.progress import places, store
 from proxi.progress.db import database_path, open_db
 
 TOKEN_KEY = "session_token"
@@ -119,6 +119,12 @@ class LearnerProgress:
     def __init__(self, person: Person) -> None:
         self.person = person
         self.overview = store.learner_overview(db(), person.id)
+        self._states: dict[str, dict] = {}  # module_id -> lesson_progress rows, this run
+
+    def _refresh(self, module_id: str | None = None) -> None:
+        """Re-read after a write, so the screen shows the state the action just made."""
+        self.overview = store.learner_overview(db(), self.person.id)
+        self._states.pop(module_id, None)
 
     def _elapsed(self) -> float:
         """Seconds since this tab's previous interaction (the store caps it)."""
@@ -132,24 +138,31 @@ class LearnerProgress:
         resume = self.overview.resume
         return resume.module_id if resume and resume.kind == "lesson" else None
 
-    def last_lesson(self, module) -> str | None:
-        resume = self.overview.resume
-        if resume and resume.kind == "lesson" and resume.module_id == module.id:
-            return resume.lesson_id
-        return None
-
     def last_scenario(self) -> str | None:
         resume = self.overview.resume
         return resume.scenario_id if resume and resume.kind == "scenario" else None
 
+    def lesson_states(self, module) -> dict[str, dict]:
+        """lesson_id -> progress row for this module (one query per run, again after a write)."""
+        if module.id not in self._states:
+            self._states[module.id] = store.lesson_states(db(), self.person.id, module.id)
+        return self._states[module.id]
+
     def lesson_step(self, module, lesson) -> int:
-        position = store.lesson_position(db(), self.person.id, module.id, lesson.id)
-        return position or 0
+        return places.step_to_open(lesson, self.lesson_states(module))
+
+    def lesson_status(self, module, lesson) -> str:
+        return places.lesson_status(lesson, self.lesson_states(module))
 
     def lessons_done(self, module) -> int:
-        """How many of the module's lessons were seen to the end (one query)."""
-        states = store.lesson_states(db(), self.person.id, module.id)
-        return sum(bool(states.get(lesson.id, {}).get("completed_at")) for lesson in module.lessons)
+        """How many of the module's lessons were seen to the end."""
+        return places.lessons_done(module, self.lesson_states(module))
+
+    def next_place(self, module) -> places.Place:
+        return places.next_place(module, self.lesson_states(module))
+
+    def module_status(self, module) -> str:
+        return self.overview.module(module.id).get("status") or "not_started"
 
     def quiz_best(self, module) -> int | None:
         best = self.overview.module(module.id).get("quiz_best")
@@ -175,6 +188,7 @@ class LearnerProgress:
             lesson_ids,
             duration_s=self._elapsed(),
         )
+        self._refresh(module.id)
 
     def record_answer(self, block, response, correct) -> None:
         module_id, _, rest = block.id.partition("/")
@@ -205,6 +219,7 @@ class LearnerProgress:
             duration_s=self._elapsed(),
             idempotency_key=f"quiz-{self.person.id}-{attempt_key}-{st.session_state.get('_tab', '')}",
         )
+        self._refresh(module.id)
 
     def record_scenario(
         self, scenario, state: dict, verb: str, node=None, choice=None, decision=None

@@ -2,10 +2,13 @@
 
 Everything a person reads here is French. Nothing user-written is ever rendered as HTML:
 text goes through `st.markdown`/`st.text`, which escape HTML, and the only `st.html` calls
-carry our own constant CSS.
+carry our own constant CSS, and one constant script (`scroll_to_title`) whose only variable
+part is a hex digest.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import streamlit as st
 
@@ -30,6 +33,34 @@ div[data-testid="stButton"] button { min-height: 3rem; text-align: left; }
 }
 </style>
 """
+
+
+# Streamlit keeps the scroll position across reruns, so « Étape suivante » would open the
+# next step mid-page. The script runs in the page (st.html is not iframed) and brings its
+# own anchor (placed just above the step's title) to the top of the screen, once per place:
+# a rerun on the same step (answering a block) stays where the learner is.
+_SCROLL_TO_TITLE = """<span id="proxi-place-%(place)s" style="scroll-margin-top: 4rem"></span>
+<script>
+(() => {
+  const place = "%(place)s";
+  if (window.__proxiPlace === place) return;
+  window.__proxiPlace = place;
+  const go = (tries) => {
+    const anchor = document.getElementById("proxi-place-" + place);
+    if (anchor) anchor.scrollIntoView({block: "start"});
+    else if (tries > 0) requestAnimationFrame(() => go(tries - 1));
+  };
+  go(30);
+})();
+</script>"""
+
+
+def scroll_to_title(place: str) -> None:
+    """Open this place (a lesson step, a quiz, a scenario node) at its title, once per place.
+
+    Call it just above the title."""
+    digest = hashlib.sha256(place.encode()).hexdigest()[:16]
+    st.html(_SCROLL_TO_TITLE % {"place": digest}, unsafe_allow_javascript=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

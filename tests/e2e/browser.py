@@ -229,6 +229,16 @@ def open_sidebar(page: Page) -> None:
     expect(page.get_by_test_id("stSidebarContent")).to_be_visible()
 
 
+def go_to(page: Page, title: str) -> None:
+    """Tap a page in the navigation (the sidebar on a phone: open it, tap, close it)."""
+    open_sidebar(page)
+    click(page, page.get_by_test_id("stSidebarNav").get_by_role("link", name=title))
+    close = page.get_by_test_id("stSidebarCollapseButton").get_by_role("button")
+    if page.viewport_size["width"] < 768 and close.is_visible():
+        close.click()
+        expect(page.get_by_test_id("stSidebarContent")).not_to_be_in_viewport()
+
+
 def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

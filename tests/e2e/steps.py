@@ -23,23 +23,46 @@ MAX_STEPS = 30
 SCENARIO = "bruit-nuit"
 
 
+STEP = re.compile(r"Étape (\d+) sur (\d+)")
+
+
+def step_on_screen(page) -> tuple[int, int]:
+    """The « Étape N sur M » a learner reads above the step."""
+    line = main(page).get_by_text(STEP)
+    expect(line).to_be_visible()
+    number, total = STEP.search(line.inner_text()).groups()
+    return int(number), int(total)
+
+
+def tap_in_lesson_list(page, label: str) -> None:
+    click(page, main(page).get_by_role("radiogroup", name="Leçon").get_by_text(label, exact=True))
+
+
 def rewind_lesson(page) -> None:
     """Back to the first step (a lesson reopens where this learner last was)."""
-    back = page.get_by_role("button", name="← Étape précédente")
     for _ in range(MAX_STEPS):
-        if not back.count():
+        number, _total = step_on_screen(page)
+        if number == 1:
             return
-        click(page, back)
+        click(page, page.get_by_role("button", name="← Étape précédente"))
+        expect(main(page).get_by_text(f"Étape {number - 1} sur")).to_be_visible()
 
 
 def read_until(page, button_name: str) -> None:
-    """Page through the lesson from its first step until a block with this button shows."""
+    """Page through the lesson from its first step until a block with this button shows.
+
+    Each move waits for the step number on screen to change before looking for the button:
+    looking while the next step was still being drawn once paged past it."""
     rewind_lesson(page)
     wanted = page.get_by_role("button", name=button_name)
     for _ in range(MAX_STEPS):
+        number, total = step_on_screen(page)
         if wanted.count():
             return
+        if number == total:
+            break
         click(page, page.get_by_role("button", name="Étape suivante →"))
+        expect(main(page).get_by_text(f"Étape {number + 1} sur")).to_be_visible()
     pytest.fail(f"no « {button_name} » in this lesson")
 
 
