@@ -1,14 +1,14 @@
 """Tableau de bord: progress of the people the viewer follows, due dates, paths, prints.
 
 Every figure comes from proxi.progress.reports, scoped there to the viewer; tables are shaped by
-proxi.documents.export. Tabs are lazy (on_change="rerun"): only the open one queries the database.
+proxi.documents.tables. Tabs are lazy (on_change="rerun"): only the open one queries the database.
 """
 
 import streamlit as st
 
 from app_pages import ui
 from app_pages.session import db, require
-from proxi.documents import export
+from proxi.documents import spreadsheet, tables
 from proxi.errors import NotAllowed
 from proxi.people import accounts
 from proxi.progress import reports
@@ -39,7 +39,7 @@ def pick(label: str, options: dict, none: str, where=st):
     return where.selectbox(label, [None, *options], format_func=lambda o: options.get(o, none))
 
 
-def tables(found: dict[str, list]) -> None:
+def show_tables(found: dict[str, list]) -> None:
     for label, table in found.items():
         st.markdown(f"**{label}**")
         if table:
@@ -50,7 +50,7 @@ def tables(found: dict[str, list]) -> None:
 
 viewer = reports.Viewer.of(require("manager", "coordinator", "trainer"))
 cat = ui.catalogue()
-items, titles = export.catalogue_items(cat), export.catalogue_titles(cat)
+items, titles = tables.catalogue_items(cat), tables.catalogue_titles(cat)
 module_ids = [i for i, _, kind in items if kind == "module"]
 st.title("Tableau de bord")
 st.html(PRINT_CSS)
@@ -75,18 +75,18 @@ tab = dict(zip(TABS, tab, strict=True))
 with tab["Vue d'ensemble"]:
     if tab["Vue d'ensemble"].open:
         head = reports.headline(db(), viewer, rows, module_ids)
-        figures = export.headline_figures(head)
+        figures = tables.headline_figures(head)
         for column, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
             column.metric(label, value)
         st.caption(" · ".join(f"{titles[m]} : {n} terminé(s)" for m, n in head.completed.items()))
-        if chart := export.completion_chart(rows, module_ids, titles):
+        if chart := tables.completion_chart(rows, module_ids, titles):
             st.bar_chart(
                 chart, x="Organisation", y="% terminé", color="Module", stack=False, horizontal=True
             )
         else:
             st.info("Personne à suivre pour l'instant : aucune donnée à afficher.")
-        st.dataframe(export.matrix_table(rows, items, item), hide_index=True, placeholder="—")
-        csv = lambda: export.matrix_csv(rows, items)  # noqa: E731 (built only when clicked)
+        st.dataframe(tables.matrix_table(rows, items, item), hide_index=True, placeholder="—")
+        csv = lambda: spreadsheet.matrix_csv(rows, items)  # noqa: E731 (built only when clicked)
         st.download_button("Télécharger pour Excel (CSV)", csv, "proxi.csv", on_click="ignore")
 
 with tab["Relances"]:
@@ -103,7 +103,7 @@ with tab["Relances"]:
                 reports.set_due_date(db(), viewer, due_org, due_module, due_on)
     if tab["Relances"].open:
         days = st.number_input("Inactifs : sans activité depuis (jours)", 1, 365, 30)
-        tables(export.followup_tables(rows, reports.due_dates(db(), viewer), days, titles))
+        show_tables(tables.followup_tables(rows, reports.due_dates(db(), viewer), days, titles))
 
 with tab["Parcours"]:
     if tab["Parcours"].open and cat.scenarios:
@@ -112,13 +112,13 @@ with tab["Parcours"]:
         st.caption("Choix pris à chaque décision, en autonomie et en séance de groupe (votes).")
         counts = reports.path_analytics(db(), viewer, chosen, org)
         st.dataframe(
-            export.path_table(counts, cat.scenarios[chosen]), hide_index=True, placeholder="—"
+            tables.path_table(counts, cat.scenarios[chosen]), hide_index=True, placeholder="—"
         )
-        ended = export.endings_table(reports.endings(db(), viewer, list(names), org), cat.scenarios)
+        ended = tables.endings_table(reports.endings(db(), viewer, list(names), org), cat.scenarios)
         these = [line for line in ended if line["Mise en situation"] == names[chosen]]
         if these:  # this scenario's endings as bars, then every scenario's as a table
             st.bar_chart(these, x="Fin", y=["En autonomie", "En groupe"], horizontal=True)
-        tables({"Fins atteintes": ended})
+        show_tables({"Fins atteintes": ended})
 
 with tab["Fiche individuelle"]:
     if tab["Fiche individuelle"].open:
@@ -132,25 +132,25 @@ with tab["Fiche individuelle"]:
             report = None
         if report:
             st.subheader(report.person.display_name)
-            tables(export.person_tables(report, titles))
-            for title, text in export.person_attestations(report, cat.course.modules):
+            show_tables(tables.person_tables(report, titles))
+            for title, text in tables.person_attestations(report, cat.course.modules):
                 st.expander(f"Attestation — {title}").markdown(text)
 
 with tab["Impressions"]:
     if tab["Impressions"].open:
         st.caption(
             f"Menu du navigateur › Imprimer : une attestation par page, menus masqués. "
-            f"{export.MAX_ATTESTATIONS} au plus : filtrez par organisation ou par site."
+            f"{tables.MAX_ATTESTATIONS} au plus : filtrez par organisation ou par site."
         )
         module_id = st.selectbox("Attestations du module", module_ids, format_func=titles.get)
         progress = reports.module_rows(db(), viewer, module_id)
         module = cat.course.modules[module_id]
-        for person_id, text in export.attestations_markdown(rows, module, progress):
+        for person_id, text in tables.attestations_markdown(rows, module, progress):
             st.container(key=f"attestation-{person_id}").markdown(text)
         sessions = {s["id"]: s for s in reports.visible_sessions(db(), viewer)}
         labels = {i: f"{s['day']} — {s['title']}" for i, s in sessions.items()}
         if session := pick("Feuille d'émargement", labels, "—"):
-            heading, lines = export.attendance_sheet(
+            heading, lines = tables.attendance_sheet(
                 sessions[session], reports.attendance(db(), viewer, session)
             )
             st.markdown(heading)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from proxi.content.catalogue import load_catalogue
-from proxi.documents import export
+from proxi.documents import spreadsheet, tables
 from proxi.people import accounts
 from proxi.progress import reports, store
 from proxi.progress.db import REPO_ROOT, open_db
@@ -94,7 +94,7 @@ def query_benchmarks(path: Path, repeat: int) -> list[tuple[str, tuple, float | 
     modules = [m for m in catalogue.course.modules]
     busiest = max(scenario_ids, key=lambda s: path_size(db, s))
     learner = rows[len(rows) // 2].person.id
-    items = export.catalogue_items(catalogue)
+    items = tables.catalogue_items(catalogue)
     cases = [
         ("matrix, coordinator (all people)", lambda: reports.matrix(db, coordinator), None),
         ("matrix, manager (one landlord)", lambda: reports.matrix(db, manager), None),
@@ -112,8 +112,8 @@ def query_benchmarks(path: Path, repeat: int) -> list[tuple[str, tuple, float | 
         ),
         ("endings, every scenario", lambda: reports.endings(db, coordinator, scenario_ids), None),
         ("person page report", lambda: reports.person_report(db, coordinator, learner), None),
-        ("matrix table for the screen", lambda: export.matrix_table(rows, items), None),
-        ("CSV of the whole matrix", lambda: export.matrix_csv(rows, items), None),
+        ("matrix table for the screen", lambda: tables.matrix_table(rows, items), None),
+        ("CSV of the whole matrix", lambda: spreadsheet.matrix_csv(rows, items), None),
     ]
     results = [(name, timed(action, repeat), target) for name, action, target in cases]
     db.close()

@@ -18,7 +18,7 @@ from proxi.content import lint, twee
 from proxi.content.catalogue import content_dirs, load_catalogue
 from proxi.content.findings import WARNING, Finding
 from proxi.content.scenario import OUTCOMES
-from proxi.documents import export
+from proxi.documents import lrs, spreadsheet, tables
 from proxi.errors import ProxiError
 from proxi.ops import backup, demo, privacy, retention
 from proxi.people.accounts import normalise_identifier
@@ -218,15 +218,15 @@ def _export(args) -> int:
         if args.format == "csv":
             rows = reports.matrix(db, reports.Viewer.system())
             with open(args.to, "wb") as file:
-                file.write(export.matrix_csv(rows, export.catalogue_items(catalogue)))
+                file.write(spreadsheet.matrix_csv(rows, tables.catalogue_items(catalogue)))
             print(f"{len(rows)} personnes exportées dans {args.to}.")
             return 0
         if args.batch < 1:
-            raise export.ExportError("--batch doit être au moins 1.")
-        report = export.send_all(
+            raise lrs.ExportError("--batch doit être au moins 1.")
+        report = lrs.send_all(
             db,
             args.to,
-            export.catalogue_titles(catalogue),
+            tables.catalogue_titles(catalogue),
             user=args.user,
             password=args.password,
             batch=args.batch,

@@ -28,7 +28,8 @@ import pytest
 from test_reports import two_landlords
 
 from proxi.cli import main
-from proxi.documents import export
+from proxi.documents import lrs as sender
+from proxi.documents import spreadsheet, xapi
 from proxi.people import accounts
 from proxi.progress import reports
 from proxi.progress.db import open_db
@@ -60,28 +61,28 @@ def db(db_path):
 
 
 def test_csv_is_utf8_with_bom_semicolons_and_crlf():
-    data = export.to_csv(["Nom", "Score"], [["Éloïse", 12.5], ["Léo", None]])
+    data = spreadsheet.to_csv(["Nom", "Score"], [["Éloïse", 12.5], ["Léo", None]])
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig") == "Nom;Score\r\nÉloïse;12,5\r\nLéo;\r\n"
 
 
 @pytest.mark.parametrize("dangerous", ["=1+1", "+33 6", "-2", "@SUM(A1)", "\tx", "\rx"])
 def test_csv_neutralises_cells_that_would_run_as_formulas(dangerous):
-    text = export.to_csv(["Nom"], [[dangerous]]).decode("utf-8-sig")
+    text = spreadsheet.to_csv(["Nom"], [[dangerous]]).decode("utf-8-sig")
     cell = next(csv.reader(io.StringIO(text), delimiter=";"))
     assert cell == ["Nom"]
     assert list(csv.reader(io.StringIO(text), delimiter=";"))[1] == ["'" + dangerous]
 
 
 def test_csv_quotes_separators_and_line_breaks_inside_cells():
-    text = export.to_csv(["Nom"], [["Dupont; Jean\nsite"]]).decode("utf-8-sig")
+    text = spreadsheet.to_csv(["Nom"], [["Dupont; Jean\nsite"]]).decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text), delimiter=";"))[1] == ["Dupont; Jean\nsite"]
 
 
 def test_matrix_csv_has_a_column_per_item_and_french_values(db):
     rows = reports.matrix(db, reports.Viewer.system())
     items = [("m1", "Module 1", "module"), ("s1", "Situation 1", "scenario")]
-    text = export.matrix_csv(rows, items).decode("utf-8-sig")
+    text = spreadsheet.matrix_csv(rows, items).decode("utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     alice = next(line for line in table if line["Nom"] == "Alice Abri")
     assert alice["Module 1 — statut"] == "Terminé"
@@ -102,8 +103,8 @@ def test_cli_exports_csv(db_path, tmp_path, capsys):
 
 
 def all_statements(db) -> list[dict]:
-    settings = export.xapi_settings(db, {"m1": "Module 1"})
-    return [s for _, s in export.statements(db, settings, reports.Viewer.system(), chunk=7)]
+    settings = xapi.xapi_settings(db, {"m1": "Module 1"})
+    return [s for _, s in xapi.statements(db, settings, reports.Viewer.system(), chunk=7)]
 
 
 def walk(value, path=""):
@@ -146,9 +147,9 @@ def test_actor_is_an_opaque_stable_account(db):
     first = all_statements(db)
     names = {s["actor"]["account"]["name"] for s in first}
     assert not any("alice" in name.lower() or "Abri" in name for name in names)
-    assert {s["actor"]["account"]["homePage"] for s in first} == {export.DEFAULT_PUBLIC_URL}
-    settings = export.xapi_settings(db)
-    assert export.actor_name(settings, alice.id) in names
+    assert {s["actor"]["account"]["homePage"] for s in first} == {xapi.DEFAULT_PUBLIC_URL}
+    settings = xapi.xapi_settings(db)
+    assert xapi.actor_name(settings, alice.id) in names
     assert [s["actor"] for s in all_statements(db)] == [s["actor"] for s in first]
 
 
@@ -202,30 +203,30 @@ class FakeResponse(io.BytesIO):
 
 
 def test_send_posts_batches_with_auth_and_version_headers(db):
-    lrs = FakeLrs()
-    pairs = list(export.statements(db, export.xapi_settings(db), reports.Viewer.system()))
-    report = export.send(
-        pairs, "http://lrs.test/xapi/", user="u", password="p", batch=4, opener=lrs
+    fake = FakeLrs()
+    pairs = list(xapi.statements(db, xapi.xapi_settings(db), reports.Viewer.system()))
+    report = sender.send(
+        pairs, "http://lrs.test/xapi/", user="u", password="p", batch=4, opener=fake
     )
     assert report.sent == len(pairs) and report.batches == -(-len(pairs) // 4)
-    request = lrs.requests[0]
+    request = fake.requests[0]
     assert request.full_url == "http://lrs.test/xapi/statements"
     assert request.get_header("X-experience-api-version") == "1.0.3"
     assert request.get_header("Authorization") == "Basic " + base64.b64encode(b"u:p").decode()
 
 
 def test_sending_again_counts_duplicates_and_stores_nothing_twice(db):
-    lrs = FakeLrs()
-    pairs = list(export.statements(db, export.xapi_settings(db), reports.Viewer.system()))
-    export.send(pairs, "http://lrs.test/xapi", batch=5, opener=lrs)
-    again = export.send(pairs, "http://lrs.test/xapi", batch=5, opener=lrs)
+    fake = FakeLrs()
+    pairs = list(xapi.statements(db, xapi.xapi_settings(db), reports.Viewer.system()))
+    sender.send(pairs, "http://lrs.test/xapi", batch=5, opener=fake)
+    again = sender.send(pairs, "http://lrs.test/xapi", batch=5, opener=fake)
     assert (again.sent, again.duplicates) == (0, len(pairs))
 
 
 def test_a_conflict_is_isolated_and_counted_as_already_sent(db):
-    pairs = list(export.statements(db, export.xapi_settings(db), reports.Viewer.system()))
-    lrs = FakeLrs(conflicting={pairs[1][1]["id"]})
-    report = export.send(pairs[:4], "http://lrs.test/xapi", batch=4, opener=lrs)
+    pairs = list(xapi.statements(db, xapi.xapi_settings(db), reports.Viewer.system()))
+    fake = FakeLrs(conflicting={pairs[1][1]["id"]})
+    report = sender.send(pairs[:4], "http://lrs.test/xapi", batch=4, opener=fake)
     assert (report.sent, report.duplicates) == (3, 1)
 
 

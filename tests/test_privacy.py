@@ -14,7 +14,7 @@ import pytest
 
 from proxi.cli import main
 from proxi.content.scenario import load_scenario
-from proxi.documents import export
+from proxi.documents import spreadsheet, xapi
 from proxi.errors import AuthError
 from proxi.live import flow as live_flow
 from proxi.live import room as live_room
@@ -211,14 +211,14 @@ def test_after_erasure_nothing_in_any_table_names_or_points_at_the_person(world)
 
 def test_after_erasure_no_report_or_export_shows_the_person(world):
     db, zoe = world.db, world.person
-    settings = export.xapi_settings(db)
-    old_actor = export.actor_name(settings, zoe.id)
+    settings = xapi.xapi_settings(db)
+    old_actor = xapi.actor_name(settings, zoe.id)
     privacy.erase_person(db, zoe.id)
     viewer = reports.Viewer.system()
     rows = reports.matrix(db, viewer)
-    assert "Zoé" not in export.matrix_csv(rows, []).decode("utf-8-sig", errors="replace")
+    assert "Zoé" not in spreadsheet.matrix_csv(rows, []).decode("utf-8-sig", errors="replace")
     assert {row.person.display_name for row in rows} == {"Marc Petit"}
-    statements = json.dumps([s for _, s in export.statements(db, settings, viewer)])
+    statements = json.dumps([s for _, s in xapi.statements(db, settings, viewer)])
     assert old_actor not in statements and "Zoé" not in statements
     with pytest.raises(Exception):  # noqa: B017 - refused, whatever the report's own error
         reports.person_report(db, viewer, zoe.id)

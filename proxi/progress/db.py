@@ -424,7 +424,7 @@ def m010_live_sessions(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m020_reports(db: sqlite_utils.Database) -> None:
-    # Managers' reports (proxi.progress.reports, proxi.documents.export). `play_mode` exposes solo/group so that
+    # Managers' reports (proxi.progress.reports, proxi.documents.tables). `play_mode` exposes solo/group so that
     # path analytics counts each apart from one covering index, joined to people by person_id
     # for the viewer's scope; adding a VIRTUAL column rewrites nothing.
     db.executescript(

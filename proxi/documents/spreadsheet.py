@@ -1,0 +1,66 @@
+"""Spreadsheets for French Excel: the CSV of the dashboard matrix.
+
+French Excel opens a file by double-click correctly only if it is UTF-8 WITH a BOM,
+separated by ';', lines ending CRLF. A cell that starts with = + - @ (or a tab or CR) would
+run as a formula: it is prefixed with an apostrophe, which Excel shows as plain text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from proxi.dates import french_date
+from proxi.people import accounts
+from proxi.progress import reports
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> str:
+    """The cell as text, with formula-starting text made inert for spreadsheets."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else _plain(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")  # French decimal comma
+    return str(value)
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """UTF-8 with BOM, ';' separated, CRLF: what French Excel expects."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([neutralise(cell) for cell in header])
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def matrix_csv(rows: list[reports.MatrixRow], items: list[tuple[str, str, str]]) -> bytes:
+    """The dashboard matrix; `items` are (id, title, "module" | "scenario")."""
+    header = ["Nom", "Identifiant", "Organisation", "Site", "Catégorie d'emploi", "Actif"]
+    for _, title, kind in items:
+        header += [f"{title} — statut", f"{title} — date"]
+        header.append(f"{title} — score (%)" if kind == "module" else f"{title} — issue")
+    header.append("Dernière activité")
+    return to_csv(header, (_matrix_line(row, items) for row in rows))
+
+
+def _matrix_line(row: reports.MatrixRow, items: list[tuple[str, str, str]]) -> list[object]:
+    p = row.person
+    job = accounts.JOB_CATEGORIES.get(p.job_category, p.job_category)
+    line: list[object] = [p.display_name, p.identifier, p.organisation, p.site, job]
+    line.append(bool(p.active))
+    for item_id, _, kind in items:
+        cell = row.cell(item_id)
+        line += [reports.STATUSES[cell.status], french_date(cell.date)]
+        line.append(cell.score if kind == "module" else reports.OUTCOMES.get(cell.outcome or ""))
+    line.append(french_date(row.last_activity))
+    return line

@@ -1,0 +1,224 @@
+"""The dashboard's tables and print sheets, shaped with French column names so that the page
+only draws them (dates stay ISO in tables, so that they sort).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from proxi.content.course import CourseModule
+from proxi.content.scenario import Scenario
+from proxi.dates import french_date
+from proxi.documents.attestation import attestation_markdown
+from proxi.documents.xapi import VERBS
+from proxi.people import accounts
+from proxi.progress import reports
+
+
+def catalogue_items(catalogue) -> list[tuple[str, str, str]]:
+    """(id, title, kind) of every module then every scenario, in catalogue order."""
+    modules = [(m.id, m.title, "module") for m in catalogue.course.modules.values()]
+    return modules + [(s.id, s.title, "scenario") for s in catalogue.scenarios.values()]
+
+
+def catalogue_titles(catalogue) -> dict[str, str]:
+    return {item_id: title for item_id, title, _ in catalogue_items(catalogue)}
+
+
+def matrix_table(
+    rows: list[reports.MatrixRow], items: list[tuple[str, str, str]], item_id: str | None = None
+) -> dict[str, list]:
+    """The matrix as the dashboard shows it, by column (what a dataframe is built from
+    fastest): a status per item (short titles), or one item in detail. Who and the statuses
+    come first, so they stay in view on a narrow screen."""
+    label, people = reports.STATUSES, [row.person for row in rows]
+    table: dict[str, list] = {
+        "Nom": [p.display_name for p in people],
+        "Organisation": [p.organisation for p in people],
+    }
+    if item_id is None:
+        gets = [row.cells.get for row in rows]
+        for i, title, _ in items:
+            table[_short(title, 30)] = [label[get(i, reports.NOT_STARTED).status] for get in gets]
+    else:
+        cells = [row.cell(item_id) for row in rows]
+        table["Statut"] = [label[cell.status] for cell in cells]
+        table["Date"] = [(cell.date or "")[:10] for cell in cells]
+        if dict((i, k) for i, _, k in items).get(item_id) == "module":
+            table["Score (%)"] = [cell.score for cell in cells]
+        else:
+            table["Meilleure issue"] = [reports.OUTCOMES.get(c.outcome or "", "") for c in cells]
+    jobs = accounts.JOB_CATEGORIES
+    table["Site"] = [p.site for p in people]
+    table["Catégorie"] = [jobs.get(p.job_category, p.job_category) for p in people]
+    table["Dernière activité"] = [(row.last_activity or "")[:10] for row in rows]
+    return table
+
+
+def path_table(counts: list[reports.PathCount], scenario: Scenario) -> list[dict[str, object]]:
+    """One line per choice of each decision, in the scenario's order, solo and group apart;
+    the long texts last, so that the counts stay in view on a narrow screen."""
+    by_key = {(c.mode, c.node_id, c.choice_index): c.count for c in counts}
+    totals = Counter()
+    for c in counts:
+        totals[(c.mode, c.node_id)] += c.count
+    node_ids = [n for n in scenario.nodes if scenario.nodes[n].choices]
+    node_ids += sorted({c.node_id for c in counts} - set(node_ids))  # since removed
+    table = []
+    for node_id in node_ids:
+        node = scenario.nodes.get(node_id)
+        texts = {ch.index: ch.text for ch in node.choices} if node else {}
+        for index in sorted({*texts, *(c.choice_index for c in counts if c.node_id == node_id)}):
+            line: dict[str, object] = {
+                "Décision": _short(node.prompt or node_id if node else node_id)
+            }
+            line["Choix"] = chr(65 + index)
+            for mode, label in (("solo", "En autonomie"), ("group", "En groupe")):
+                count, total = by_key.get((mode, node_id, index), 0), totals[(mode, node_id)]
+                line[label] = count
+                line[f"{label} (%)"] = round(100 * count / total) if total else None
+            line["Texte du choix"] = texts.get(index, "(retiré du contenu)")
+            table.append(line)
+    return table
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def endings_table(
+    found: list[tuple[str, str, str, int]], scenarios: dict[str, Scenario]
+) -> list[dict[str, object]]:
+    """Endings reached, per scenario, solo and group apart."""
+    merged: dict[tuple[str, str], dict[str, object]] = {}
+    for scenario_id, mode, node_id, count in found:
+        scenario = scenarios.get(scenario_id)
+        node = scenario.nodes.get(node_id) if scenario else None
+        ending = node.ending if node else None
+        line = merged.setdefault(
+            (scenario_id, node_id),
+            {
+                "Mise en situation": scenario.title if scenario else scenario_id,
+                "Fin": ending.title if ending else node_id,
+                "Issue": reports.OUTCOMES.get(ending.outcome, "") if ending else "",
+                "En autonomie": 0,
+                "En groupe": 0,
+            },
+        )
+        line["En groupe" if mode == "group" else "En autonomie"] += count
+    return list(merged.values())
+
+
+def followup_tables(
+    rows: list[reports.MatrixRow], dates: list[reports.DueDate], days: int, titles: dict
+) -> dict[str, list[dict[str, object]]]:
+    """Due dates, people late on them, people inactive for `days` days."""
+    return {
+        "Échéances": [
+            {"Organisation": d.organisation, "Module": titles.get(d.module_id, d.module_id),
+             "Échéance": d.due_on}
+            for d in dates
+        ],
+        "En retard": [
+            {"Nom": r.person.display_name, "Organisation": r.person.organisation,
+             "Module": titles.get(d.module_id, d.module_id), "Échéance": d.due_on,
+             "Statut": reports.STATUSES[r.cell(d.module_id).status]}
+            for r, d in reports.overdue(rows, dates)
+        ],
+        f"Sans activité depuis {days} jours": [
+            {"Nom": r.person.display_name, "Organisation": r.person.organisation,
+             "Dernière activité": (r.last_activity or "jamais")[:10]}
+            for r in reports.inactive(rows, days)
+        ],
+    }  # fmt: skip
+
+
+def person_tables(report: reports.PersonReport, titles: dict) -> dict[str, list[dict[str, object]]]:
+    """A person's page: modules, scenarios, group sessions, timeline."""
+    return {
+        "Modules": [
+            {"Module": titles.get(m, m), "Statut": reports.STATUSES[reports.module_cell(r).status],
+             "Leçons": f"{r['lessons_done']} / {r['lessons_total']}", "Meilleur quiz (%)": r["quiz_best"],
+             "Terminé le": (r["completed_at"] or "")[:10]}
+            for m, r in report.modules.items()
+        ],
+        "Mises en situation": [
+            {"Situation": titles.get(s, s), "Parties": r["plays"],
+             "Meilleure issue": reports.OUTCOMES.get(r["best_outcome"] or "", ""),
+             "Fins atteintes": len(r["endings"]), "Dernière fois": (r["updated_at"] or "")[:10]}
+            for s, r in report.scenarios.items()
+        ],
+        "Séances de groupe": [
+            {"Date": s["day"], "Séance": s["title"], "Lieu": s["place"], "Formateur": s["trainer"]}
+            for s in report.sessions
+        ],
+        "Historique": [
+            {"Date": e["timestamp"][:16].replace("T", " "),
+             "Action": VERBS.get(e["verb"], ("", e["verb"]))[1],
+             "Sur": titles.get(e["object_id"], e["object_id"])}
+            for e in report.timeline
+        ],
+    }  # fmt: skip
+
+
+MAX_ATTESTATIONS = 200  # per print: more would take the browser minutes to lay out
+
+
+def headline_figures(head: reports.Headline) -> list[tuple[str, int]]:
+    return [
+        ("Personnes", head.people),
+        ("Ont commencé", head.started),
+        ("Quiz réussis", head.quizzes_passed),
+        ("Séances de groupe", head.group_sessions),
+    ]
+
+
+def completion_chart(
+    rows: list[reports.MatrixRow], module_ids: list[str], titles: dict
+) -> list[dict[str, object]]:
+    """Percent of people who completed each module, per organisation (a grouped bar chart)."""
+    return [
+        {
+            "Organisation": line["organisation"],
+            "Module": titles.get(line["module_id"], line["module_id"]),
+            "% terminé": line["percent"],
+        }
+        for line in reports.completion_by_organisation(rows, module_ids)
+    ]
+
+
+def attestations_markdown(
+    rows: list[reports.MatrixRow], module: CourseModule, progress: dict[int, dict]
+) -> list[tuple[int, str]]:
+    """(person id, attestation) for the people in `rows` who completed the module."""
+    done = reports.completed_modules(rows, module.id)[:MAX_ATTESTATIONS]
+    return [
+        (person.id, attestation_markdown(person, person.organisation, module, progress[person.id]))
+        for person, _ in done
+        if person.id in progress
+    ]
+
+
+def person_attestations(
+    report: reports.PersonReport, modules: dict[str, CourseModule]
+) -> list[tuple[str, str]]:
+    """(module title, attestation) for every module the person completed."""
+    return [
+        (modules[m].title, attestation_markdown(report.person, report.person.organisation,
+                                                modules[m], row))
+        for m, row in report.modules.items()
+        if row["completed_at"] and m in modules
+    ]  # fmt: skip
+
+
+def attendance_sheet(session: dict, present: list[dict]) -> tuple[str, list[dict[str, str]]]:
+    """The « feuille d'émargement »: a heading and one line per participant to sign."""
+    heading = (
+        f"### Feuille d'émargement\n\n**{session['title']}** — {french_date(session['day'])} "
+        f"({session['half_day']}), {session['place'] or 'lieu non précisé'} — "
+        f"formateur : {session['trainer']}"
+    )
+    lines = [
+        {"Nom": a["name"], "Organisation": a["organisation"], "Signature": ""} for a in present
+    ]
+    return heading, lines
