@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench check clean
+.PHONY: run test lint format bench bench-load check clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,11 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.bench_load --write-doc
+
+# The real server under load (100 learners, 60 phones) beside an empty page; docs/performance.md.
+bench-load: $(STAMP)
+	$(BIN)/python -m bench.bench_load --write-doc
 
 clean:
 	rm -rf $(VENV) bench/results

@@ -12,21 +12,18 @@ fail instead, so CI can never pass by skipping them.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bench.server import free_port, wait_healthy
+
 from .browser import CHROMIUM, LAUNCH_ARGS, SCREENSHOTS, taken
 
 REPO = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 60
 skipped: list[str] = []  # why the browser tests did not run, said once at the end
 
 
@@ -60,27 +57,6 @@ def chromium_executable() -> str:
     pytest.skip(skipped[-1])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited ({process.returncode}):\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"streamlit not healthy after {START_TIMEOUT_S}s:\n{log_path.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def proxi_server(tmp_path_factory, chromium_executable) -> Server:
     """`streamlit run app.py` on a free port with a fresh demo database; stopped at the end."""
@@ -94,7 +70,7 @@ def proxi_server(tmp_path_factory, chromium_executable) -> Server:
     env["PROXI_DB"] = str(db_path)
     seed = [sys.executable, "-m", "proxi", "demo", "--db", str(db_path), "--if-empty"]
     subprocess.run(seed, cwd=REPO, env=env, check=True, capture_output=True, timeout=120)
-    port = _free_port()
+    port = free_port()
     log_path = folder / "streamlit.log"
     command = [
         *(sys.executable, "-m", "streamlit", "run", "app.py"),
@@ -106,7 +82,7 @@ def proxi_server(tmp_path_factory, chromium_executable) -> Server:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process, log_path)
+        wait_healthy(url, process, log_path)
         yield Server(url, db_path, log_path)
     finally:
         process.terminate()

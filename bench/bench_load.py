@@ -1,0 +1,302 @@
+"""Benchmark: Proxi under load on the REAL server, beside an empty Streamlit page.
+
+    python -m bench.bench_load [--learners 100] [--phones 60] [--seconds 60] [--write-doc]
+    make bench-load
+
+Starts `streamlit run` on a free 127.0.0.1 port twice in the same run — bench/empty_page.py,
+then app.py on a copy of the 5,000-person / 1,000,000-event database — both with the
+project's .streamlit/config.toml. A client speaking Streamlit's websocket protocol
+(bench/stclient.py) times each click from its `rerun_script` to the run's `script_finished`:
+
+1. server CPU per click: one tab, clicks one after another (lesson step, scenario choice,
+   a phone's idle poll), CPU seconds of the server process from /proc divided by clicks;
+2. N learners, logged in through the login form and the cookie route, each tapping every
+   2-5 s (think time) for S seconds: p50 / p95 / max, and RSS per connected session;
+3. a room: M phones join with the code, a projector polls, the vote opens, each phone votes
+   once (a third change their mind): vote p50 / p95, polls served per second, last vote ->
+   projector shows it, and every vote counted once (checked in the database);
+4. the coordinator's dashboard: bytes and time of a first visit and of a warm one.
+
+Prints a table (Proxi, empty page, ratio); --write-doc puts it into docs/performance.md
+between its `bench-load` markers. Exit status 1 when a click errors or a vote is lost.
+The machine is shared: compare ratios, not milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bench import load, server
+from bench.stclient import logged_in_tab
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DOC = REPO_ROOT / "docs" / "performance.md"
+START, END = "<!-- bench-load:start -->", "<!-- bench-load:end -->"
+PASSWORD = "proxi-demo-2026"  # proxi.ops.demo.DEMO_PASSWORD
+TRAINER, COORDINATOR = "formatrice", "coordination"
+SCENARIO = "bruit-nuit"
+THINK_S = (2.0, 5.0)
+CPU_CLICKS = 20
+VOTE_WINDOW_S = 10.0
+
+
+@dataclass
+class Figures:
+    """One target's measurements; `rows` are (label, value) for the table."""
+
+    rows: dict[str, str] = field(default_factory=dict)
+    numbers: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def put(self, label: str, number: float | None, text: str | None = None) -> None:
+        if number is not None:
+            self.numbers[label] = number
+        self.rows[label] = (
+            text if text is not None else ("—" if number is None else f"{number:.0f}")
+        )
+
+
+async def cpu_per_click(srv: server.Server, click, count: int = CPU_CLICKS) -> float:
+    """Server CPU milliseconds per click, clicks one after another after three to warm up."""
+    for _ in range(3):
+        await click()
+    before = srv.cpu_seconds()
+    for _ in range(count):
+        await click()
+        await asyncio.sleep(0.05)
+    return (srv.cpu_seconds() - before) * 1000 / count
+
+
+async def measure(target, srv: server.Server, args, figures: Figures, room_setup=None) -> None:
+    await cpu_phase(target, srv, figures, room_setup)
+    await learners_phase(target, srv, args.learners, args.seconds, THINK_S, figures)
+    await room_phase(target, srv, args.phones, VOTE_WINDOW_S, figures, room_setup)
+    if isinstance(target, load.Proxi):
+        await dashboard_phase(srv, figures)
+
+
+async def cpu_phase(target, srv: server.Server, figures: Figures, room_setup=None) -> None:
+    """Server CPU per click, one tab at a time: a lesson step, a choice, an idle poll."""
+    learner = await target.learner(0)
+    figures.put("CPU par clic : étape de leçon (ms)", await cpu_per_click(
+        srv, lambda: target.lesson_step(learner)))  # fmt: skip
+    if isinstance(target, load.Proxi):
+        await learner.go("situations")
+        figures.put("CPU par clic : choix de mise en situation (ms)", await cpu_per_click(
+            srv, lambda: target.scenario_choice(learner)))  # fmt: skip
+    await learner.close()
+    if room_setup:
+        target.code = room_setup()[0]
+    phone = await target.phone(0)
+    figures.put("CPU par interrogation d'un téléphone au repos (ms)", await cpu_per_click(
+        srv, phone.poll))  # fmt: skip
+    await phone.close()
+
+
+async def learners_phase(target, srv, count: int, seconds: float, think, figures: Figures):
+    """`count` learners logged in, each tapping with think times for `seconds`."""
+    setup = load.Tally()
+    rss_before = srv.rss_mb()
+    tabs = await load.open_all(target.learner, count, setup)
+    per_session = (srv.rss_mb() - rss_before) / max(1, len(tabs))
+    cpu_before, started = srv.cpu_seconds(), time.monotonic()
+    rss = asyncio.create_task(sample_rss(srv, seconds))
+    tally = await load.click_with_think_times(target, tabs, seconds, think, seed=7)
+    elapsed, cpu = time.monotonic() - started, srv.cpu_seconds() - cpu_before
+    samples = await rss
+    await load.close_all(tabs)
+    p50, p95, worst = load.summary(tally.all())
+    label = f"{count} apprenants, un clic toutes les {think[0]:.0f} à {think[1]:.0f} s"
+    figures.put(f"{label} : p50 (ms)", p50)
+    figures.put(f"{label} : p95 (ms)", p95)
+    figures.put(f"{label} : max (ms)", worst)
+    figures.put(f"{label} : clics servis par seconde", tally.clicks() / elapsed,
+                f"{tally.clicks() / elapsed:.1f}")  # fmt: skip
+    figures.put(f"{label} : CPU par clic (ms)", cpu * 1000 / max(1, tally.clicks()))
+    figures.put("Mémoire par session connectée (Mo)", per_session, f"{per_session:.2f}")
+    half = samples[len(samples) // 2 :]
+    figures.put("Mémoire du serveur pendant la charge, 2de moitié : min → max (Mo)", max(half),
+                f"{min(half):.0f} → {max(half):.0f}")  # fmt: skip
+    figures.errors += setup.errors + tally.errors
+    if len(tabs) < count or tally.clicks() < len(tabs):
+        figures.errors.append(f"{len(tabs)} of {count} learners clicked {tally.clicks()} times")
+    return tally
+
+
+async def sample_rss(srv: server.Server, seconds: float, every: float = 2.0) -> list[float]:
+    """The server's resident memory every `every` seconds while the learners click."""
+    samples = [srv.rss_mb()]
+    for _ in range(int(seconds / every)):
+        await asyncio.sleep(every)
+        samples.append(srv.rss_mb())
+    return samples
+
+
+async def room_phase(target, srv, count: int, window: float, figures: Figures, room_setup=None):
+    """`count` phones join, a projector polls, a vote opens, everyone votes."""
+    proxi = isinstance(target, load.Proxi)
+    if room_setup:
+        target.code, open_vote, db = room_setup()
+    setup = load.Tally()
+    phones = await load.open_all(target.phone, count, setup)
+    projector = await target.projector()
+    decision = open_vote() if room_setup else None
+
+    def expected(choices: dict[int, str]) -> list[str]:
+        if not proxi:
+            return ["Projection"]
+        counts = {letter: list(choices.values()).count(letter) for letter in set(choices.values())}
+        return [f"**{len(choices)}** vote(s)"] + [f"{k} — {v} vote(s)" for k, v in counts.items()]
+
+    room = await load.vote_in_room(phones, projector, window, expected, seed=11)
+    await load.close_all([*phones, projector])
+    label = f"{count} téléphones en séance de groupe"
+    p50, p95, worst = load.summary(room.votes.seconds["vote"])
+    figures.put(f"{label} : vote p50 (ms)", p50)
+    figures.put(f"{label} : vote p95 (ms)", p95)
+    asked = count / 2 + 1 / 1.5  # phones every 2 s, the projector every 1.5 s
+    figures.put(f"{label} : interrogations servies par seconde (demandées : {asked:.0f})",
+                room.poll_rate, f"{room.poll_rate:.1f}")  # fmt: skip
+    delay = room.projector_delay
+    figures.put(f"{label} : dernier vote → projecteur (s)", delay,
+                "—" if delay is None else f"{delay:.2f}")  # fmt: skip
+    figures.errors += setup.errors + room.votes.errors + room.polls.errors
+    if len(phones) < count:
+        figures.errors.append(f"only {len(phones)} of {count} phones joined")
+    if proxi:
+        figures.errors += check_votes(db, decision, room)
+        if delay is None:
+            figures.errors.append("the projector never showed every vote")
+    return room
+
+
+async def dashboard_phase(srv, figures: Figures) -> None:
+    board = await logged_in_tab(srv.url, COORDINATOR, PASSWORD, "tableau-de-bord")
+    warm = await board.rerun()
+    label = "Tableau de bord (coordination)"
+    figures.put(f"{label}, 1re visite : Ko reçus", board.first.bytes_in / 1024)
+    figures.put(f"{label}, 1re visite (ms)", board.first.seconds * 1000)
+    figures.put(f"{label}, visite suivante (ms)", warm.seconds * 1000)
+    await board.close()
+
+
+def check_votes(db, decision, room: load.Room) -> list[str]:
+    """Every phone's last vote stored once, with the letter it tapped."""
+    stored = load.stored_votes(db, decision.id)
+    letters = {index: chr(65 + position) for position, index in enumerate(decision.choices)}
+    problems = []
+    if not room.choices:
+        problems.append("no phone voted")
+    for number, letter in room.choices.items():
+        found = stored.get(f"Tel {number}")
+        if found is None or letters[found] != letter:
+            problems.append(f"phone {number} voted {letter}, the database holds {found}")
+    extra = set(stored) - {f"Tel {n}" for n in room.choices}
+    if extra:
+        problems.append(f"votes nobody cast: {sorted(extra)}")
+    return problems
+
+
+def run_target(script: str, db_path: Path | None, make_target, args, room_setup=None) -> Figures:
+    figures = Figures()
+    options = [f"--{option.replace('=', ' ', 1)}" for option in args.server_option]
+    options = [part for option in options for part in option.split(" ", 1)]
+    with server.served(script, server.server_env(db_path), options=options) as srv:
+        asyncio.run(measure(make_target(srv.url), srv, args, figures, room_setup))
+    return figures
+
+
+def table(proxi: Figures, empty: Figures) -> list[str]:
+    lines = ["| Mesure | Proxi | Page vide | Rapport |", "|---|---:|---:|---:|"]
+    for label, text in proxi.rows.items():
+        floor = empty.rows.get(label, "")
+        ratio = ""
+        if label in proxi.numbers and empty.numbers.get(label):
+            ratio = f"{proxi.numbers[label] / empty.numbers[label]:.1f}×"
+        lines.append(f"| {label} | {text} | {floor or '—'} | {ratio or '—'} |")
+    return lines
+
+
+def write_doc(lines: list[str]) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    block = "\n".join([START, *lines, END])
+    if START in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = (
+            text.rstrip("\n") + "\n\n## Sur le vrai serveur (`make bench-load`)\n\n" + block + "\n"
+        )
+    DOC.write_text(text, encoding="utf-8")
+
+
+def generated(people: int, events: int) -> Path:
+    from bench import bench_pages
+
+    return bench_pages.database(people, events)
+
+
+def working_copy(source: Path) -> Path:
+    """A copy the run may write to (logins, steps, votes): the source stays as it was."""
+    copy = REPO_ROOT / "bench" / "results" / "bench-load-work.db"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, copy)
+    return copy
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bench_load", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--learners", type=int, default=100)
+    parser.add_argument("--phones", type=int, default=60)
+    parser.add_argument("--seconds", type=float, default=60.0, help="learners' phase length")
+    parser.add_argument("--db", type=Path, help="an existing database (default: the generated one)")
+    parser.add_argument("--people", type=int, default=5000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--server-option", action="append", default=[],
+                        help="e.g. runner.postScriptGC=false, for both servers")  # fmt: skip
+    parser.add_argument("--write-doc", action="store_true")
+    args = parser.parse_args(argv)
+    from bench.__main__ import machine
+
+    host, when = machine(), datetime.now().astimezone().strftime("%d/%m/%Y à %H:%M (%Z)")
+    print(f"Machine : {host}", flush=True)
+    db_path = working_copy(args.db or generated(args.people, args.events))
+    identifiers = load.learner_identifiers(db_path, args.learners)
+    empty = run_target("bench/empty_page.py", None, load.EmptyPage, args)
+    proxi = run_target(
+        "app.py",
+        db_path,
+        lambda url: load.Proxi(url, PASSWORD, identifiers, TRAINER),
+        args,
+        room_setup=lambda: load.open_group_session(db_path, TRAINER, SCENARIO),
+    )
+    lines = [
+        f"_Mesuré le {when} par `{' '.join(['python -m bench.bench_load', *(argv or sys.argv[1:])])}`._",
+        "",
+        f"**Machine** : {host}. Machine partagée avec d'autres travaux : comparer les rapports "
+        "à la page vide (mesurée de la même façon, dans la même exécution), pas les millisecondes.",
+        "",
+        *table(proxi, empty),
+    ]
+    errors = proxi.errors + empty.errors
+    if errors:
+        lines += ["", f"**Erreurs ({len(errors)})** :", *(f"- {e}" for e in errors[:20])]
+    print("\n".join(lines), flush=True)
+    if args.write_doc:
+        write_doc(lines)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
