@@ -107,7 +107,7 @@ with tab["Relances"]:
 
 with tab["Parcours"]:
     if tab["Parcours"].open and cat.scenarios:
-        names = {s.id: s.title for s in cat.scenarios.values()}
+        names = cat.scenario_titles()
         chosen = st.selectbox("Mise en situation", list(names), format_func=names.get)
         st.caption("Choix pris à chaque décision, en autonomie et en séance de groupe (votes).")
         counts = reports.path_analytics(db(), viewer, chosen, org)

@@ -48,7 +48,7 @@ def create_form() -> None:
         place = st.text_input("Lieu", max_chars=120)
         present = st.multiselect("Organisations présentes", list(orgs), format_func=orgs.get)
         chosen = st.multiselect(
-            "Mises en situation", list(cat.scenarios), format_func=lambda i: cat.scenarios[i].title
+            "Mises en situation", list(cat.scenarios), format_func=cat.scenario_titles().get
         )
         if st.form_submit_button("Créer la séance", type="primary"):
             created = act(live.create_session, title, day, half_day, place, present, chosen)
@@ -62,7 +62,8 @@ def run_tab(session: live.LiveSession) -> None:
         st.markdown(
             f"Code à projeter : **{live.display_code(session.join_code)}** — page « Projection »."
         )
-    titles = {i: cat.scenarios[i].title for i in session.scenario_ids if i in cat.scenarios}
+    labels = cat.scenario_titles()
+    titles = {i: labels[i] for i in session.scenario_ids if i in cat.scenarios}
     if session.status == "open" and titles:
         picked = st.selectbox(
             "Mise en situation", list(titles), format_func=titles.get, key="pick-scenario"

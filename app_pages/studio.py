@@ -20,7 +20,7 @@ source, upload = st.columns(2)
 shipped = source.selectbox(
     "Ouvrir une mise en situation",
     ["—", *cat.scenarios],
-    format_func=lambda i: cat.scenarios[i].title if i in cat.scenarios else "— Choisir —",
+    format_func=lambda i: cat.scenario_titles().get(i, "— Choisir —"),
 )
 uploaded = upload.file_uploader(
     "…ou importer un fichier YAML", type=["yaml", "yml"], max_upload_size=2

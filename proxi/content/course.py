@@ -15,7 +15,7 @@ from typing import Any
 
 from proxi.content.findings import WARNING, Finding, Reporter, check_shape, has_errors, is_type
 from proxi.content.markdown import RawBlock, parse_lesson
-from proxi.content.yamlsource import Source, load
+from proxi.content.yamlsource import MAX_BYTES, Source, control_character, load
 from proxi.errors import ContentError
 
 LESSON_FILE = re.compile(r"^\d{2}-[a-z0-9-]+\.md$")
@@ -306,6 +306,10 @@ def load_lesson(
         text = path.read_text(encoding="utf-8") if text is None else text
     except (OSError, UnicodeDecodeError) as error:
         return None, [Finding(str(path), 1, 1, "P007", f"fichier illisible : {error}")]
+    if len(text.encode("utf-8", "replace")) > MAX_BYTES:
+        return None, [Finding(str(path), 1, 1, "P006", "fichier trop volumineux (plus de 2 Mo)")]
+    if refused := control_character(text, str(path)):  # Markdown would show it as « � »
+        return None, [Finding.from_error(refused)]
     raw = parse_lesson(text)
     findings: list[Finding] = []
     try:

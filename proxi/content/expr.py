@@ -15,6 +15,10 @@ Grammar (precedence from low to high)::
 
 Values are integers (true is 1, false is 0). Text is parsed into a small tree of tuples
 and evaluated by walking it: nothing is ever handed to Python's `eval`.
+
+The language is bounded so that a hostile or careless file cannot exhaust the parser:
+at most MAX_LENGTH characters, MAX_DEPTH levels of nesting and MAX_DIGITS digits per
+integer. Going past a bound is an ordinary ExpressionError, reported at the expression.
 """
 
 from __future__ import annotations
@@ -31,9 +35,14 @@ Tree = tuple  # ("num", 3) | ("var", "tension") | ("not", t) | (op, left, right)
 _TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(==|!=|<=|>=|\+=|-=|[<>=()+-]))")
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _KEYWORDS = {"and", "or", "not", "true", "false"}
+MAX_LENGTH = 500  # characters: a real condition is one line
+MAX_DEPTH = 32  # nested parentheses, "not" and "-"
+MAX_DIGITS = 6  # a variable's range is small; 999999 is already absurd
 
 
 def _tokenize(text: str) -> list[str]:
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression trop longue (plus de {MAX_LENGTH} caractères)")
     tokens, position = [], 0
     text = text.rstrip()
     while position < len(text):
@@ -51,6 +60,17 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.position = 0
+        self.depth = 0
+
+    def nested(self, rule):
+        """Run a rule one level deeper; refuse nesting past MAX_DEPTH."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(f"expression trop imbriquée (plus de {MAX_DEPTH} niveaux)")
+        try:
+            return rule()
+        finally:
+            self.depth -= 1
 
     def peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -88,7 +108,7 @@ class _Parser:
     def not_expr(self) -> Tree:
         if self.peek() == "not":
             self.take()
-            return ("not", self.not_expr())
+            return ("not", self.nested(self.not_expr))
         return self.comparison()
 
     def comparison(self) -> Tree:
@@ -108,17 +128,22 @@ class _Parser:
     def unary(self) -> Tree:
         if self.peek() == "-":
             self.take()
-            return ("neg", self.unary())
+            return ("neg", self.nested(self.unary))
         return self.atom()
 
     def atom(self) -> Tree:
         token = self.take()
         if token.isdigit():
+            if len(token) > MAX_DIGITS:
+                shown = token if len(token) <= 12 else token[:12] + "…"
+                raise ExpressionError(
+                    f"nombre trop grand « {shown} » ({MAX_DIGITS} chiffres au plus)"
+                )
             return ("num", int(token))
         if token in ("true", "false"):
             return ("num", int(token == "true"))
         if token == "(":
-            tree = self.expr()
+            tree = self.nested(self.expr)
             self.take(")")
             return tree
         if token in _KEYWORDS or not (token[0].isalpha() or token[0] == "_"):

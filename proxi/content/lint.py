@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from proxi.content import explore, sources
-from proxi.content.catalogue import content_dirs
 from proxi.content.course import Course, load_course
-from proxi.content.findings import Finding, Reporter, has_errors
+from proxi.content.findings import WARNING, Finding, Reporter, has_errors
+from proxi.content.places import content_dirs
 from proxi.content.scenario import Scenario, load_scenario
 from proxi.content.yamlsource import load
 
@@ -39,8 +39,17 @@ def lint_scenario(
     report = _reporter_for(scenario)
     _static_checks(scenario, report, course)
     exploration = explore.explore(scenario)
-    summary = _dynamic_checks(scenario, exploration, report)
+    _graph_errors(scenario, exploration, report)
+    summary = _summary_checks(scenario, exploration, report)
     return report.findings, summary
+
+
+def playability_errors(scenario: Scenario, course: Course | None = None) -> list[Finding]:
+    """Every finding that keeps a scenario from learners, without the costly path summary."""
+    report = _reporter_for(scenario)
+    _static_checks(scenario, report, course)
+    _graph_errors(scenario, explore.explore(scenario), report)
+    return [finding for finding in report.findings if finding.severity != WARNING]
 
 
 def _reporter_for(scenario: Scenario) -> Reporter:
@@ -117,15 +126,8 @@ def _check_ending(node, where: tuple, report: Reporter) -> None:
         )
 
 
-def _dynamic_checks(
-    scenario: Scenario, exploration: explore.Exploration, report: Reporter
-) -> ScenarioReport:
-    if not exploration.complete:
-        report.warn(
-            (),
-            "S118",
-            f"exploration arrêtée après {explore.MAX_STATES} états : scénario trop combinatoire pour être vérifié en entier",
-        )
+def _graph_errors(scenario: Scenario, exploration: explore.Exploration, report: Reporter) -> None:
+    """What a learner would hit: overflows, dead ends, endless loops, unreachable endings."""
     _report_overflows(exploration, report)
     finishing = explore.can_finish(exploration)
     _report_stuck(exploration, finishing, report)
@@ -138,6 +140,18 @@ def _dynamic_checks(
                 "S105",
                 f"la fin « {node.id} » n'est jamais atteinte : les conditions l'empêchent",
             )
+
+
+def _summary_checks(
+    scenario: Scenario, exploration: explore.Exploration, report: Reporter
+) -> ScenarioReport:
+    if not exploration.complete:
+        report.warn(
+            (),
+            "S118",
+            f"exploration arrêtée après {explore.MAX_STATES} états : scénario trop combinatoire pour être vérifié en entier",
+        )
+    reached = {key[0] for key in exploration.edges if exploration.is_ending(key)}
     worst = explore.worst_endings(exploration)
     for node_id in sorted(worst):
         if scenario.nodes[node_id].ending.outcome == "favourable":
@@ -242,15 +256,49 @@ def check(paths: list[Path]) -> tuple[list[Finding], list[ScenarioReport]]:
             found += lint_course_links(loaded) + sources.lint_course_sources(loaded)
             findings += [f for f in found if _under(f.path, paths)]
         course = loaded if root in course_roots or not course.modules else course
-    reports = []
+    reports, scenarios = [], []
     for path in scenario_files:
-        scenario, found = load_scenario(path)
+        scenario, found = load_scenario(path, partial=True)
         findings += found
-        if scenario is not None:
-            more, summary = lint_scenario(scenario, course)
-            findings += more
-            reports.append(summary)
-    return findings, reports
+        if scenario is None:
+            continue
+        scenarios.append(scenario)
+        if has_errors(found):
+            findings += _partial_checks(scenario, course)
+            continue
+        more, summary = lint_scenario(scenario, course)
+        findings += more
+        reports.append(summary)
+    return findings + duplicate_titles(scenarios), reports
+
+
+def _partial_checks(scenario: Scenario, course: Course) -> list[Finding]:
+    """The graph checks that need no playing, on a file that also has structural errors.
+
+    Only when every node was built: a node left out would make the ones after it look
+    unreachable.
+    """
+    raw_nodes = (scenario.source.data or {}).get("nodes") if scenario.source else None
+    if not isinstance(raw_nodes, dict) or set(map(str, raw_nodes)) != set(scenario.nodes):
+        return []
+    report = _reporter_for(scenario)
+    _static_checks(scenario, report, course)
+    return report.findings
+
+
+def duplicate_titles(scenarios: list[Scenario]) -> list[Finding]:
+    """A title several scenarios share (S125), flagged in each: learners choose by title."""
+    by_title: dict[str, list[Scenario]] = {}
+    for scenario in scenarios:
+        by_title.setdefault(scenario.title.strip().casefold(), []).append(scenario)
+    findings = []
+    for group in by_title.values():
+        for scenario in group if len(group) > 1 else ():
+            others = ", ".join(f"« {other.id} »" for other in group if other is not scenario)
+            line, col = scenario.source.where(("title",)) if scenario.source else (1, 1)
+            message = f"titre déjà utilisé par {others} : donnez un titre distinct"
+            findings.append(Finding(scenario.path, line, col, "S125", message, WARNING))
+    return findings
 
 
 def _course_root(path: Path) -> Path | None:

@@ -7,6 +7,8 @@ path exploration live in `proxi.content.lint`; playing lives in `proxi.content.e
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,6 +116,7 @@ class Scenario:
     path: str = ""
     sources: tuple[str, ...] = ()  # the legal texts cited, as in force (proxi.content.sources)
     source: Source | None = field(default=None, compare=False, repr=False)  # for positions
+    digest: str = field(default="", compare=False)  # of the file's text: which version this is
 
     def reachable(self) -> set[str]:
         """Node ids some sequence of choices leads to from the start (conditions ignored)."""
@@ -161,9 +164,13 @@ _VARIABLE_OPTIONAL = {"label": str, "gauge": bool}
 
 
 def load_scenario(
-    path: str | Path, text: str | None = None
+    path: str | Path, text: str | None = None, partial: bool = False
 ) -> tuple[Scenario | None, list[Finding]]:
-    """Read and check a scenario file; the Scenario is None when it has structural errors."""
+    """Read and check a scenario file; the Scenario is None when it has structural errors.
+
+    With `partial`, a file with errors still gives the Scenario built from its usable parts
+    (for the linter's static checks), or None when even that cannot be built.
+    """
     path = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8") if text is None else text
@@ -174,8 +181,11 @@ def load_scenario(
         return None, [Finding(path, 1, 1, "P007", f"fichier illisible : {error}")]
     report = Reporter(source)
     scenario = _build(source, report)
-    if has_errors(report.findings):
+    if has_errors(report.findings) and not partial:
         return None, report.findings
+    if scenario is not None:
+        digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+        scenario = dataclasses.replace(scenario, digest=digest)
     return scenario, report.findings
 
 
@@ -380,6 +390,7 @@ def _check_references(scenario: Scenario, data: dict, report: Reporter) -> None:
     """Links between parts of the file: start, targets, speakers, node kinds."""
     if scenario.start not in scenario.nodes:
         report.add(("start",), "S101", f"le nœud de départ « {scenario.start} » n'existe pas")
+    declared = set(scenario.competencies)
     for node in scenario.nodes.values():
         where = ("nodes", node.id)
         for line_index, line in enumerate(node.lines):
@@ -390,6 +401,13 @@ def _check_references(scenario: Scenario, data: dict, report: Reporter) -> None:
                     f"personnage inconnu « {line.speaker} »",
                 )
         for choice in node.choices:
+            for code, _ in choice.competencies:
+                if code not in declared:
+                    report.add(
+                        where + ("choices", choice.index, "competencies", code),
+                        "S124",
+                        f"compétence « {code} » absente de « competencies » : ajoutez-la en tête du fichier",
+                    )
             if choice.goto not in scenario.nodes:
                 report.add(
                     where + ("choices", choice.index, "goto"),

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from proxi.content import engine
-from proxi.content.catalogue import content_dirs, load_catalogue
+from proxi.content.course import Course, load_course
 from proxi.content.findings import Finding, has_errors
 from proxi.content.lint import ScenarioReport, lint_scenario
+from proxi.content.places import content_dirs
 from proxi.content.scenario import Scenario, load_scenario
 from proxi.content.yamlsource import MAX_BYTES, load
 from proxi.errors import ProxiError
@@ -45,7 +46,9 @@ def check_text(text: str) -> tuple[Scenario | None, list[Finding], ScenarioRepor
     scenario, findings = load_scenario(path, text=text)
     if scenario is None:
         return None, findings, None
-    more, report = lint_scenario(scenario, load_catalogue().course)
+    modules_dir = content_dirs()[0]
+    course = load_course(modules_dir)[0] if modules_dir.exists() else Course()
+    more, report = lint_scenario(scenario, course)
     return scenario, sorted(findings + more, key=lambda f: (f.line, f.col)), report
 
 

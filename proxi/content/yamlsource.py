@@ -4,6 +4,10 @@ Content errors must name the file, line and column. `yaml.safe_load` forgets pos
 so we compose the node tree once (libyaml when available), build the Python values from
 it with the safe constructor, and keep a map from each value's path to its position.
 Duplicate mapping keys, which PyYAML silently overwrites, are reported.
+
+Aliases (`*name`) and merge keys (`<<`) are refused (P009): content never needs them, and
+a few kilobytes of nested aliases expand into gigabytes in every walk over the data.
+Nesting deeper than MAX_DEPTH is refused too (P002), so building never recurses far.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from proxi.errors import ContentError
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 MAX_BYTES = 2_000_000  # a content file larger than this is a mistake, not a lesson
+MAX_DEPTH = 40  # a scenario is six levels deep; forty is already absurd
 
 Path = tuple  # ("nodes", "loge", "choices", 0, "goto")
 
@@ -42,12 +48,32 @@ class Source:
         return line + self.line_offset, col
 
 
-def _syntax_error(path: str, error: yaml.YAMLError, line_offset: int) -> ContentError:
+def _syntax_error(path: str, error: yaml.YAMLError, line_offset: int, text: str) -> ContentError:
+    if isinstance(error, yaml.reader.ReaderError):  # no mark: find the character ourselves
+        refused = control_character(text, path, line_offset)
+        if refused:
+            return refused
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = getattr(error, "problem", None) or "syntaxe invalide"
     return ContentError(
         path, line + line_offset, col, "P001", f"YAML illisible : {problem} ({_hint(problem)})"
+    )
+
+
+def control_character(text: str, path: str, line_offset: int = 0) -> ContentError | None:
+    """The first character YAML refuses (NUL and other control codes), placed, or None."""
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if found is None:
+        return None
+    before = text[: found.start()]
+    line, col = before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
+    return ContentError(
+        path,
+        line + line_offset,
+        col,
+        "P001",
+        f"caractère de contrôle interdit (code {ord(found.group()[0])}) : supprimez-le",
     )
 
 
@@ -70,17 +96,20 @@ def load(text: str, path: str, line_offset: int = 0) -> Source:
         node = loader.get_single_node()
         source = Source(path, None, line_offset=line_offset)
         if node is not None:
-            source.data = _Builder(loader, source).build(node, ())
+            source.data = _Builder(loader, source, text).build(node, ())
         return source
     except yaml.YAMLError as error:
-        raise _syntax_error(path, error, line_offset) from None
+        raise _syntax_error(path, error, line_offset, text) from None
+    except ContentError as error:  # raised by the builder, already placed
+        error.line += line_offset
+        raise
     except (TypeError, RecursionError):
         raise ContentError(
             path,
             1 + line_offset,
             1,
             "P002",
-            "structure YAML non prise en charge (clé composée ou alias récursif)",
+            "structure YAML non prise en charge (clé composée : une liste ou un ensemble comme clé)",
         ) from None
     finally:
         loader.dispose()
@@ -92,35 +121,52 @@ class _Builder:
     """Builds Python values and the position map in ONE walk over the composed nodes.
 
     Scalars go through the safe constructor (so `2026-11-01`, `true`, `0x1F` mean what
-    YAML says); mappings and sequences are built here, where the path is known. Aliased
-    nodes are built once and shared, as PyYAML does, so alias bombs cannot blow up.
+    YAML says); mappings and sequences are built here, where the path is known. A node
+    met a second time is an alias: refused, with the place where it is used.
     """
 
-    def __init__(self, loader, source: Source) -> None:
-        self.loader, self.source = loader, source
-        self.built: dict[int, Any] = {}
+    def __init__(self, loader, source: Source, text: str) -> None:
+        self.loader, self.source, self.text = loader, source, text
+        self.seen: set[int] = set()
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        if id(node) in self.seen:
+            raise self._refuse(
+                self._first_alias(), "P009", "alias YAML (« *nom ») interdit : recopiez le contenu"
+            )
+        if len(path) > MAX_DEPTH:
+            raise self._refuse(
+                node.start_mark, "P002", f"structure trop imbriquée (plus de {MAX_DEPTH} niveaux)"
+            )
+        self.seen.add(id(node))
         self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if id(node) in self.built:
-            return self.built[id(node)]
         if isinstance(node, yaml.MappingNode):
-            value = self._mapping(node, path)
-        elif isinstance(node, yaml.SequenceNode):
-            value = [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
-        elif node.tag == _STR:
-            value = node.value  # most scalars: no constructor round trip
-        else:
-            value = self.loader.construct_object(node)
-        self.built[id(node)] = value
-        return value
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        if node.tag == _STR:
+            return node.value  # most scalars: no constructor round trip
+        return self.loader.construct_object(node)
+
+    def _first_alias(self) -> yaml.Mark:
+        """Where the first alias is written: composed nodes only know their anchor's place."""
+        for token in yaml.scan(self.text, Loader=_Loader):
+            if isinstance(token, yaml.AliasToken):
+                return token.start_mark
+        raise AssertionError("a shared node without an alias")  # pragma: no cover
+
+    def _refuse(self, mark: yaml.Mark, code: str, message: str) -> ContentError:
+        return ContentError(self.source.path, mark.line + 1, mark.column + 1, code, message)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
-        self.loader.flatten_mapping(node)  # YAML merge keys (<<)
         mapping: dict = {}
         for key_node, value_node in node.value:
-            key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node)
             mark = key_node.start_mark
+            if key_node.tag == _MERGE:
+                raise self._refuse(
+                    mark, "P009", "clé de fusion YAML (« << ») interdite : recopiez les champs"
+                )
+            key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node)
             if key in mapping:
                 self.source.duplicates.append((path + (key,), mark.line + 1, mark.column + 1))
             mapping[key] = self.build(value_node, path + (key,))
