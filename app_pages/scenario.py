@@ -8,7 +8,7 @@ from app_pages import ui
 from app_pages.session import learner_progress
 from proxi.content import engine
 from proxi.content.scenario import Scenario
-from proxi.errors import IllegalMove
+from proxi.errors import IllegalMove, StaleMove
 
 cat = ui.catalogue()
 progress = learner_progress()
@@ -26,45 +26,74 @@ if wanted not in cat.scenarios:
     )
     wanted = ids[0]
 scenario_id = st.selectbox(
-    "Situation", ids, index=ids.index(wanted), format_func=lambda i: cat.scenarios[i].title
+    "Situation", ids, index=ids.index(wanted), format_func=cat.scenario_titles().get
 )
 st.query_params["scenario"] = scenario_id
 scenario: Scenario = cat.scenarios[scenario_id]
 
 
+KEY, NOTICE = f"scenario-state-{scenario.id}", "scenario-notice"
+
+
 def load_state() -> dict:
-    key = f"scenario-state-{scenario.id}"
-    if key not in st.session_state:
-        saved = progress.saved_state(scenario)
-        try:
-            st.session_state[key] = (
-                engine.restore(scenario, saved) if saved else engine.start(scenario)
-            )
-        except IllegalMove:
-            st.warning(
-                "Cette mise en situation a été modifiée depuis votre dernière partie : elle recommence au début."
-            )
-            st.session_state[key] = engine.start(scenario)
-    return st.session_state[key]
+    """This tab's state; replayed on the new version when the file changed since."""
+    held = st.session_state.get(KEY)
+    if held is not None and held["digest"] == scenario.digest:
+        return held["state"]
+    state = resumed(held["state"] if held else progress.saved_state(scenario))
+    keep(state)
+    return state
 
 
-def save(new_state: dict, verb: str, **detail) -> None:
-    """Record the move, then make it this tab's current state."""
-    progress.record_scenario(scenario, new_state, verb, **detail)
-    st.session_state[f"scenario-state-{scenario.id}"] = new_state
+def resumed(saved: dict | None) -> dict:
+    """The saved state replayed on this version of the file, or a fresh start (said so)."""
+    if not saved:
+        return engine.start(scenario)
+    try:
+        return engine.restore(scenario, saved)
+    except IllegalMove:
+        st.session_state[NOTICE] = (
+            "Cette mise en situation a été modifiée depuis votre dernière partie : "
+            "elle recommence au début."
+        )
+        state = engine.start(scenario)
+        progress.record_scenario(scenario, state, "started")
+        return state
+
+
+def keep(state: dict) -> None:
+    st.session_state[KEY] = {"digest": scenario.digest, "state": state}
+
+
+def save(new_state: dict, verb: str, made_from: dict, **detail) -> None:
+    """Record the move made from `made_from`, then show it; a move from an old screen is not."""
+    try:
+        progress.record_scenario(scenario, new_state, verb, made_from=made_from, **detail)
+    except StaleMove as stale:
+        current = resumed(stale.current)
+        keep(current)
+        if current["history"] != new_state["history"]:  # not just the same tap twice
+            st.session_state[NOTICE] = (
+                "Ce choix n'a pas été enregistré : la mise en situation a avancé entre-temps "
+                "(dans un autre onglet ?). Voici où vous en êtes."
+            )
+        return
+    keep(new_state)
 
 
 def move(new_state: dict, verb: str, **detail) -> None:
-    save(new_state, verb, **detail)
+    save(new_state, verb, state, **detail)
     st.rerun()
 
 
-def choose(index: int) -> None:
-    """A choice button's callback, so that a choice costs one script run, not two."""
-    save(engine.choose(scenario, state, index), "chose", node=state["node"], choice=index)
+def choose(index: int, shown: dict) -> None:
+    """A choice button's callback (one script run per choice), with the state it was shown on."""
+    save(engine.choose(scenario, shown, index), "chose", shown, node=shown["node"], choice=index)
 
 
 state = load_state()
+if notice := st.session_state.pop(NOTICE, None):
+    st.warning(notice)
 view = engine.view(scenario, state)
 with st.expander("Le contexte et les personnages"):
     st.markdown(scenario.summary)
@@ -92,7 +121,7 @@ else:
             key=f"choice-{state['node']}-{choice.index}",
             width="stretch",
             on_click=choose,
-            args=(choice.index,),
+            args=(choice.index, state),
         )
 
 if state["history"]:

@@ -222,11 +222,19 @@ class LearnerProgress:
         self._refresh(module.id)
 
     def record_scenario(
-        self, scenario, state: dict, verb: str, node=None, choice=None, decision=None
+        self,
+        scenario,
+        state: dict,
+        verb: str,
+        node=None,
+        choice=None,
+        decision=None,
+        made_from=None,
     ) -> None:
+        """Record a move; with `made_from`, a move from an out-of-date screen raises StaleMove."""
         from proxi.content import engine
 
-        common = {"duration_s": self._elapsed()}
+        common = {"duration_s": self._elapsed(), "made_from": made_from}
         if verb == "chose":
             store.record_scenario_state(
                 db(),

@@ -64,7 +64,8 @@ def scroll_to_title(place: str) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _load(_stamp: tuple) -> Catalogue:
+def _load(stamp: tuple) -> Catalogue:
+    """One catalogue per content fingerprint: `stamp` must be hashed (no leading underscore)."""
     return load_catalogue()
 
 

@@ -4,6 +4,7 @@ ProxiError
 ├── ContentError      a content file (module, lesson, scenario, glossary) is wrong
 ├── ExpressionError   a condition or effect does not parse or cannot be evaluated
 ├── IllegalMove       a scenario move that the current state does not allow
+│   └── StaleMove     a move made from a state that is no longer the saved one
 ├── AuthError         login refused (wrong credentials, throttled, deactivated)
 └── NotAllowed        the viewer may not see or do this
 """
@@ -29,6 +30,17 @@ class ExpressionError(ProxiError):
 
 class IllegalMove(ProxiError):
     """A move the scenario state does not allow; the state is left unchanged."""
+
+
+class StaleMove(IllegalMove):
+    """A move made from a screen that is out of date (a double tap, another tab).
+
+    `current` is the state saved now (None if none): show it instead of the old screen.
+    """
+
+    def __init__(self, current: dict | None) -> None:
+        super().__init__("ce choix a été fait depuis un écran qui n'est plus à jour")
+        self.current = current
 
 
 class AuthError(ProxiError):

@@ -35,6 +35,7 @@ import sqlite_utils
 from proxi.progress import events
 from proxi.progress.db import open_db, write_transaction
 from proxi.content.scenario import Scenario
+from proxi.errors import StaleMove
 
 # A tab left open over lunch is not training time: one interaction counts at most this.
 MAX_DURATION_S = 300.0
@@ -183,6 +184,7 @@ def record_scenario_state(
     mode: str = "solo",
     duration_s: float | None = None,
     idempotency_key: str | None = None,
+    made_from: dict | None = None,
     now: datetime | None = None,
 ) -> Recorded:
     """A scenario move and the engine state after it, saved for resume.
@@ -190,6 +192,11 @@ def record_scenario_state(
     verb: "started" (a new playthrough), "chose" (response = choice index, node_id = the
     decision node), "rewound" (response = decision index gone back to), "ended"
     (response = ending node id, outcome = favourable | mitigee | defavorable).
+
+    `made_from` is the state the move was made from. When it is given, the move counts only
+    if that state is still the saved one (same decisions): a second tap on the same screen,
+    or a move in a tab left behind, raises StaleMove with the saved state, and nothing is
+    recorded. So every learner move is idempotent by the state it was made from.
     """
     if verb not in events.SCENARIO_VERBS:
         raise ValueError(f"unknown scenario verb {verb!r}")
@@ -199,7 +206,19 @@ def record_scenario_state(
     context = {"scenario_id": scenario_id, "node_id": node_id, "session_id": session_id}
     context["mode"] = mode
     event = events.new_event(person_id, verb, "scenario", scenario_id, result, context, now, state)
-    return _record(db, event, idempotency_key)
+    guard = None if made_from is None else _still_saved(person_id, scenario_id, made_from)
+    return _record(db, event, idempotency_key, guard)
+
+
+def _still_saved(person_id: int, scenario_id: str, made_from: dict):
+    """A check run inside the write transaction: is `made_from` still the saved state?"""
+
+    def check(db: sqlite_utils.Database) -> None:
+        saved = saved_scenario_state(db, person_id, scenario_id)
+        if (saved or {}).get("history", []) != made_from.get("history", []):
+            raise StaleMove(saved)
+
+    return check
 
 
 def record_ending(
@@ -242,12 +261,19 @@ def record_event(
     return _record(db, event, idempotency_key)
 
 
-def _record(db: sqlite_utils.Database, event: dict, idempotency_key: str | None) -> Recorded:
-    """Append the event and update the derived tables, all in one transaction."""
+def _record(
+    db: sqlite_utils.Database, event: dict, idempotency_key: str | None, guard=None
+) -> Recorded:
+    """Append the event and update the derived tables, all in one transaction.
+
+    `guard(db)`, when given, runs first inside the transaction and may refuse by raising.
+    """
     with write_transaction(db):
         duplicate = _find_duplicate(db, event["person_id"], idempotency_key)
         if duplicate:
             return duplicate
+        if guard is not None:
+            guard(db)
         row = events.encode_event(event, idempotency_key)
         event_id = _insert_event(db, row)
         # Reduce the event exactly as the rebuild will see it: decoded from its stored form.
