@@ -313,7 +313,8 @@ def _purge(args) -> int:
         f"Durée de conservation : {_count(done.days, 'jour')}. Avant le {done.cutoff[:10]} : "
         f"{_count(done.events_deleted, 'événement détaillé', 'événements détaillés')} supprimé(s), "
         f"{_count(done.answers_cleared, 'réponse libre', 'réponses libres')} effacée(s), "
-        f"{_count(done.sessions_deleted, 'session expirée', 'sessions expirées')} supprimée(s)."
+        f"{_count(done.sessions_deleted, 'session expirée', 'sessions expirées')} supprimée(s), "
+        f"{_count(done.audit_deleted, 'entrée du journal', 'entrées du journal')} supprimée(s)."
     )
     return 0
 

@@ -49,7 +49,7 @@ from typing import Any
 import sqlite_utils
 
 from proxi.errors import ProxiError
-from proxi.people import accounts
+from proxi.people import accounts, audit
 from proxi.progress.db import write_transaction
 
 __all__ = [
@@ -84,6 +84,8 @@ POLICIES: dict[tuple[str, str], str] = {
     ("live_participants", "person_id"): "anonymise_seats",
     ("module_due_dates", "set_by"): "unlink",
     ("privacy_erasures", "erased_by"): "unlink",
+    ("audit_log", "actor_id"): "anonymise",
+    ("audit_log", "target_id"): "anonymise",
 }
 # Never exported: they prove nothing to the person and would let a copy open a session.
 SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "ticket_hash"})
@@ -278,6 +280,8 @@ def _erase(
         " VALUES (?, ?, ?, ?)",
         [stamp, erased_by, json.dumps(summary, sort_keys=True), kept],
     )
+    actor = accounts.get_person(db, erased_by) if erased_by is not None else None
+    audit.record(db, actor, "person.erase", stand_in, {"attestations_kept": kept})
     return Erasure(summary, kept)
 
 

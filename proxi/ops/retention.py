@@ -6,7 +6,8 @@ the training and what progress is made of: the derived tables (lesson, module an
 progress, time spent) are not touched, and the events that carry a result stay —
 `completed` (lesson, module), `passed` (quiz), `attended` (group session) and `ended`
 (a scenario's outcome). Free-text answers older than the period are blanked in
-`block_answers`, and web sessions that expired before the cutoff are deleted.
+`block_answers`, web sessions that expired before the cutoff are deleted, and so are the
+audit-log entries (proxi.people.audit) older than the period.
 
 The purge deletes in batches of short transactions, so the app keeps serving while it runs,
 and it is recorded in `retention_purges`. Run it daily (cron, systemd timer): see
@@ -47,6 +48,7 @@ class Purge:
     events_deleted: int
     answers_cleared: int
     sessions_deleted: int
+    audit_deleted: int = 0
 
 
 def retention_days() -> int:
@@ -89,13 +91,13 @@ def purge(
             "DELETE FROM web_sessions WHERE expires_at < ?", [_account_time(now - timedelta(days))]
         ).rowcount
         db.execute("DELETE FROM login_tickets WHERE expires_at < ?", [_account_time(now)])
+        audit_deleted = db.execute("DELETE FROM audit_log WHERE at < ?", [cutoff]).rowcount
         db.execute(
-            "INSERT INTO retention_purges"
-            " (purged_at, cutoff, retention_days, events_deleted, answers_cleared)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [events.timestamp(now), cutoff, days, deleted, answers],
+            "INSERT INTO retention_purges (purged_at, cutoff, retention_days, events_deleted,"
+            " answers_cleared, audit_deleted) VALUES (?, ?, ?, ?, ?, ?)",
+            [events.timestamp(now), cutoff, days, deleted, answers, audit_deleted],
         )
-    return Purge(cutoff, days, deleted, answers, sessions)
+    return Purge(cutoff, days, deleted, answers, sessions, audit_deleted)
 
 
 def _delete_batch(db: sqlite_utils.Database, cutoff: str, batch_size: int) -> int:

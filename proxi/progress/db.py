@@ -506,3 +506,39 @@ def m030_privacy(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@MIGRATIONS()
+def m040_audit_log(db: sqlite_utils.Database) -> None:
+    # Administrative acts (proxi.people.audit). Append-only like events, with the same one
+    # exception: an erasure hands the erased person's rows to their anonymous stand-in.
+    # Deleting stays allowed for the retention purge, which records how many it removed.
+    db.executescript(
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor_id INTEGER REFERENCES people(id),   -- NULL: the command line (operator)
+            action TEXT NOT NULL,                     -- slug, see audit.ACTIONS
+            target_id INTEGER REFERENCES people(id),  -- the person acted on, if any
+            target TEXT NOT NULL DEFAULT '',          -- what else: scenario, session, file
+            details TEXT NOT NULL DEFAULT '{}'        -- JSON; never a name
+        );
+        CREATE INDEX audit_log_by_time ON audit_log(at);
+        CREATE INDEX audit_log_by_target ON audit_log(target_id);
+        CREATE INDEX audit_log_by_actor ON audit_log(actor_id);
+        CREATE TRIGGER audit_log_is_append_only BEFORE UPDATE ON audit_log
+        WHEN NOT (
+            NEW.at IS OLD.at AND NEW.action IS OLD.action AND NEW.target IS OLD.target
+            AND NEW.details IS OLD.details
+            AND (NEW.actor_id IS OLD.actor_id
+                 OR EXISTS (SELECT 1 FROM people WHERE id = NEW.actor_id AND erased_at IS NOT NULL))
+            AND (NEW.target_id IS OLD.target_id
+                 OR EXISTS (SELECT 1 FROM people WHERE id = NEW.target_id AND erased_at IS NOT NULL))
+        )
+        BEGIN
+            SELECT RAISE(ABORT, 'the audit log is append-only');
+        END;
+        ALTER TABLE retention_purges ADD COLUMN audit_deleted INTEGER NOT NULL DEFAULT 0;
+        """
+    )

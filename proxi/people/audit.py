@@ -1,0 +1,163 @@
+"""The audit log: who did which administrative act, when, on whom. Append-only.
+
+    record(db, actor, action, target, details)   inside the writer's own transaction
+    entries(db, viewer, ...filters)              for the coordinator's page, newest first
+
+Every core function that creates, deactivates, resets, invites, imports, erases, attaches or
+publishes records one entry here, in the same transaction as the act: the act and its trace
+are committed together or not at all. The table refuses UPDATE (a trigger), except the one
+the erasure makes: an erased person's entries move to their anonymous stand-in, so the log
+still says that something was done, never to whom. Rows are deleted only by the retention
+purge (proxi.ops.retention).
+
+`details` is a small JSON object of facts (counts, roles, a module id); it never holds a
+name, an identifier or an address, so an erasure leaves nothing behind in it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from proxi.errors import NotAllowed
+from proxi.people.accounts import Person
+from proxi.progress.db import write_transaction
+from proxi.progress.events import timestamp
+
+# The vocabulary of administrative acts: slug -> what the coordinator reads.
+ACTIONS = {
+    "organisation.create": "Organisation créée",
+    "person.create": "Compte créé",
+    "person.update": "Compte modifié",
+    "person.deactivate": "Compte désactivé",
+    "person.reactivate": "Compte réactivé",
+    "password.set_temporary": "Mot de passe temporaire défini",
+    "invitation.create": "Invitation créée",
+    "invitation.send": "Invitation envoyée par courriel",
+    "reset.create": "Lien de nouveau mot de passe créé",
+    "roster.import": "Liste de personnes importée",
+    "person.export": "Données personnelles exportées",
+    "person.erase": "Données personnelles effacées",
+    "guest.attach": "Participant invité rattaché à un compte",
+    "scenario.publish": "Mise en situation publiée",
+}
+COMMAND_LINE = "Exploitation (ligne de commande)"
+DEFAULT_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One administrative act as the coordinator reads it."""
+
+    id: int
+    at: str
+    actor_id: int | None
+    actor_name: str
+    action: str
+    target_id: int | None
+    target_name: str
+    target: str
+    details: dict
+
+    @property
+    def label(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+
+def record(
+    db: sqlite_utils.Database,
+    actor: Person | None,
+    action: str,
+    target: Person | int | str | None = None,
+    details: dict | None = None,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Append one entry; `actor` None is the command line. Joins the caller's transaction."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}: add it to audit.ACTIONS")
+    target_id, target_text = _target(target)
+    with write_transaction(db):
+        cursor = db.execute(
+            "INSERT INTO audit_log (at, actor_id, action, target_id, target, details)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                timestamp(now),
+                actor.id if actor else None,
+                action,
+                target_id,
+                target_text,
+                json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
+            ],
+        )
+    return cursor.lastrowid
+
+
+def entries(
+    db: sqlite_utils.Database,
+    viewer: Person,
+    *,
+    actions: tuple[str, ...] = (),
+    actor_id: int | None = None,
+    target_id: int | None = None,
+    person_id: int | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[Entry]:
+    """The log, newest first, for a coordinator. `person_id`: acted by or on this person;
+    `since`/`until`: ISO dates, both included."""
+    if not viewer.has_role("coordinator"):
+        raise NotAllowed("Le journal des actions est réservé à la coordination.")
+    where, params = ["1 = 1"], []
+    if actions:
+        where.append(f"a.action IN ({', '.join('?' for _ in actions)})")
+        params += list(actions)
+    for column, value in (("a.actor_id", actor_id), ("a.target_id", target_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if person_id is not None:
+        where.append("(a.actor_id = ? OR a.target_id = ?)")
+        params += [person_id, person_id]
+    if since:
+        where.append("a.at >= ?")
+        params.append(since[:10])
+    if until:
+        where.append("a.at < ?")  # the whole last day: '2026-12-01' < '2026-12-01T…' < '…~'
+        params.append(until[:10] + "~")
+    rows = db.execute(
+        "SELECT a.id, a.at, a.actor_id, actor.display_name, a.action, a.target_id,"
+        " target.display_name, a.target, a.details FROM audit_log a"
+        " LEFT JOIN people actor ON actor.id = a.actor_id"
+        " LEFT JOIN people target ON target.id = a.target_id"
+        f" WHERE {' AND '.join(where)} ORDER BY a.at DESC, a.id DESC LIMIT ?",
+        [*params, limit],
+    ).fetchall()
+    return [_entry(row) for row in rows]
+
+
+def _entry(row: tuple) -> Entry:
+    entry_id, at, actor_id, actor_name, action, target_id, target_name, target, details = row
+    return Entry(
+        entry_id,
+        at,
+        actor_id,
+        actor_name or (COMMAND_LINE if actor_id is None else ""),
+        action,
+        target_id,
+        target_name or "",
+        target,
+        json.loads(details),
+    )
+
+
+def _target(target: Person | int | str | None) -> tuple[int | None, str]:
+    if isinstance(target, Person):
+        return target.id, ""
+    if isinstance(target, int):
+        return target, ""
+    return None, target or ""
