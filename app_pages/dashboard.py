@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages import ui
 from app_pages.session import db, require
 from proxi.documents import spreadsheet, tables
+from proxi.documents.attestation import attestation_markdown
 from proxi.errors import NotAllowed
 from proxi.people import accounts
 from proxi.progress import reports
@@ -19,7 +20,6 @@ PRINT_CSS = """<style>@media print {
     { overflow: visible !important; height: auto !important; position: static !important; }
   [role="tablist"], h1, [data-testid="stExpander"], .stDownloadButton, .stSelectbox,
     .stCheckbox, [data-testid="stCaptionContainer"] { display: none !important; }
-  [class*="st-key-attestation-"] { break-after: page; }
   [data-testid="stTable"] td { height: 2.6rem; border: 1px solid #555 !important; }
 }</style>"""
 st.set_page_config(page_title="Tableau de bord · Proxi", layout="wide")  # a wide matrix
@@ -133,20 +133,25 @@ with tab["Fiche individuelle"]:
         if report:
             st.subheader(report.person.display_name)
             show_tables(tables.person_tables(report, titles))
-            for title, text in tables.person_attestations(report, cat.course.modules):
-                st.expander(f"Attestation — {title}").markdown(text)
+            for done in tables.person_completions(report, cat.course.modules):
+                with st.expander(f"Attestation — {done.module.title}"):
+                    row = report.modules[done.module.id]
+                    st.markdown(
+                        attestation_markdown(report.person, done.organisation, done.module, row)
+                    )
+                    ui.pdf_buttons(db(), [done], f"{done.module.id}-{report.person.id}", False)
 
 with tab["Impressions"]:
     if tab["Impressions"].open:
-        st.caption(
-            f"Menu du navigateur › Imprimer : une attestation par page, menus masqués. "
-            f"{tables.MAX_ATTESTATIONS} au plus : filtrez par organisation ou par site."
-        )
         module_id = st.selectbox("Attestations du module", module_ids, format_func=titles.get)
         progress = reports.module_rows(db(), viewer, module_id)
-        module = cat.course.modules[module_id]
-        for person_id, text in tables.attestations_markdown(rows, module, progress):
-            st.container(key=f"attestation-{person_id}").markdown(text)
+        selection = tables.completions(rows, cat.course.modules[module_id], progress)
+        st.caption(
+            f"{len(selection)} personne(s) de la sélection (filtres ci-dessus) ont terminé ce "
+            "module : un seul PDF, une page par personne, chacune avec son code de vérification."
+        )
+        if selection:
+            ui.pdf_buttons(db(), selection, module_id)
         sessions = {s["id"]: s for s in reports.visible_sessions(db(), viewer)}
         labels = {i: f"{s['day']} — {s['title']}" for i, s in sessions.items()}
         if session := pick("Feuille d'émargement", labels, "—"):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.session import db, learner_progress
-from proxi.documents.attestation import attestation_markdown
+from proxi.documents.attestation import attestation_markdown, completion
 from proxi.people import accounts
 from proxi.progress import store
 
@@ -62,19 +62,12 @@ if not completed:
         "Une attestation apparaît ici quand un module est terminé : toutes les leçons vues et le quiz réussi."
     )
 organisations = {o.id: o.name for o in accounts.list_organisations(db())}
+organisation = organisations.get(person.organisation_id, "")
 for module in completed:
+    row = overview.module(module.id)
     with st.expander(f"Attestation — {module.title}"):
-        st.markdown(
-            attestation_markdown(
-                person,
-                organisations.get(person.organisation_id, ""),
-                module,
-                overview.module(module.id),
-            )
-        )
-        st.caption(
-            "Pour l'imprimer : menu du navigateur › Imprimer (la mise en page d'impression masque les menus)."
-        )
+        st.markdown(attestation_markdown(person, organisation, module, row))
+        ui.pdf_buttons(db(), [completion(person, organisation, module, row)], module.id, False)
 
 st.subheader("Historique")
 events = store.history(db(), person.id, limit=50)

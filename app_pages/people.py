@@ -4,6 +4,7 @@ passwords, deactivate accounts. The rules live in proxi.people.accounts and prox
 import streamlit as st
 
 from app_pages.session import db, require
+from proxi.documents.attestation import set_logo
 from proxi.errors import ProxiError
 from proxi.people import accounts, roster
 
@@ -90,6 +91,19 @@ with creating:
                 )
             except ProxiError as error:
                 st.error(str(error))
+    if orgs:
+        with st.form("organisation-logo", clear_on_submit=True):
+            st.markdown("**Logo imprimé sur les attestations**")
+            logo_org = st.selectbox(
+                "Organisation", list(orgs), format_func=orgs.get, key="logo-org"
+            )
+            logo = st.file_uploader("Logo (PNG ou JPEG, 1 Mo au plus)", type=["png", "jpg", "jpeg"])
+            if st.form_submit_button("Enregistrer le logo") and logo is not None:
+                try:
+                    set_logo(db(), logo_org, logo.getvalue())
+                    st.success(f"Logo de « {orgs[logo_org]} » enregistré.")
+                except ProxiError as error:
+                    st.error(str(error))
 
 with managing:
     everyone = {p.id: p for p in accounts.list_people(db())}

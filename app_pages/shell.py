@@ -16,6 +16,11 @@ def _page(file: str, title: str, icon: str, default: bool = False, url: str | No
     return st.Page(f"{PAGES}/{file}", title=title, icon=icon, default=default, url_path=url)
 
 
+def _verify_page():
+    """Public, logged in or not: the QR code printed on every proof leads here."""
+    return _page("verify.py", "Vérifier un document", "✅", url="verifier")
+
+
 def pages_for(person) -> dict[str, list]:
     """Navigation by role; every page checks the role again before showing anything."""
     if person is None:
@@ -24,6 +29,7 @@ def pages_for(person) -> dict[str, list]:
                 _page("login.py", "Connexion", "🔑", default=True, url="connexion"),
                 _page("join.py", "Rejoindre une séance", "📱", url="rejoindre"),
                 _page("privacy.py", "Vos données", "🛡️", url="donnees"),
+                _verify_page(),
             ]
         }
     sections = {
@@ -48,7 +54,7 @@ def pages_for(person) -> dict[str, list]:
             _page("people.py", "Personnes", "👥", url="personnes"),
             _page("privacy_admin.py", "Données personnelles", "🗂️", url="donnees-personnelles"),
         ]
-    sections["Aide"] = [_page("privacy.py", "Vos données", "🛡️", url="donnees")]
+    sections["Aide"] = [_page("privacy.py", "Vos données", "🛡️", url="donnees"), _verify_page()]
     return sections
 
 

@@ -17,6 +17,7 @@ from proxi.content.course import ChoiceQuestion, Course, Matching, Reflection
 from proxi.content.findings import Finding
 from proxi.content.markdown import display_text
 from proxi.content.scenario import COMPETENCIES, Scenario
+from proxi.documents.attestation import Completion, attestations_pdf
 
 OUTCOME_BADGES = {
     "favourable": ("Issue favorable", "green"),
@@ -223,3 +224,22 @@ def reflection(block: Reflection, key: str, on_answer=None) -> bool | None:
 
 
 BLOCK_WIDGETS = {"qcm": choice_question, "associer": matching, "reflexion": reflection}
+
+
+def pdf_buttons(db, selection: list[Completion], key: str, plural: bool = True) -> None:
+    """Attestation and certificat de réalisation downloads, one page per completion, each
+    built only when clicked."""
+    s = "s" if plural else ""
+    left, right = st.columns(2)
+    for where, kind, label in (
+        (left, "attestation", f"Attestation{s} de fin de formation (PDF)"),
+        (right, "certificat", f"Certificat{s} de réalisation (PDF)"),
+    ):
+        where.download_button(
+            label,
+            lambda kind=kind: attestations_pdf(db, selection, kind),
+            f"{kind}{s}-{key}.pdf",
+            "application/pdf",
+            key=f"{kind}-{key}",
+            on_click="ignore",
+        )

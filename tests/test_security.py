@@ -38,6 +38,7 @@ PAGES: dict[str, tuple] = {
     "login.py": EVERYONE,
     "join.py": EVERYONE,
     "privacy.py": EVERYONE,
+    "verify.py": EVERYONE,
     **{page: ROLES for page in LEARNING},
     "sessions.py": ("trainer", "coordinator"),
     "projector.py": ("trainer", "coordinator"),
@@ -48,7 +49,7 @@ PAGES: dict[str, tuple] = {
 }
 # The navigation each role gets: a logged-in person does not see the login page.
 NAVIGATION = {
-    None: {"login.py", "join.py", "privacy.py"},
+    None: {"login.py", "join.py", "privacy.py", "verify.py"},
     **{
         role: {p for p, allowed in PAGES.items() if role in allowed and p != "login.py"}
         for role in ROLES

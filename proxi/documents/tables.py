@@ -9,7 +9,7 @@ from collections import Counter
 from proxi.content.course import CourseModule
 from proxi.content.scenario import Scenario
 from proxi.dates import french_date
-from proxi.documents.attestation import attestation_markdown
+from proxi.documents.attestation import MAX_PER_FILE, Completion, completion
 from proxi.documents.xapi import VERBS
 from proxi.people import accounts
 from proxi.progress import reports
@@ -161,9 +161,6 @@ def person_tables(report: reports.PersonReport, titles: dict) -> dict[str, list[
     }  # fmt: skip
 
 
-MAX_ATTESTATIONS = 200  # per print: more would take the browser minutes to lay out
-
-
 def headline_figures(head: reports.Headline) -> list[tuple[str, int]]:
     return [
         ("Personnes", head.people),
@@ -187,28 +184,26 @@ def completion_chart(
     ]
 
 
-def attestations_markdown(
+def completions(
     rows: list[reports.MatrixRow], module: CourseModule, progress: dict[int, dict]
-) -> list[tuple[int, str]]:
-    """(person id, attestation) for the people in `rows` who completed the module."""
-    done = reports.completed_modules(rows, module.id)[:MAX_ATTESTATIONS]
+) -> list[Completion]:
+    """The completions of the module by the people in `rows` (one PDF page each)."""
     return [
-        (person.id, attestation_markdown(person, person.organisation, module, progress[person.id]))
-        for person, _ in done
+        completion(person, person.organisation, module, progress[person.id])
+        for person, _ in reports.completed_modules(rows, module.id)[:MAX_PER_FILE]
         if person.id in progress
     ]
 
 
-def person_attestations(
+def person_completions(
     report: reports.PersonReport, modules: dict[str, CourseModule]
-) -> list[tuple[str, str]]:
-    """(module title, attestation) for every module the person completed."""
+) -> list[Completion]:
+    """Every module the person completed."""
     return [
-        (modules[m].title, attestation_markdown(report.person, report.person.organisation,
-                                                modules[m], row))
+        completion(report.person, report.person.organisation, modules[m], row)
         for m, row in report.modules.items()
         if row["completed_at"] and m in modules
-    ]  # fmt: skip
+    ]
 
 
 def attendance_sheet(session: dict, present: list[dict]) -> tuple[str, list[dict[str, str]]]:

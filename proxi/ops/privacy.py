@@ -86,6 +86,7 @@ POLICIES: dict[tuple[str, str], str] = {
     ("privacy_erasures", "erased_by"): "unlink",
     ("audit_log", "actor_id"): "anonymise",
     ("audit_log", "target_id"): "anonymise",
+    ("document_codes", "person_id"): "delete",
 }
 # Never exported: they prove nothing to the person and would let a copy open a session.
 SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "ticket_hash"})

@@ -542,3 +542,29 @@ def m040_audit_log(db: sqlite_utils.Database) -> None:
         ALTER TABLE retention_purges ADD COLUMN audit_deleted INTEGER NOT NULL DEFAULT 0;
         """
     )
+
+
+@MIGRATIONS()
+def m045_proof_documents(db: sqlite_utils.Database) -> None:
+    # Proofs of training (proxi.documents.verification, proxi.documents.pdf): one code per
+    # document ever issued, and the logo an organisation prints on its documents.
+    db.executescript(
+        """
+        CREATE TABLE document_codes (
+            code TEXT PRIMARY KEY,            -- 12 symbols, what /verifier is typed
+            kind TEXT NOT NULL,               -- attestation | certificat | emargement | ...
+            person_id INTEGER REFERENCES people(id),
+            subject_id TEXT NOT NULL,         -- module id, live-<session id>-<half-day>, ...
+            title TEXT NOT NULL,
+            facts TEXT NOT NULL DEFAULT '{}', -- JSON {French label: value} as printed
+            issued_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX document_codes_by_subject
+            ON document_codes(kind, person_id, subject_id);
+        CREATE TABLE organisation_logos (
+            organisation_id INTEGER PRIMARY KEY REFERENCES organisations(id),
+            image BLOB NOT NULL,              -- PNG or JPEG, as uploaded
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
