@@ -195,3 +195,26 @@ def test_a_corrected_fact_does_not_come_back(wrong):
 )
 def test_a_corrected_fact_is_stated(right):
     assert right in _all_content_text()
+
+
+def test_no_position_wins_more_than_its_share_over_seeded_playthroughs(catalogue):
+    """Authors list the best choice first; the engine's per-playthrough order hides it."""
+    import random
+
+    from proxi.content import engine
+
+    wins, expected = {}, {}
+    for scenario in catalogue.scenarios.values():
+        for seed in range(60):
+            state, rng = engine.start(scenario, seed), random.Random(seed)
+            while not engine.is_over(scenario, state):
+                shown = engine.available_choices(scenario, state)
+                best = max(range(len(shown)), key=lambda position: shown[position].weight)
+                wins[best] = wins.get(best, 0) + 1
+                for position in range(len(shown)):
+                    expected[position] = expected.get(position, 0) + 1 / len(shown)
+                state = engine.choose(scenario, state, rng.choice(shown).index)
+    assert sum(wins.values()) > 3000
+    for position, count in wins.items():
+        bound = 1.1 * expected[position] + 3 * expected[position] ** 0.5  # 3 sigma of noise
+        assert count <= bound, (position, count, expected[position])

@@ -21,18 +21,20 @@ def scenario():
 
 
 def test_start(scenario):
-    assert engine.start(scenario) == {
+    assert engine.start(scenario, seed=7) == {
         "scenario": "porte",
         "node": "accueil",
         "vars": {"tension": 3, "note": 0},
         "competencies": {"ecoute": 0, "tracabilite": 0},
         "used": [],
         "history": [],
+        "seed": 7,
     }
+    assert isinstance(engine.start(scenario)["seed"], int)
 
 
 def test_walk_to_the_favourable_ending(scenario):
-    state = engine.start(scenario)
+    state = engine.start(scenario, seed=7)
     state = engine.choose(scenario, state, 1)  # send him away
     assert state == {
         "scenario": "porte",
@@ -41,10 +43,11 @@ def test_walk_to_the_favourable_ending(scenario):
         "competencies": {"ecoute": -2, "tracabilite": 0},
         "used": [],
         "history": [{"node": "accueil", "choice": 1}],
+        "seed": 7,
     }
     state = engine.choose(scenario, state, 0)  # apologise and listen
     assert (state["node"], state["vars"]) == ("ecoute", {"tension": 4, "note": 0})
-    assert [c.index for c in engine.view(scenario, state).choices] == [0, 2]
+    assert sorted(c.index for c in engine.view(scenario, state).choices) == [0, 2]
     state = engine.choose(scenario, state, 0)  # write the report, once
     assert state == {
         "scenario": "porte",
@@ -57,6 +60,7 @@ def test_walk_to_the_favourable_ending(scenario):
             {"node": "colere", "choice": 0},
             {"node": "ecoute", "choice": 0},
         ],
+        "seed": 7,
     }
     view = engine.view(scenario, state)
     assert [c.index for c in view.choices] == [1]  # once-only gone, condition now true
@@ -70,10 +74,36 @@ def test_walk_to_the_favourable_ending(scenario):
 
 
 def test_rewind_replays_exactly(scenario):
-    state = engine.replay(scenario, [1, 0, 0, 1])
+    state = engine.replay(scenario, [1, 0, 0, 1], seed=3)
     rewound = engine.rewind(scenario, state, 1)
-    assert rewound == engine.replay(scenario, [1])
-    assert engine.rewind(scenario, state, 0) == engine.start(scenario)
+    assert rewound == engine.replay(scenario, [1], seed=3)
+    assert engine.rewind(scenario, state, 0) == engine.start(scenario, seed=3)
+
+
+def shown(scenario, state):
+    return [choice.index for choice in engine.available_choices(scenario, state)]
+
+
+def test_the_choice_order_depends_on_the_seed_only(scenario):
+    orders = {tuple(shown(scenario, engine.start(scenario, seed))) for seed in range(40)}
+    assert len(orders) > 1 and all(sorted(order) == [0, 1] for order in orders)
+    assert shown(scenario, engine.start(scenario, 5)) == shown(scenario, engine.start(scenario, 5))
+
+
+def test_resume_and_rewind_show_the_same_order(scenario):
+    for seed in range(20):
+        state = engine.replay(scenario, [1], seed=seed)
+        order = shown(scenario, state)
+        assert shown(scenario, engine.restore(scenario, json.loads(json.dumps(state)))) == order
+        back = engine.rewind(scenario, engine.choose(scenario, state, 0), 1)
+        assert shown(scenario, back) == order
+
+
+def test_a_game_saved_before_seeds_keeps_the_authored_order(scenario):
+    saved = engine.replay(scenario, [1, 0])
+    del saved["seed"]
+    restored = engine.restore(scenario, saved)
+    assert restored["seed"] is None and shown(scenario, restored) == [0, 2]
 
 
 def test_state_round_trips_through_json(scenario):

@@ -102,14 +102,19 @@ def test_trainer_and_three_participants_run_a_session(world):
     click(phones[0], f"vote-{decision.id}-0")  # ...no: « l'écouter »
     click(phones[1], f"vote-{decision.id}-0")
     click(phones[2], f"vote-{decision.id}-1")
-    assert "Votre vote : A." in phones[0].success[0].value
+    # Letters follow the group's shuffled order, the same on every phone and on the projector.
+    letter = {index: "AB"[position] for position, index in enumerate(decision.choices)}
+    assert f"Votre vote : {letter[0]}." in phones[0].success[0].value
     assert live.snapshot(db, session.id).counts == {0: 2, 1: 1}
 
     projector = page("projector.py", trainer, db)
     assert not projector.exception
     assert f"**{live.display_code(code)}**" in texts(projector)
-    bars = projector.get("progress")  # the live vote bar: A 2 votes, B 1 vote
-    assert [b.proto.text for b in bars] == ["A — 2 vote(s)", "B — 1 vote(s)"]
+    bars = projector.get("progress")  # the live vote bars, in the phones' order
+    votes = {0: 2, 1: 1}
+    assert [b.proto.text for b in bars] == [
+        f"{letter[index]} — {votes[index]} vote(s)" for index in decision.choices
+    ]
 
     click(coach, "move-reveal")
     phones[2].run()

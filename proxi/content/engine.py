@@ -7,7 +7,8 @@ A playthrough is a JSON-safe dict::
     {"scenario": "bruit-nuit", "node": "loge",
      "vars": {"tension": 4, ...}, "competencies": {"ecoute": 0, ...},
      "used": ["loge#1"],                       # once-only choices already taken
-     "history": [{"node": "loge", "choice": 1}, ...]}   # every decision, in order
+     "history": [{"node": "loge", "choice": 1}, ...],   # every decision, in order
+     "seed": 1804289383}                       # the order choices are shown in
 
 There are two kinds of moves, and one function owns each:
 
@@ -18,6 +19,12 @@ A node with an `ending` is terminal: `is_over` is true and no move but `rewind` 
 `rewind` replays the first k decisions from `start`: effects are deterministic, so the
 history alone is the truth and the cached `vars` can never drift from it.
 
+Authors tend to write the best choice first, so the order a node's choices are shown in is
+shuffled, once per playthrough: `seed` (drawn by `start`, kept by `rewind` and `restore`)
+fixes one permutation per node, so a resumed or rewound game, and every screen showing a
+group's state, list the same choices in the same order. A choice is still named by its
+authored `index`; a state saved before seeds existed (no `seed`) keeps the authored order.
+
 Every function is pure: it returns a new state and never mutates its argument. An illegal
 move raises `IllegalMove`, naming the node and the move, and the caller keeps its state.
 """
@@ -25,6 +32,8 @@ move raises `IllegalMove`, naming the node and the move, and the caller keeps it
 from __future__ import annotations
 
 import copy
+import random
+import secrets
 from dataclasses import dataclass
 
 from proxi.content import expr
@@ -40,7 +49,7 @@ class View:
 
     node: Node
     lines: tuple[Line, ...]
-    choices: tuple[Choice, ...]  # only the available ones, in authored order
+    choices: tuple[Choice, ...]  # only the available ones, in the playthrough's order
     ending: Ending | None
     decision: int  # how many decisions were taken before this screen
     last_choice: Choice | None  # the choice that led here, for its feedback
@@ -61,8 +70,8 @@ class Result:
     path: tuple[PathStep, ...]
 
 
-def start(scenario: Scenario) -> State:
-    """A fresh playthrough at the start node."""
+def start(scenario: Scenario, seed: int | None = None) -> State:
+    """A fresh playthrough at the start node; `seed` fixes the choice order (random if None)."""
     return {
         "scenario": scenario.id,
         "node": scenario.start,
@@ -70,14 +79,26 @@ def start(scenario: Scenario) -> State:
         "competencies": dict.fromkeys(scenario.competencies, 0),
         "used": [],
         "history": [],
+        "seed": secrets.randbelow(2**31) if seed is None else seed,
     }
 
 
 def available_choices(scenario: Scenario, state: State) -> tuple[Choice, ...]:
+    """The choices that can be taken now, in the order this playthrough shows them."""
     node = _node(scenario, state)
     if node.ending:
         return ()
-    return tuple(choice for choice in node.choices if _is_available(choice, node, state))
+    return tuple(
+        choice for choice in _shown_order(node, state) if _is_available(choice, node, state)
+    )
+
+
+def _shown_order(node: Node, state: State) -> list[Choice]:
+    choices = list(node.choices)
+    if state.get("seed") is not None:
+        # A string seed is hashed with SHA-512: the same order on every machine and run.
+        random.Random(f"{state['seed']}/{node.id}").shuffle(choices)
+    return choices
 
 
 def _is_available(choice: Choice, node: Node, state: State) -> bool:
@@ -145,12 +166,16 @@ def rewind(scenario: Scenario, state: State, decision: int) -> State:
             f"impossible de revenir à la décision {decision} : "
             f"cette partie compte {len(history)} décision(s)"
         )
-    return replay(scenario, [step["choice"] for step in history[:decision]])
+    return _replay(scenario, [step["choice"] for step in history[:decision]], state.get("seed"))
 
 
-def replay(scenario: Scenario, choices: list[int]) -> State:
+def replay(scenario: Scenario, choices: list[int], seed: int | None = None) -> State:
     """The state reached by taking `choices` from the start (raises IllegalMove if one fails)."""
-    state = start(scenario)
+    return _replay(scenario, choices, start(scenario, seed)["seed"])
+
+
+def _replay(scenario: Scenario, choices: list[int], seed: int | None) -> State:
+    state = start(scenario, seed=0) | {"seed": seed}  # None stays None: a pre-seed save
     for choice_index in choices:
         state = choose(scenario, state, choice_index)
     return state
@@ -164,7 +189,9 @@ def restore(scenario: Scenario, saved: State) -> State:
     """
     if saved.get("scenario") != scenario.id:
         raise IllegalMove(f"cette partie appartient à un autre scénario ({saved.get('scenario')})")
-    state = replay(scenario, [step["choice"] for step in saved.get("history", [])])
+    state = _replay(
+        scenario, [step["choice"] for step in saved.get("history", [])], saved.get("seed")
+    )
     if [step["node"] for step in state["history"]] != [
         step["node"] for step in saved.get("history", [])
     ]:

@@ -267,7 +267,9 @@ def rejouer(
         target = live.get_decision(db, decision_id)
         if target.session_id != session_id or target.scenario_id != scenario.id:
             raise LiveError("Cette décision n'appartient pas au scénario en cours.")
-        state = engine.replay(scenario, list(target.path))  # IllegalMove if the file changed
+        # The group keeps its choice order: the same screens, the same letters as before.
+        seed = (session.state or {}).get("seed")
+        state = engine.replay(scenario, list(target.path), seed)  # IllegalMove if the file changed
         _close_current(db, session)
         _save_state(db, session_id, scenario.id, state)
 
@@ -279,7 +281,7 @@ def record_votes(
     db: sqlite_utils.Database, session: LiveSession, decision: Decision, scenario: Scenario
 ) -> None:
     """Each known person's vote as a group « chose » event (once: keyed by decision)."""
-    state = engine.replay(scenario, list(decision.path))
+    state = engine.replay(scenario, list(decision.path), (session.state or {}).get("seed"))
     voters = db.execute(
         "SELECT p.person_id, v.choice FROM live_votes v"
         " JOIN live_participants p ON p.id = v.participant_id"

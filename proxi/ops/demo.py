@@ -124,7 +124,7 @@ def _play(scenario_id: str, rng: random.Random, root: Path) -> Play:
     loaded = _try(lambda: scenario.load_scenario(root / "scenarios" / f"{scenario_id}.yaml")[0])
     if loaded is None:
         return _synthetic_play(scenario_id, rng)
-    state = engine.start(loaded)
+    state = engine.start(loaded, seed=rng.randrange(2**31))
     play: Play = [("started", state, None, None, None)]
     for _ in range(60):  # a safety net against a looping file: the linter reports those
         choices = engine.available_choices(loaded, state)
