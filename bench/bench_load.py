@@ -121,9 +121,9 @@ async def learners_phase(target, srv, count: int, seconds: float, think, figures
                 f"{tally.clicks() / elapsed:.1f}")  # fmt: skip
     figures.put(f"{label} : CPU par clic (ms)", cpu * 1000 / max(1, tally.clicks()))
     figures.put("Mémoire par session connectée (Mo)", per_session, f"{per_session:.2f}")
-    half = samples[len(samples) // 2 :]
-    figures.put("Mémoire du serveur pendant la charge, 2de moitié : min → max (Mo)", max(half),
-                f"{min(half):.0f} → {max(half):.0f}")  # fmt: skip
+    quarters = [samples[round(q * (len(samples) - 1) / 4)] for q in (1, 2, 3, 4)]
+    figures.put("Mémoire du serveur à 1/4, 1/2, 3/4 et fin de la charge (Mo)", quarters[-1],
+                " → ".join(f"{value:.0f}" for value in quarters))  # fmt: skip
     figures.errors += setup.errors + tally.errors
     if len(tabs) < count or tally.clicks() < len(tabs):
         figures.errors.append(f"{len(tabs)} of {count} learners clicked {tally.clicks()} times")

@@ -92,14 +92,21 @@ class Proxi:
     name = "Proxi"
 
     def __init__(self, url: str, password: str, learners: list[str], trainer: str) -> None:
+        from proxi.content.catalogue import load_catalogue
+
         self.url, self.password = url, password
         self.identifiers, self.trainer = learners, trainer
         self.code = ""
+        modules = load_catalogue().course.modules.values()
+        # Links to each lesson: a learner who finished a module picks a lesson again.
+        self.lessons = [f"module={m.id}&lecon={lesson.id}" for m in modules for lesson in m.lessons]
 
     async def learner(self, number: int) -> Tab:
         identifier = self.identifiers[number % len(self.identifiers)]
-        page = "modules" if number % 2 == 0 else "situations"
-        return await logged_in_tab(self.url, identifier, self.password, page)
+        if number % 2:
+            return await logged_in_tab(self.url, identifier, self.password, "situations")
+        lesson = self.lessons[number // 2 % len(self.lessons)]
+        return await logged_in_tab(self.url, identifier, self.password, "modules", lesson)
 
     async def step(self, tab: Tab, rng: random.Random) -> tuple[str, float]:
         """One tap a learner would make next: a lesson step, a scenario choice, or moving on."""
@@ -115,11 +122,14 @@ class Proxi:
             return "choice", trigger
         if tab.button("Rejouer depuis le début"):
             return "page", (await tab.click("Rejouer depuis le début")).seconds
-        return "page", (await tab.go("modules")).seconds
+        return "page", (await tab.go("modules", rng.choice(self.lessons))).seconds
 
     async def lesson_step(self, tab: Tab):
         """Forward through the lesson, back once at its end: every click is one step."""
-        return await tab.click("Étape suivante" if tab.button("Étape suivante") else "← Étape")
+        for label in ("Étape suivante", "← Étape"):
+            if tab.button(label):
+                return await tab.click(label)
+        return await tab.go("modules", self.lessons[0])
 
     async def scenario_choice(self, tab: Tab):
         """The first choice; at an ending, play again (one restart every few choices)."""

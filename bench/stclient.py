@@ -287,7 +287,9 @@ def follow_login_redirect(base_url: str, path: str) -> str:
     return "; ".join(cookie.split(";", 1)[0] for cookie in cookies)
 
 
-async def logged_in_tab(base_url: str, identifier: str, password: str, page: str) -> Tab:
+async def logged_in_tab(
+    base_url: str, identifier: str, password: str, page: str, query: str = ""
+) -> Tab:
     """Log in through the login form and the cookie route, then open `page` with the
     cookie, in a new connection: what a browser does after the redirect."""
     login = Tab(base_url, page="connexion")
@@ -301,6 +303,6 @@ async def logged_in_tab(base_url: str, identifier: str, password: str, page: str
         cookie = await asyncio.to_thread(follow_login_redirect, base_url, login.redirect)
     finally:
         await login.close()
-    tab = Tab(base_url, page=page, cookie=cookie)
+    tab = Tab(base_url, page=page, query=query, cookie=cookie)
     await tab.open()
     return tab
