@@ -1,12 +1,14 @@
 """Walk the engine move by move and assert the whole state after each (h11 style)."""
 
+import copy
+import dataclasses
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from proxi.content import engine
+from proxi.content import engine, expr
 from proxi.content.scenario import load_scenario
 from proxi.errors import IllegalMove
 
@@ -142,4 +144,60 @@ def test_restore_detects_an_edited_scenario(scenario):
     saved = engine.replay(scenario, [0])
     saved["history"][0]["node"] = "autre"
     with pytest.raises(IllegalMove, match="a changé"):
+        engine.restore(scenario, saved)
+
+
+def test_a_legal_move_never_changes_the_state_it_was_given(scenario):
+    for choices in ([], [1], [1, 0], [1, 0, 0]):
+        state = engine.replay(scenario, choices)
+        before = copy.deepcopy(state)
+        for choice in engine.available_choices(scenario, state):
+            engine.choose(scenario, state, choice.index)
+            assert state == before
+        if choices:
+            engine.rewind(scenario, state, 0)
+            assert state == before
+
+
+def with_effect(scenario, text):
+    """The scenario with the first choice at « accueil » given one effect."""
+    node = scenario.nodes["accueil"]
+    listen = dataclasses.replace(node.choices[0], effects=(expr.parse_effect(text),))
+    edited = dataclasses.replace(node, choices=(listen, *node.choices[1:]))
+    return dataclasses.replace(scenario, nodes={**scenario.nodes, "accueil": edited})
+
+
+@pytest.mark.parametrize(
+    ("effect", "tension", "overflows"),
+    [
+        ("tension += 10", 6, [("tension", 13)]),  # max 6
+        ("tension -= 10", 0, [("tension", -7)]),  # min 0
+        ("tension += 3", 6, []),  # exactly the maximum is in range
+        ("tension -= 3", 0, []),  # exactly the minimum too
+    ],
+)
+def test_effects_are_clamped_into_the_variable_range(scenario, effect, tension, overflows):
+    edited = with_effect(scenario, effect)
+    assert engine.choose(edited, engine.start(edited), 0)["vars"]["tension"] == tension
+    choice = edited.nodes["accueil"].choices[0]
+    values, found = engine.apply_effects(edited, choice, {"tension": 3, "note": 0})
+    assert (values, found) == ({"tension": tension, "note": 0}, overflows)
+
+
+def test_the_first_index_past_the_last_choice_is_illegal(scenario):
+    state = engine.start(scenario)
+    count = len(scenario.nodes["accueil"].choices)
+    with pytest.raises(IllegalMove, match=f"le choix {count} n'existe pas"):
+        engine.choose(scenario, state, count)
+
+
+def test_a_competency_the_state_does_not_have_yet_starts_from_zero(scenario):
+    state = engine.start(scenario)  # as saved before « ecoute » was added to the scenario
+    del state["competencies"]["ecoute"]
+    assert engine.choose(scenario, state, 0)["competencies"]["ecoute"] == 2
+
+
+def test_a_state_from_another_scenario_is_not_restored(scenario):
+    saved = {**engine.start(scenario), "scenario": "hall-occupe"}
+    with pytest.raises(IllegalMove, match="un autre scénario"):
         engine.restore(scenario, saved)

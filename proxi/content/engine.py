@@ -27,6 +27,10 @@ authored `index`; a state saved before seeds existed (no `seed`) keeps the autho
 
 Every function is pure: it returns a new state and never mutates its argument. An illegal
 move raises `IllegalMove`, naming the node and the move, and the caller keeps its state.
+
+The engine is the one owner of the rules of a move: `is_available` (once-only and
+conditions) and `apply_effects` (effects in order, each clamped into its variable's range).
+The linter's exhaustive exploration (`explore.py`) calls them on its own compact states.
 """
 
 from __future__ import annotations
@@ -34,13 +38,30 @@ from __future__ import annotations
 import copy
 import random
 import secrets
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict
 
 from proxi.content import expr
-from proxi.content.scenario import Choice, Ending, Line, Node, Scenario, Variable
+from proxi.content.scenario import Choice, Ending, Line, Node, Scenario
 from proxi.errors import IllegalMove
 
-State = dict
+
+class Step(TypedDict):
+    node: str
+    choice: int  # the choice's index in the node's authored list
+
+
+class State(TypedDict):
+    """A playthrough, JSON-safe (it lives in st.session_state and in SQLite)."""
+
+    scenario: str
+    node: str
+    vars: dict[str, int]
+    competencies: dict[str, int]
+    used: list[str]  # once-only choices taken, as once_mark() writes them
+    history: list[Step]
+    seed: NotRequired[int | None]  # the order choices are shown in (None or absent: authored)
 
 
 @dataclass(frozen=True)
@@ -101,10 +122,22 @@ def _shown_order(node: Node, state: State) -> list[Choice]:
     return choices
 
 
-def _is_available(choice: Choice, node: Node, state: State) -> bool:
-    if choice.once and f"{node.id}#{choice.index}" in state["used"]:
+def once_mark(node_id: str, choice: Choice) -> str:
+    """How a once-only choice is remembered as taken."""
+    return f"{node_id}#{choice.index}"
+
+
+def is_available(
+    choice: Choice, node_id: str, values: Mapping[str, int], used: Collection[str]
+) -> bool:
+    """A choice can be taken: not a once-only choice already taken, and its condition holds."""
+    if choice.once and once_mark(node_id, choice) in used:
         return False
-    return choice.condition is None or bool(expr.evaluate(choice.condition, state["vars"]))
+    return choice.condition is None or bool(expr.evaluate(choice.condition, values))
+
+
+def _is_available(choice: Choice, node: Node, state: State) -> bool:
+    return is_available(choice, node.id, state["vars"], state["used"])
 
 
 def view(scenario: Scenario, state: State) -> View:
@@ -141,21 +174,30 @@ def choose(scenario: Scenario, state: State, choice_index: int) -> State:
     if not _is_available(choice, node, state):
         raise IllegalMove(f"le choix {choice_index} n'est pas disponible au nœud « {node.id} »")
     new = copy.deepcopy(state)
-    _apply(scenario, choice, new["vars"])
+    new["vars"], _ = apply_effects(scenario, choice, state["vars"])
     for code, amount in choice.competencies:
         new["competencies"][code] = new["competencies"].get(code, 0) + amount
     if choice.once:
-        new["used"].append(f"{node.id}#{choice.index}")
+        new["used"].append(once_mark(node.id, choice))
     new["history"].append({"node": node.id, "choice": choice.index})
     new["node"] = choice.goto
     return new
 
 
-def _apply(scenario: Scenario, choice: Choice, values: dict[str, int]) -> None:
-    """Apply effects in order; clamp as a last defence (the linter forbids overflow)."""
+def apply_effects(
+    scenario: Scenario, choice: Choice, values: Mapping[str, int]
+) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """The values after the choice's effects, applied in order, each clamped into its
+    variable's range (a last defence: the linter reports overflow, S-codes), and the
+    (variable, unclamped value) of every effect that overflowed."""
+    new, overflows = dict(values), []
     for effect in choice.effects:
-        variable: Variable = scenario.variables[effect.variable]
-        values[effect.variable] = max(variable.minimum, min(variable.maximum, effect.apply(values)))
+        variable = scenario.variables[effect.variable]
+        value = effect.apply(new)
+        if not variable.minimum <= value <= variable.maximum:
+            overflows.append((effect.variable, value))
+        new[effect.variable] = max(variable.minimum, min(variable.maximum, value))
+    return new, overflows
 
 
 def rewind(scenario: Scenario, state: State, decision: int) -> State:
@@ -181,7 +223,7 @@ def _replay(scenario: Scenario, choices: list[int], seed: int | None) -> State:
     return state
 
 
-def restore(scenario: Scenario, saved: State) -> State:
+def restore(scenario: Scenario, saved: dict) -> State:
     """Rebuild a saved state against the current scenario file.
 
     Replaying the history validates it: if the scenario was edited and the saved path no

@@ -4,6 +4,8 @@ A playthrough's future depends only on (node, variable values, once-only choices
 we explore that state graph breadth-first, once per state. From it we derive what the
 linter reports: distinct paths, endings reached, competency ranges, states that can never
 finish, effects that overflow a variable's range, and where the worst behaviour leads.
+The rules of a move (availability, effects and their clamping) are the engine's: this module
+only walks them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
-from proxi.content import expr
+from proxi.content import engine
 from proxi.content.scenario import Choice, Scenario
 
 MAX_STATES = 200_000  # past this the exploration stops and says so
@@ -68,28 +70,15 @@ def _moves(scenario: Scenario, names: list[str], key: Key, result: Exploration):
         return
     values = dict(zip(names, values_tuple, strict=True))
     for choice in node.choices:
-        mark = f"{node_id}#{choice.index}"
-        if choice.once and mark in used:
-            continue
-        if choice.condition is not None and not expr.evaluate(choice.condition, values):
+        if not engine.is_available(choice, node_id, values, used):
             continue
         if choice.goto not in scenario.nodes:
             continue
-        new_values = _apply(scenario, node_id, choice, values, result)
-        new_used = used | {mark} if choice.once else used
+        new_values, overflows = engine.apply_effects(scenario, choice, values)
+        for variable, value in overflows:
+            result.overflows.append(Overflow(node_id, choice, variable, value))
+        new_used = used | {engine.once_mark(node_id, choice)} if choice.once else used
         yield choice, (choice.goto, tuple(new_values[n] for n in names), new_used)
-
-
-def _apply(scenario, node_id, choice, values, result) -> dict[str, int]:
-    values = dict(values)
-    for effect in choice.effects:
-        variable = scenario.variables[effect.variable]
-        value = effect.apply(values)
-        if not variable.minimum <= value <= variable.maximum:
-            result.overflows.append(Overflow(node_id, choice, effect.variable, value))
-            value = max(variable.minimum, min(variable.maximum, value))
-        values[effect.variable] = value
-    return values
 
 
 def can_finish(exploration: Exploration) -> set[Key]:

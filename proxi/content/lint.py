@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from proxi.content import explore, sources
+from proxi.content import explore, expr, sources
 from proxi.content.course import Course, load_course
 from proxi.content.findings import WARNING, Finding, Reporter, has_errors
 from proxi.content.places import content_dirs
@@ -85,7 +85,7 @@ def _static_checks(scenario: Scenario, report: Reporter, course: Course | None) 
             )
         for choice in node.choices:
             used |= {effect.variable for effect in choice.effects}
-            used |= explore.expr.names(choice.condition) if choice.condition else set()
+            used |= expr.names(choice.condition) if choice.condition else set()
             if not choice.feedback:
                 report.warn(
                     where + ("choices", choice.index),
