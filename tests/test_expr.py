@@ -49,3 +49,27 @@ def test_bad_effects(text):
 
 def test_names():
     assert expr.names(expr.parse("a + b > c or not d")) == {"a", "b", "c", "d"}
+
+
+@pytest.mark.parametrize(
+    ("operator", "below", "equal", "above"),
+    [
+        ("<", 1, 0, 0),
+        ("<=", 1, 1, 0),
+        (">", 0, 0, 1),
+        (">=", 0, 1, 1),
+        ("==", 0, 1, 0),
+        ("!=", 1, 0, 1),
+    ],
+)
+def test_every_comparison_holds_exactly_up_to_its_boundary(operator, below, equal, above):
+    tree = expr.parse(f"tension {operator} 2")
+    assert [expr.evaluate(tree, {"tension": value}) for value in (1, 2, 3)] == [below, equal, above]
+
+
+@pytest.mark.parametrize(("a", "b"), [(0, 0), (0, 1), (1, 0), (1, 1)])
+def test_and_or_not_follow_their_truth_tables(a, b):
+    values = {"a": a, "b": b}
+    assert expr.evaluate(expr.parse("a == 1 and b == 1"), values) == int(a and b)
+    assert expr.evaluate(expr.parse("a == 1 or b == 1"), values) == int(a or b)
+    assert expr.evaluate(expr.parse("not a == 1"), values) == int(not a)

@@ -531,3 +531,36 @@ def test_guests_are_matched_among_the_organisations_present(room):
     session = live.get_session(db, session_id)
     candidates = [p.display_name for p in live_room.match_candidates(db, session)]
     assert candidates == ["Agent 1", "Agent 2"]  # not the trainer (no organisation), not Agent 0
+
+
+def test_a_second_vote_cannot_open_while_one_is_open(room, porte):
+    db, trainer, _, session_id, _ = room
+    first = live_flow.open_vote(db, trainer, session_id, porte)
+    with pytest.raises(live.LiveError, match="déjà en cours"):
+        live_flow.open_vote(db, trainer, session_id, porte)
+    assert [d.id for d in live.decisions(db, session_id)] == [first.id]
+    assert live.get_session(db, session_id).decision_id == first.id
+
+
+def test_hands_cannot_change_once_the_vote_is_closed(room, porte):
+    db, trainer, _, session_id, _ = room
+    decision = live_flow.open_vote(db, trainer, session_id, porte)
+    live_flow.set_hands(db, trainer, session_id, {ECOUTE: 2})
+    # A closed decision still on screen (the moment between closing it and moving on).
+    db.execute("UPDATE live_decisions SET status = 'closed' WHERE id = ?", [decision.id])
+    with pytest.raises(live.LiveError, match="vote est clos"):
+        live_flow.set_hands(db, trainer, session_id, {ECOUTE: 9})
+    assert live.get_decision(db, decision.id).hands == {ECOUTE: 2}
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ({}, None),
+        ({ECOUTE: 0}, None),
+        ({ECOUTE: 2, RENVOI: 2}, None),
+        ({ECOUTE: 1, RENVOI: 2}, RENVOI),
+    ],
+)
+def test_majority_needs_votes_and_a_single_leader(counts, expected):
+    assert live.majority(counts) == expected

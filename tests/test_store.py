@@ -225,3 +225,35 @@ def test_rebuild_corrects_tampered_progress(db, learner):
     db.execute("UPDATE lesson_progress SET completed_at = NULL, last_step = 0")
     store.rebuild_derived(db)
     assert store.lesson_states(db, learner.id, MODULE)[LESSONS[0]]["completed_at"]
+
+
+@pytest.mark.parametrize(
+    ("score", "max_score", "pass_mark", "passed"),
+    [
+        (7, 10, 70, True),  # exactly the mark passes
+        (6, 10, 70, False),
+        (7, 10, 70.5, False),  # 70 % is below a mark of 70.5 %
+        (1, 1, 100, True),  # a one-question quiz
+        (0, 0, 0, False),  # a quiz without questions passes nobody (and does not crash)
+    ],
+)
+def test_the_quiz_pass_mark_is_reached_exactly_at_the_mark(
+    db, learner, score, max_score, pass_mark, passed
+):
+    recorded = store.record_quiz(db, learner.id, MODULE, score, max_score, pass_mark, LESSONS)
+    [event] = store.history(db, learner.id)
+    assert event["verb"] == ("passed" if passed else "failed")
+    assert event["result"]["success"] is passed and recorded.duplicate is False
+
+
+@pytest.mark.parametrize("step", [-1, 3])
+def test_a_step_outside_the_lesson_is_refused_and_records_nothing(db, learner, step):
+    with pytest.raises(ValueError, match="outside 0..2"):
+        store.record_step(db, learner.id, MODULE, "01-tension", step, 3, LESSONS)
+    assert store.history(db, learner.id) == []
+
+
+def test_durations_are_kept_to_a_tenth_of_a_second(db, learner):
+    store.record_step(db, learner.id, MODULE, "01-tension", 0, 3, LESSONS, duration_s=12.34)
+    [event] = store.history(db, learner.id)
+    assert event["result"]["duration_s"] == 12.3
