@@ -5,14 +5,8 @@ import streamlit as st
 from app_pages import ui
 from app_pages.lesson import QUIZ
 from app_pages.session import learner_progress
+from proxi import labels
 from proxi.progress import places
-
-STATUS = {
-    "not_started": "Pas commencé",
-    "in_progress": "En cours",
-    "quiz_failed": "Quiz à repasser",
-    "completed": "Terminé",
-}
 
 progress = learner_progress()
 overview = progress.overview
@@ -72,7 +66,7 @@ for module in cat.course.modules.values():
         st.markdown(f"**{module.order}. {module.title}**")
         st.progress(
             done / total if total else 0.0,
-            text=f"{done} leçon(s) sur {total} · {STATUS.get(status, 'Pas commencé')}",
+            text=f"{done} leçon(s) sur {total} · {labels.status(status or 'not_started')}",
         )
         label, query = module_link(module)
         if status == "completed":

@@ -4,23 +4,10 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.session import db, learner_progress
+from proxi import labels
 from proxi.documents.attestation import attestation_markdown, completion
 from proxi.people import accounts
 from proxi.progress import store
-
-VERBS = {
-    "viewed": "a consulté",
-    "answered": "a répondu à",
-    "passed": "a réussi",
-    "failed": "n'a pas réussi",
-    "completed": "a terminé",
-    "started": "a commencé",
-    "chose": "a fait un choix dans",
-    "rewound": "a rejoué",
-    "ended": "a terminé",
-    "attended": "a participé à",
-    "voted": "a voté dans",
-}
 
 progress = learner_progress()
 person, overview, cat = progress.person, progress.overview, ui.catalogue()
@@ -75,7 +62,7 @@ st.dataframe(
     [
         {
             "Date": e["timestamp"][:16].replace("T", " "),
-            "Action": f"{VERBS.get(e['verb'], e['verb'])} {e['object_id']}",
+            "Action": f"{labels.verb(e['verb'])} {e['object_id']}",
         }
         for e in events
     ],

@@ -18,12 +18,10 @@ from proxi.content.findings import Finding
 from proxi.content.markdown import display_text
 from proxi.content.scenario import COMPETENCIES, Scenario
 from proxi.documents.attestation import Completion, attestations_pdf
+from proxi.labels import OUTCOMES, outcome_phrase
 
-OUTCOME_BADGES = {
-    "favourable": ("Issue favorable", "green"),
-    "mitigee": ("Issue mitigée", "orange"),
-    "defavorable": ("Issue défavorable", "red"),
-}
+OUTCOME_COLOURS = {"favourable": "green", "mitigee": "orange", "defavorable": "red"}
+OUTCOME_BADGES = {code: (outcome_phrase(code), OUTCOME_COLOURS[code]) for code in OUTCOMES}
 
 BASE_CSS = """
 <style>

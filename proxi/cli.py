@@ -17,9 +17,9 @@ import yaml
 from proxi.content import lint, twee
 from proxi.content.catalogue import content_dirs, load_catalogue
 from proxi.content.findings import WARNING, Finding
-from proxi.content.scenario import OUTCOMES
 from proxi.documents import lrs, spreadsheet, tables
 from proxi.errors import ProxiError
+from proxi.labels import outcome_phrase
 from proxi.ops import backup, demo, privacy, retention
 from proxi.people.accounts import normalise_identifier
 from proxi.progress import reports, store
@@ -98,7 +98,7 @@ def _relative(finding: Finding) -> str:
 def _summary(report: lint.ScenarioReport) -> str:
     paths = "infini (boucle)" if report.paths is None else report.paths
     endings = ", ".join(
-        f"{node} ({OUTCOMES[o]}, {report.paths_by_ending.get(node, '?')} parcours)"
+        f"{node} ({outcome_phrase(o)}, {report.paths_by_ending.get(node, '?')} parcours)"
         for node, o in report.endings_reached.items()
     )
     ranges = ", ".join(

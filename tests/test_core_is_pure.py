@@ -32,6 +32,7 @@ LAYERS = [
     "errors",
     "dates",
     "mail",
+    "labels",
     "content",
     "progress",
     "people",

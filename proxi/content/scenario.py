@@ -17,6 +17,7 @@ from proxi.content import expr
 from proxi.content.findings import Finding, Reporter, check_shape, has_errors, is_type
 from proxi.content.yamlsource import Source, load
 from proxi.errors import ContentError, ExpressionError
+from proxi.labels import OUTCOMES
 
 COMPETENCIES = {
     "ecoute": "Écoute",
@@ -25,11 +26,6 @@ COMPETENCIES = {
     "securite": "Sécurité",
     "partenariat": "Partenariat",
     "tracabilite": "Traçabilité",
-}
-OUTCOMES = {
-    "favourable": "Issue favorable",
-    "mitigee": "Issue mitigée",
-    "defavorable": "Issue défavorable",
 }
 CARD_FIELDS = {
     "who": "Qui",

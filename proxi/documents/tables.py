@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from proxi import labels
 from proxi.content.course import CourseModule
 from proxi.content.scenario import Scenario
 from proxi.dates import french_date
 from proxi.documents.attestation import MAX_PER_FILE, Completion, completion
-from proxi.documents.xapi import VERBS
 from proxi.people import accounts
 from proxi.progress import reports
 
@@ -154,7 +154,7 @@ def person_tables(report: reports.PersonReport, titles: dict) -> dict[str, list[
         ],
         "Historique": [
             {"Date": e["timestamp"][:16].replace("T", " "),
-             "Action": VERBS.get(e["verb"], ("", e["verb"]))[1],
+             "Action": labels.verb(e["verb"]),
              "Sur": titles.get(e["object_id"], e["object_id"])}
             for e in report.timeline
         ],

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from proxi import labels
 from proxi.progress import reports
 from proxi.progress.db import write_transaction
 
@@ -27,19 +28,19 @@ XAPI_VERSION = "1.0.3"
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
 ADL_VERB = "http://adlnet.gov/expapi/verbs/"
 ADL_ACTIVITY = "http://adlnet.gov/expapi/activities/"
-# Proxi verb -> (ADL verb, French display).
+# Proxi verb -> ADL verb (the French display is proxi.labels.VERBS).
 VERBS = {
-    "viewed": ("experienced", "a consulté"),
-    "answered": ("answered", "a répondu"),
-    "passed": ("passed", "a réussi"),
-    "failed": ("failed", "a échoué"),
-    "completed": ("completed", "a terminé"),
-    "started": ("attempted", "a commencé"),
-    "chose": ("responded", "a choisi"),
-    "rewound": ("interacted", "est revenu en arrière"),
-    "ended": ("completed", "a terminé"),
-    "attended": ("attended", "a participé"),
-    "voted": ("responded", "a voté"),
+    "viewed": "experienced",
+    "answered": "answered",
+    "passed": "passed",
+    "failed": "failed",
+    "completed": "completed",
+    "started": "attempted",
+    "chose": "responded",
+    "rewound": "interacted",
+    "ended": "completed",
+    "attended": "attended",
+    "voted": "responded",
 }
 ACTIVITY_TYPES = {
     "module": "module",
@@ -89,7 +90,7 @@ def extension(settings: XapiSettings, name: str) -> str:
 
 def statement(event: dict, settings: XapiSettings) -> dict:
     """The xAPI 1.0.3 statement of a decoded event (see the module docstring)."""
-    adl_verb, french = VERBS.get(event["verb"], ("interacted", event["verb"]))
+    adl_verb, french = VERBS.get(event["verb"], "interacted"), labels.verb(event["verb"])
     return _without_empty(
         {
             "id": event["uuid"],

@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from proxi.content import engine
-from proxi.content.scenario import CARD_FIELDS, COMPETENCIES, OUTCOMES, Scenario
+from proxi.content.scenario import CARD_FIELDS, COMPETENCIES, Scenario
 from proxi.dates import french_date
+from proxi.labels import outcome_phrase
 from proxi.live import room as live_room
 from proxi.live import sessions as live
 from proxi.live.sessions import HALF_DAYS, Decision, LiveSession
@@ -97,7 +98,7 @@ def _decision_line(row: MapRow, scenario: Scenario) -> str:
         line += f" → suivi : **{letter}**"
         target = scenario.nodes[scenario.nodes[decision.node_id].choices[decision.chosen].goto]
         if target.ending:
-            line += f" → fin « {target.ending.title} » ({OUTCOMES[target.ending.outcome]})"
+            line += f" → fin « {target.ending.title} » ({outcome_phrase(target.ending.outcome)})"
     elif decision.status == "closed":
         line += " (laissée pour rejouer)"
     else:
@@ -173,7 +174,7 @@ def _path_line(number: int, state: dict, scenario: Scenario) -> str:
         steps.append(f"{scene_label(scenario, step['node'], 40)} → « {choice.text} »")
     ending = scenario.nodes[state["node"]].ending
     if ending:
-        end = f"**Fin : {ending.title}** ({OUTCOMES[ending.outcome]})"
+        end = f"**Fin : {ending.title}** ({outcome_phrase(ending.outcome)})"
     else:
         end = f"{scene_label(scenario, state['node'], 40)} _(en cours)_"
     points = ", ".join(

@@ -33,16 +33,10 @@ import sqlite_utils
 
 from proxi.progress import store
 from proxi.progress.db import write_transaction
+from proxi import labels
 from proxi.errors import NotAllowed
 
-STATUSES = {
-    "not_started": "Non commencé",
-    "in_progress": "En cours",
-    "quiz_failed": "Quiz échoué",
-    "passed": "Réussi",
-    "completed": "Terminé",
-}
-OUTCOMES = {"favourable": "Favorable", "mitigee": "Mitigée", "defavorable": "Défavorable"}
+STATUSES, OUTCOMES = labels.STATUSES, labels.OUTCOMES
 OUT_OF_SCOPE = "Cette personne ne fait pas partie des personnes que vous suivez."
 
 
