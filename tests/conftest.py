@@ -17,6 +17,30 @@ from proxi.progress.db import open_db
 PASSWORD = "correct-horse-battery"
 
 
+# --- Test tiers: `make test-fast` runs `-m "not slow"`, `make test` runs everything ------------
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: pages, browsers, servers (left out of test-fast)")
+
+
+def pytest_collection_modifyitems(items):
+    """Mark slow what drives pages (AppTest), a browser, the LRS or a server of its own."""
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
+
+
+def _is_slow(item) -> bool:
+    names = vars(item.module).values()
+    drives_pages = any(
+        getattr(value, "__name__", "") == "AppTest"
+        or getattr(value, "__module__", "") in ("tests.pages", "pages")
+        for value in names
+    )
+    return drives_pages or "e2e" in item.nodeid.split("/") or "lrs" in item.fixturenames
+
+
 @pytest.fixture
 def db():
     """An in-memory database, migrated."""

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from bench.bench_concurrency import hammer
 from proxi.ops import backup, retention
 from proxi.progress import store
 from proxi.progress.db import open_db
+
+pytestmark = pytest.mark.slow  # processes and threads at full size: not in test-fast
 
 
 def test_fifty_writers_a_thousand_events_each_lose_nothing(tmp_path):

@@ -35,6 +35,8 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -49,6 +51,8 @@ from proxi.progress import store  # noqa: E402
 from proxi.progress.db import open_db  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
+
+pytestmark = pytest.mark.slow  # processes and threads at full size: not in test-fast
 SCENARIO_FILE = FIXTURES / "scenarios" / "porte.yaml"
 PLAN = (0, 0, 1)  # porte: listen, write the report, conclude -> bonne_fin
 LEARNERS = tuple(f"crash.{n}" for n in range(6))

@@ -2,8 +2,8 @@
 
 The LRS is ralph (ralph-malph[lrs,backend-fs,cli]) run on loopback. Its FastAPI pin needs a
 Starlette older than Streamlit accepts, so it cannot live in the project's environment: it
-gets a virtualenv of its own, .venv/lrs (created here on first use, or $PROXI_RALPH names a
-ralph executable). Its file backend accepts one write per store, so each test that writes
+gets a virtualenv of its own, .venv/lrs, that `make test` installs from
+tests/lrs-requirements.txt (or $PROXI_RALPH names a ralph executable). Its file backend accepts one write per store, so each test that writes
 gets a fresh server and store directory.
 """
 
@@ -17,7 +17,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -36,7 +35,6 @@ from proxi.progress.db import open_db
 
 REPO = Path(__file__).resolve().parent.parent
 LRS_VENV = REPO / ".venv" / "lrs"
-LRS_PACKAGES = ["ralph-malph[lrs,backend-fs,cli]==5.1.0", "requests"]
 LRS_USER, LRS_PASSWORD = "proxi", "mot-de-passe-lrs"
 ISO_WITH_ZONE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 
@@ -234,25 +232,16 @@ def test_a_conflict_is_isolated_and_counted_as_already_sent(db):
 
 
 def ralph_python() -> str:
-    """The Python of ralph's own environment, created on first use (see the module docstring)."""
+    """The Python of ralph's own environment (see the module docstring)."""
     given = os.environ.get("PROXI_RALPH")
     if given:
         return str(Path(given).with_name("python"))
-    python = LRS_VENV / "bin" / "python"
     if not (LRS_VENV / "bin" / "ralph").exists():
-        try:
-            subprocess.run([sys.executable, "-m", "venv", str(LRS_VENV)], check=True)
-            subprocess.run(
-                [str(python), "-m", "pip", "install", "-q", *LRS_PACKAGES],
-                check=True,
-                timeout=900,
-            )
-        except (subprocess.SubprocessError, OSError) as error:
-            message = f"ralph (the test LRS) could not be installed in {LRS_VENV}: {error}"
-            if os.environ.get("CI"):
-                pytest.fail(message)  # CI must prove the LRS round trip, not skip it
-            pytest.skip(message)
-    return str(python)
+        message = f"ralph (the test LRS) is not installed in {LRS_VENV}: run `make test`"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must prove the LRS round trip, not skip it
+        pytest.skip(message)
+    return str(LRS_VENV / "bin" / "python")
 
 
 def free_port() -> int:
