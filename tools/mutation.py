@@ -52,7 +52,7 @@ TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
-FLIPS: dict[type, type] = {
+FLIPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.LtE,
     ast.LtE: ast.Lt,
     ast.Gt: ast.GtE,
@@ -64,7 +64,7 @@ FLIPS: dict[type, type] = {
     ast.Is: ast.IsNot,
     ast.IsNot: ast.Is,
 }
-SYMBOLS = {
+SYMBOLS: dict[type[ast.cmpop], str] = {
     ast.Lt: "<",
     ast.LtE: "<=",
     ast.Gt: ">",
@@ -148,7 +148,7 @@ class _Apply(ast.NodeTransformer):
             node.test = ast.Constant(False)
         elif isinstance(node, ast.Call):
             return node.args[-1]
-        elif isinstance(node, ast.Constant):
+        elif isinstance(node, ast.Constant) and isinstance(node.value, int):
             return ast.Constant(node.value + 1)
         return node
 
@@ -156,7 +156,7 @@ class _Apply(ast.NodeTransformer):
 def mutants(path: str, names: tuple[str, ...]) -> list[Mutant]:
     tree = ast.parse((REPO / path).read_text(encoding="utf-8"))
     return [
-        Mutant(path, node.lineno, description, index)
+        Mutant(path, getattr(node, "lineno", 0), description, index)
         for index, (node, description) in enumerate(sites(tree, names))
     ]
 

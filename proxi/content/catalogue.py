@@ -14,8 +14,9 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
-from proxi.content.course import Course, load_course
+from proxi.content.course import Course, CourseModule, load_course
 from proxi.content.findings import ERROR, Finding, has_errors
 from proxi.content.lint import lint_course_links, playability_errors
 from proxi.content.places import ROOT, content_dirs
@@ -56,7 +57,7 @@ def load_catalogue() -> Catalogue:
         course = course or Course()
     scenarios = {}
     for path in sorted(scenarios_dir.glob("*.yaml")) if scenarios_dir.exists() else []:
-        scenario, found = _guarded(str(path), lambda path=path: _playable_scenario(path, course))
+        scenario, found = _guarded(str(path), functools.partial(_playable_scenario, path, course))
         findings = findings + list(found)
         if scenario is not None:
             scenarios[scenario.id] = scenario
@@ -77,7 +78,8 @@ def _verdict(path: str, text: str, module_ids: tuple[str, ...]) -> tuple:
     scenario, findings = load_scenario(path, text=text)
     if scenario is None:
         return None, findings
-    findings = findings + playability_errors(scenario, Course(modules=dict.fromkeys(module_ids)))
+    known = Course(modules=cast(dict[str, CourseModule], dict.fromkeys(module_ids)))  # ids only
+    findings = findings + playability_errors(scenario, known)
     return (None if has_errors(findings) else scenario), findings
 
 

@@ -330,7 +330,7 @@ def load_lesson(
     findings += report.findings
     steps = []
     for number, raw_step in enumerate(raw.steps):
-        parts = []
+        parts: list[str | Block] = []
         for part in raw_step.parts:
             block = (
                 part

@@ -40,7 +40,7 @@ import random
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from proxi.content import expr
 from proxi.content.scenario import Choice, Ending, Line, Node, Scenario
@@ -223,7 +223,7 @@ def _replay(scenario: Scenario, choices: list[int], seed: int | None) -> State:
     return state
 
 
-def restore(scenario: Scenario, saved: dict) -> State:
+def restore(scenario: Scenario, saved: Mapping[str, Any]) -> State:
     """Rebuild a saved state against the current scenario file.
 
     Replaying the history validates it: if the scenario was edited and the saved path no

@@ -46,7 +46,11 @@ class Exploration:
 
 def explore(scenario: Scenario) -> Exploration:
     names = list(scenario.variables)
-    start_key = (scenario.start, tuple(scenario.variables[n].start for n in names), frozenset())
+    start_key: Key = (
+        scenario.start,
+        tuple(scenario.variables[n].start for n in names),
+        frozenset(),
+    )
     result = Exploration(scenario, start_key)
     queue = deque([start_key])
     result.edges[start_key] = []

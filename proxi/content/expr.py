@@ -49,7 +49,7 @@ def _tokenize(text: str) -> list[str]:
         match = _TOKEN.match(text, position)
         if not match:
             raise ExpressionError(f"caractère inattendu « {text[position:].strip()[:1]} »")
-        tokens.append(match.group(match.lastindex))
+        tokens.append(match.group(match.lastindex or 0))
         position = match.end()
     return tokens
 

@@ -154,7 +154,8 @@ def _summary_checks(
     reached = {key[0] for key in exploration.edges if exploration.is_ending(key)}
     worst = explore.worst_endings(exploration)
     for node_id in sorted(worst):
-        if scenario.nodes[node_id].ending.outcome == "favourable":
+        ending = scenario.nodes[node_id].ending
+        if ending is not None and ending.outcome == "favourable":
             report.warn(
                 ("nodes", node_id),
                 "S115",
@@ -165,7 +166,11 @@ def _summary_checks(
         scenario_id=scenario.id,
         nodes=len(scenario.nodes),
         paths=summary.paths,
-        endings_reached={node: scenario.nodes[node].ending.outcome for node in sorted(reached)},
+        endings_reached={
+            node: ending.outcome
+            for node in sorted(reached)
+            if (ending := scenario.nodes[node].ending) is not None
+        },
         paths_by_ending=summary.paths_by_ending,
         competency_min=summary.competency_min,
         competency_max=summary.competency_max,

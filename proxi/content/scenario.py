@@ -198,8 +198,8 @@ def _build(source: Source, report: Reporter) -> Scenario | None:
         )
     variables = _variables(data["variables"], report)
     characters = _characters(data["characters"], report)
-    nodes = {key: _node(key, value, report, variables) for key, value in data["nodes"].items()}
-    nodes = {key: node for key, node in nodes.items() if node is not None}
+    parsed = {key: _node(key, value, report, variables) for key, value in data["nodes"].items()}
+    nodes = {key: node for key, node in parsed.items() if node is not None}
     for code in data["competencies"]:
         _check_competency(code, ("competencies",), report)
     player = data.get("player", "") if is_type(data.get("player"), str) else ""

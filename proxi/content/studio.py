@@ -37,7 +37,7 @@ def scenario_name(text: str, fallback: str = "brouillon") -> str:
     safe = (
         isinstance(candidate, str) and candidate.replace("-", "").isalnum() and candidate.islower()
     )
-    return candidate if safe else fallback
+    return candidate if safe and isinstance(candidate, str) else fallback
 
 
 def check_text(text: str) -> tuple[Scenario | None, list[Finding], ScenarioReport | None]:
@@ -52,7 +52,7 @@ def check_text(text: str) -> tuple[Scenario | None, list[Finding], ScenarioRepor
     return scenario, sorted(findings + more, key=lambda f: (f.line, f.col)), report
 
 
-def playtest_state(scenario: Scenario, node_id: str, values: dict[str, int]) -> dict:
+def playtest_state(scenario: Scenario, node_id: str, values: dict[str, int]) -> engine.State:
     """A play-test state at any node with chosen variable values (not a learner's state)."""
     state = engine.start(scenario)
     unknown = set(values) - set(scenario.variables)

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlite_utils
 
@@ -37,7 +38,7 @@ class SendReport:
     last_event_id: int = 0
 
 
-Opener = Callable[..., object]
+Opener = Callable[..., Any]
 
 
 def statements_url(endpoint: str) -> str:

@@ -5,6 +5,7 @@ only draws them (dates stay ISO in tables, so that they sort).
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from proxi import labels
 from proxi.content.course import CourseModule
@@ -59,7 +60,7 @@ def path_table(counts: list[reports.PathCount], scenario: Scenario) -> list[dict
     """One line per choice of each decision, in the scenario's order, solo and group apart;
     the long texts last, so that the counts stay in view on a narrow screen."""
     by_key = {(c.mode, c.node_id, c.choice_index): c.count for c in counts}
-    totals = Counter()
+    totals: Counter[tuple[str, str]] = Counter()
     for c in counts:
         totals[(c.mode, c.node_id)] += c.count
     node_ids = [n for n in scenario.nodes if scenario.nodes[n].choices]
@@ -90,7 +91,7 @@ def endings_table(
     found: list[tuple[str, str, str, int]], scenarios: dict[str, Scenario]
 ) -> list[dict[str, object]]:
     """Endings reached, per scenario, solo and group apart."""
-    merged: dict[tuple[str, str], dict[str, object]] = {}
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
     for scenario_id, mode, node_id, count in found:
         scenario = scenarios.get(scenario_id)
         node = scenario.nodes.get(node_id) if scenario else None

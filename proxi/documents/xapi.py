@@ -16,6 +16,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 import sqlite_utils
@@ -114,7 +115,7 @@ def _object(event: dict, settings: XapiSettings) -> dict:
     kind, object_id, ctx = event["object_type"], event["object_id"], event["context"]
     if event["verb"] == "chose" and ctx.get("node_id"):
         kind, object_id = "node", f"{object_id}/{ctx['node_id']}"
-    definition = {"type": ADL_ACTIVITY + ACTIVITY_TYPES.get(kind, "interaction")}
+    definition: dict[str, Any] = {"type": ADL_ACTIVITY + ACTIVITY_TYPES.get(kind, "interaction")}
     title = settings.titles.get(object_id)
     if title:
         definition["name"] = {"fr-FR": title}
@@ -126,7 +127,7 @@ def _object(event: dict, settings: XapiSettings) -> dict:
 
 
 def _result(event: dict, settings: XapiSettings) -> dict:
-    source, result = event["result"], {}
+    source, result = event["result"], dict[str, Any]()
     if isinstance(source.get("max"), int | float) and source["max"] > 0:
         raw = min(max(float(source.get("score", 0)), 0.0), float(source["max"]))
         result["score"] = {"raw": raw, "min": 0, "max": source["max"]}

@@ -37,7 +37,7 @@ from proxi.live import sessions as live
 from proxi.live.sessions import Decision, LiveError, LiveSession, iso, require_trainer
 from proxi.people.accounts import Person
 from proxi.progress import store
-from proxi.progress.db import write_transaction
+from proxi.progress.db import inserted_id, write_transaction
 
 TRANSITIONS = {
     ("open", "freeze"): "frozen",
@@ -84,11 +84,13 @@ def move(
     choice: int | None = None,
 ) -> None:
     """Run the move `name` (one of MOVE_LABELS) for the page's buttons."""
+    if name in ("open_vote", "follow") and scenario is None:
+        raise LiveError("Le scénario de ce vote est introuvable.")
     if name == "open_session":
         open_session(db, actor, session_id)
-    elif name == "open_vote":
+    elif name == "open_vote" and scenario is not None:
         open_vote(db, actor, session_id, scenario)
-    elif name == "follow":
+    elif name == "follow" and scenario is not None:
         follow(db, actor, session_id, scenario, choice)
     elif name in ("freeze", "resume", "reveal"):
         _step(db, actor, session_id, name, scenario)
@@ -180,9 +182,10 @@ def open_vote(
             ],
         )
         db.execute(
-            "UPDATE live_sessions SET decision_id = ? WHERE id = ?", [cursor.lastrowid, session_id]
+            "UPDATE live_sessions SET decision_id = ? WHERE id = ?",
+            [inserted_id(cursor), session_id],
         )
-    return live.get_decision(db, cursor.lastrowid)
+    return live.get_decision(db, inserted_id(cursor))
 
 
 def freeze(db: sqlite_utils.Database, actor: Person, session_id: int) -> None:
@@ -303,7 +306,9 @@ def record_votes(
         )
 
 
-def _record_ending(db, session: LiveSession, scenario: Scenario, state: dict, decision) -> None:
+def _record_ending(
+    db, session: LiveSession, scenario: Scenario, state: engine.State, decision
+) -> None:
     """Every known participant « ended » the scenario with the group (mode group)."""
     people = db.execute(
         "SELECT person_id FROM live_participants WHERE session_id = ? AND person_id IS NOT NULL",
@@ -346,7 +351,7 @@ def _current(db, session: LiveSession, name: str) -> Decision:
     return decision
 
 
-def _group_state(session: LiveSession, scenario: Scenario) -> dict:
+def _group_state(session: LiveSession, scenario: Scenario) -> engine.State:
     if session.scenario_id != scenario.id or session.state is None:
         raise LiveError(f"La séance ne joue pas « {scenario.title} » en ce moment.")
     return engine.restore(scenario, session.state)  # IllegalMove if the file changed
@@ -362,7 +367,7 @@ def _close_current(db, session: LiveSession) -> None:
         )
 
 
-def _save_state(db, session_id: int, scenario_id: str, state: dict) -> None:
+def _save_state(db, session_id: int, scenario_id: str, state: engine.State) -> None:
     db.execute(
         "UPDATE live_sessions SET scenario_id = ?, state = ?, decision_id = NULL WHERE id = ?",
         [scenario_id, json.dumps(state, ensure_ascii=False), session_id],

@@ -116,7 +116,7 @@ def scene_label(scenario: Scenario, node_id: str, width: int = 60) -> str:
 # --- Summary --------------------------------------------------------------------------
 
 
-def paths_taken(decisions: list[Decision], scenario: Scenario) -> list[dict]:
+def paths_taken(decisions: list[Decision], scenario: Scenario) -> list[engine.State]:
     """Each distinct path the group followed to its furthest point, replayed by the engine."""
     followed = [d.path + (d.chosen,) for d in decisions if d.chosen is not None]
     followed += [d.path for d in decisions if d.chosen is None and d.status != "closed"]
@@ -167,7 +167,7 @@ def _header(db, session: LiveSession) -> str:
     )
 
 
-def _path_line(number: int, state: dict, scenario: Scenario) -> str:
+def _path_line(number: int, state: engine.State, scenario: Scenario) -> str:
     steps = []
     for step in state["history"]:
         choice = scenario.nodes[step["node"]].choices[step["choice"]]

@@ -40,7 +40,7 @@ from proxi.live.sessions import (
 from proxi.people import accounts
 from proxi.people.accounts import Person
 from proxi.progress import store
-from proxi.progress.db import write_transaction
+from proxi.progress.db import inserted_id, write_transaction
 
 # Wrong codes allowed per window before a lockout: per device, then per network address.
 JOIN_WINDOW = timedelta(minutes=10)
@@ -122,7 +122,7 @@ def _insert_participant(db, session, person, guest_name, now) -> int:
         " VALUES (?, ?, ?, ?)",
         [session.id, person.id if person else None, None if person else guest_name, iso(now)],
     )
-    return cursor.lastrowid
+    return inserted_id(cursor)
 
 
 def _check_throttle(db: sqlite_utils.Database, keys: dict[str, str], now: datetime) -> None:

@@ -29,10 +29,11 @@ from datetime import UTC, date, datetime
 
 import sqlite_utils
 
+from proxi.content.engine import State
 from proxi.content.scenario import Scenario
 from proxi.errors import NotAllowed, ProxiError
 from proxi.people.accounts import Person
-from proxi.progress.db import write_transaction
+from proxi.progress.db import inserted_id, write_transaction
 
 HALF_DAYS = {"matin": "Matin", "apres-midi": "Après-midi"}
 # No 0/O, 1/I/L: codes are read off a projector and typed on phones.
@@ -70,7 +71,7 @@ class LiveSession:
     status: str  # draft | open | ended
     join_code: str | None
     scenario_id: str | None
-    state: dict | None  # the group's engine state in `scenario_id`
+    state: State | None  # the group's engine state in `scenario_id`
     decision_id: int | None
     notes: str
     created_at: str
@@ -142,7 +143,7 @@ class Snapshot:
 
     status: str
     scenario_id: str | None
-    state: dict | None
+    state: State | None
     decision: Decision | None
     counts: dict[int, int] = field(default_factory=dict)  # phones + hands, per choice
     phone_votes: int = 0
@@ -208,7 +209,7 @@ def create_session(
                 iso(),
             ],
         )
-    return get_session(db, cursor.lastrowid)
+    return get_session(db, inserted_id(cursor))
 
 
 def get_session(db: sqlite_utils.Database, session_id: int) -> LiveSession:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from proxi.content.engine import State, Step
 from proxi.errors import ProxiError
 from proxi.people import accounts, passwords
 from proxi.progress import events as events_module
@@ -79,7 +80,8 @@ class ModulePlan:
         return [lesson_id for lesson_id, _ in self.lessons]
 
 
-Play = list[tuple[str, dict, str | None, int | str | None, str | None]]  # verb, state, node...
+# verb, state, node, response, outcome
+Play = list[tuple[str, State, str | None, int | str | None, str | None]]
 
 
 class NotEmpty(ProxiError):
@@ -143,13 +145,19 @@ def _play(scenario_id: str, rng: random.Random, root: Path) -> Play:
 
 def _synthetic_play(scenario_id: str, rng: random.Random) -> Play:
     nodes = ["accueil", "echange", "decision"]
-    state = {"scenario": scenario_id, "node": nodes[0], "vars": {"tension": 5}}
-    state |= {"competencies": {}, "used": [], "history": []}
+    state = State(
+        scenario=scenario_id,
+        node=nodes[0],
+        vars={"tension": 5},
+        competencies={},
+        used=[],
+        history=[],
+    )
     play: Play = [("started", state, None, None, None)]
     for position, node_id in enumerate(nodes):
         choice = rng.randrange(3)
         following = nodes[position + 1] if position + 1 < len(nodes) else f"fin_{choice}"
-        history = [*state["history"], {"node": node_id, "choice": choice}]
+        history = [*state["history"], Step(node=node_id, choice=choice)]
         state = {**state, "node": following, "history": history}
         play.append(("chose", state, node_id, choice, None))
     outcome = ("favourable", "mitigee", "defavorable")[int(state["node"][-1])]

@@ -50,7 +50,7 @@ import sqlite_utils
 
 from proxi.errors import ProxiError
 from proxi.people import accounts, audit
-from proxi.progress.db import write_transaction
+from proxi.progress.db import inserted_id, write_transaction
 
 __all__ = [
     "POLICIES",
@@ -300,7 +300,7 @@ def _stand_in(db: sqlite_utils.Database, person: dict, stamp: str) -> int:
             stamp,
         ],
     )
-    return cursor.lastrowid
+    return inserted_id(cursor)
 
 
 def _delete(db, table: str, column: str, person_id: int, stand_in: int) -> int:

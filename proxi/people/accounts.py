@@ -29,7 +29,7 @@ import sqlite_utils
 
 from proxi.errors import AuthError, ProxiError
 from proxi.people import passwords
-from proxi.progress.db import write_transaction
+from proxi.progress.db import inserted_id, write_transaction
 
 ROLES = {
     "learner": "Apprenant",
@@ -110,7 +110,7 @@ def create_organisation(db: sqlite_utils.Database, name: str, kind: str) -> Orga
             "INSERT INTO organisations (name, kind, created_at) VALUES (?, ?, ?)",
             [name, kind, _iso(_now())],
         )
-    return Organisation(cursor.lastrowid, name, kind)
+    return Organisation(inserted_id(cursor), name, kind)
 
 
 def list_organisations(db: sqlite_utils.Database) -> list[Organisation]:
@@ -147,7 +147,7 @@ def create_person(
             " roles, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [identifier, *fields.values(), password_hash, _iso(_now())],
         )
-    return get_person(db, cursor.lastrowid)
+    return _require_person(db, inserted_id(cursor))
 
 
 def update_person(db: sqlite_utils.Database, person_id: int, **changes) -> Person:
@@ -166,7 +166,7 @@ def update_person(db: sqlite_utils.Database, person_id: int, **changes) -> Perso
     assignments = ", ".join(f"{column} = ?" for column in fields)
     with write_transaction(db):
         db.execute(f"UPDATE people SET {assignments} WHERE id = ?", [*fields.values(), person_id])
-    return get_person(db, person_id)
+    return _require_person(db, person_id)
 
 
 def set_password(db: sqlite_utils.Database, person_id: int, password: str) -> None:
@@ -289,7 +289,7 @@ def authenticate(
         raise AuthError(ACCOUNT_DISABLED)  # only said to someone who knows the password
     with write_transaction(db):
         db.execute("DELETE FROM login_failures WHERE identifier = ?", [key])
-    return get_person(db, row[0])
+    return _require_person(db, row[0])
 
 
 def lockout_remaining(

@@ -24,7 +24,7 @@ import sqlite_utils
 
 from proxi.errors import NotAllowed
 from proxi.people.accounts import Person
-from proxi.progress.db import write_transaction
+from proxi.progress.db import inserted_id, write_transaction
 from proxi.progress.events import timestamp
 
 # The vocabulary of administrative acts: slug -> what the coordinator reads.
@@ -93,7 +93,7 @@ def record(
                 json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
             ],
         )
-    return cursor.lastrowid
+    return inserted_id(cursor)
 
 
 def entries(
@@ -112,7 +112,8 @@ def entries(
     `since`/`until`: ISO dates, both included."""
     if not viewer.has_role("coordinator"):
         raise NotAllowed("Le journal des actions est réservé à la coordination.")
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[object] = []
     if actions:
         where.append(f"a.action IN ({', '.join('?' for _ in actions)})")
         params += list(actions)

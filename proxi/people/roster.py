@@ -126,7 +126,7 @@ def read_roster(db: sqlite_utils.Database, data: bytes | str) -> RosterPreview:
     for cells in reader:
         if any(cell.strip() for cell in cells):
             values = {f: "" for f in FIELDS}
-            values |= {columns[i]: c.strip() for i, c in enumerate(cells) if columns.get(i)}
+            values |= {name: c.strip() for i, c in enumerate(cells) if (name := columns.get(i))}
             lines.append(RosterLine(reader.line_num, values))
     _check_lines(db, lines)
     return RosterPreview(lines, [], text)
@@ -222,7 +222,7 @@ def apply_roster(
         for line in read_roster(db, preview.text).valid:
             if line.action == "create":
                 _insert(db, line.person, password_hash)
-            elif line.action == "update":
+            elif line.action == "update" and line.person_id is not None:
                 changes = {k: v for k, v in line.person.items() if k != "identifier"}
                 accounts.update_person(db, line.person_id, **changes)
             done[line.action] += 1

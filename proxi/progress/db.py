@@ -95,6 +95,14 @@ def apply_migrations(db: sqlite_utils.Database) -> None:
         MIGRATIONS.apply(db)
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid the INSERT just made (sqlite3 types `lastrowid` as optional; after an INSERT
+    it is always set)."""
+    if cursor.lastrowid is None:
+        raise RuntimeError("no row was inserted")
+    return cursor.lastrowid
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """Run the block in one write transaction: all of it is committed, or none of it.

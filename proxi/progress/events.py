@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -80,7 +80,7 @@ def new_event(
     result: dict,
     context: dict,
     now: datetime | None = None,
-    state: dict | None = None,
+    state: Mapping[str, Any] | None = None,
 ) -> dict:
     """A new event; None values are left out of result and context."""
     return {

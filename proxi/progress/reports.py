@@ -422,7 +422,7 @@ def overdue(
 ) -> list[tuple[MatrixRow, DueDate]]:
     """(person, due date) for every module past its due date and not completed."""
     today_iso = (today or datetime.now(UTC).date()).isoformat()
-    late = {}
+    late: dict[int | None, list[DueDate]] = {}
     for due in dates:
         if due.due_on < today_iso:
             late.setdefault(due.organisation_id, []).append(due)

@@ -33,7 +33,8 @@ from typing import Any
 import sqlite_utils
 
 from proxi.progress import events
-from proxi.progress.db import open_db, write_transaction
+from proxi.progress.db import inserted_id, open_db, write_transaction
+from proxi.content.engine import State
 from proxi.content.scenario import Scenario
 from proxi.errors import StaleMove
 
@@ -174,7 +175,7 @@ def record_scenario_state(
     db: sqlite_utils.Database,
     person_id: int,
     scenario_id: str,
-    state: dict,
+    state: State,
     verb: str,
     *,
     node_id: str | None = None,
@@ -222,7 +223,7 @@ def _still_saved(person_id: int, scenario_id: str, made_from: dict):
 
 
 def record_ending(
-    db: sqlite_utils.Database, person_id: int, scenario: Scenario, state: dict, **options
+    db: sqlite_utils.Database, person_id: int, scenario: Scenario, state: State, **options
 ) -> Recorded:
     """The playthrough in `state` reached an ending: record « ended » with its outcome."""
     ending = scenario.nodes[state["node"]].ending
@@ -302,7 +303,7 @@ def _insert_event(db: sqlite_utils.Database, row: dict) -> int:
         f"INSERT INTO events ({', '.join(events.EVENT_COLUMNS)}) VALUES ({placeholders})",
         [row[column] for column in events.EVENT_COLUMNS],
     )
-    return cursor.lastrowid
+    return inserted_id(cursor)
 
 
 def _append_completions(db: sqlite_utils.Database, event: dict, applied: events.Applied) -> None:

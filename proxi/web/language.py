@@ -66,6 +66,8 @@ class _Rewriter:
         await self.send(message)
 
     async def _send_french(self) -> None:
+        if self.start is None:  # only called once the start message was kept
+            return
         body = b"".join(self.chunks).replace(ENGLISH, FRENCH, 1)
         headers = MutableHeaders(raw=list(self.start["headers"]))
         headers["content-length"] = str(len(body))
