@@ -24,8 +24,7 @@ def test_fifty_writers_a_thousand_events_each_lose_nothing(tmp_path):
     assert outcome.errors == [], outcome.report()
     assert outcome.written == 50_000
     assert set(outcome.per_writer.values()) == {1000}  # each writer's own, exactly
-    assert outcome.derived_ok
-    assert outcome.seconds < 120
+    assert outcome.derived_ok  # how fast is bench/bench_concurrency.py's to say, not a test's
 
 
 def test_writers_in_separate_processes_lose_nothing(tmp_path):
