@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -135,8 +136,8 @@ def create_person(
 ) -> Person:
     """Create an account; the identifier is case-insensitive and must be free."""
     identifier = normalise_identifier(identifier)
-    if not identifier:
-        raise InvalidAccount("L'identifiant est obligatoire.")
+    if problem := identifier_problem(identifier):
+        raise InvalidAccount(problem)
     fields = _checked_fields(display_name, organisation_id, site, job_category, roles, email)
     password_hash = passwords.hash_password(password)  # before the lock: scrypt takes ~50 ms
     with write_transaction(db):
@@ -218,6 +219,25 @@ def list_people(
 
 def normalise_identifier(identifier: str) -> str:
     return identifier.strip().lower()
+
+
+IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+
+
+def identifier_problem(identifier: str) -> str | None:
+    """Why a (normalised) identifier cannot be used, in French; None when it can.
+
+    Letters without accents, digits, « . _ - @ », 64 at most: it is typed on a phone, shown
+    in lists and exports, and must never carry markup, spaces or control characters.
+    """
+    if not identifier:
+        return "L'identifiant est obligatoire."
+    if not IDENTIFIER.fullmatch(identifier):
+        return (
+            f"Identifiant « {identifier[:40]!s} » refusé : lettres sans accent, chiffres, "
+            "« . », « _ », « - » ou « @ » seulement (64 au plus), sans espace."
+        )
+    return None
 
 
 _PERSON_COLUMNS = (

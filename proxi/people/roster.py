@@ -100,8 +100,17 @@ def _key(text: str) -> str:
 
 
 def decode(data: bytes | str) -> str:
+    """The file's text with "\n" line ends, whatever the encoding and the line ends."""
+    return _decode(data).replace("\r\n", "\n").replace("\r", "\n")  # old Mac Excel: CR
+
+
+def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # « Texte Unicode » from Excel
+        return data.decode("utf-16", errors="replace").removeprefix("\ufeff")
+    if len(data) > 1 and data[1:2] == b"\x00":  # UTF-16 without its mark
+        return data.decode("utf-16-le", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -116,6 +125,14 @@ def read_roster(db: sqlite_utils.Database, data: bytes | str) -> RosterPreview:
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _read_lines(db, reader, text)
+    except csv.Error:  # a cell over csv's size limit, a stray quote at the end...
+        message = "fichier CSV illisible (une cellule trop longue ou un guillemet mal fermé)"
+        return RosterPreview([], [f"Ligne {reader.line_num} : {message}."], text)
+
+
+def _read_lines(db: sqlite_utils.Database, reader, text: str) -> RosterPreview:
     header = next(reader)
     columns = {i: HEADERS.get(_key(name)) for i, name in enumerate(header)}
     missing = [f for f in REQUIRED_COLUMNS if f not in columns.values()]
@@ -128,6 +145,12 @@ def read_roster(db: sqlite_utils.Database, data: bytes | str) -> RosterPreview:
             values = {f: "" for f in FIELDS}
             values |= {name: c.strip() for i, c in enumerate(cells) if (name := columns.get(i))}
             lines.append(RosterLine(reader.line_num, values))
+    if not lines:
+        return RosterPreview(
+            [],
+            ["Le fichier ne contient que la ligne d'en-tête : aucune personne à importer."],
+            text,
+        )
     _check_lines(db, lines)
     return RosterPreview(lines, [], text)
 
@@ -166,10 +189,13 @@ def _check_line(line: RosterLine, organisations: dict, categories: dict) -> None
     roles, unknown = _roles(v["roles"])
     if unknown:
         errors.append(f"rôle inconnu : « {', '.join(unknown)} ».")
+    identifier = accounts.normalise_identifier(v["identifier"])
+    if identifier and (problem := accounts.identifier_problem(identifier)):
+        errors.append(problem)
     if v["email"] and "@" not in v["email"]:
         errors.append(f"adresse électronique invalide : « {v['email']} ».")
     line.person = {
-        "identifier": accounts.normalise_identifier(v["identifier"]),
+        "identifier": identifier,
         "display_name": " ".join(v["name"].split()),
         "organisation_id": organisation_id,
         "site": v["site"],
