@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.session import db, require
+from proxi.content.markdown import plain
 from proxi.documents import spreadsheet, tables
 from proxi.documents.attestation import attestation_markdown
 from proxi.errors import NotAllowed
@@ -131,7 +132,7 @@ with tab["Fiche individuelle"]:
             st.error(reports.OUT_OF_SCOPE)
             report = None
         if report:
-            st.subheader(report.person.display_name)
+            st.subheader(plain(report.person.display_name))
             show_tables(tables.person_tables(report, titles))
             for done in tables.person_completions(report, cat.course.modules):
                 with st.expander(f"Attestation — {done.module.title}"):

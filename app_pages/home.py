@@ -6,12 +6,13 @@ from app_pages import ui
 from app_pages.lesson import QUIZ
 from app_pages.session import learner_progress
 from proxi import labels
+from proxi.content.markdown import plain
 from proxi.progress import places
 
 progress = learner_progress()
 overview = progress.overview
 cat = ui.catalogue()
-st.title(f"Bonjour {progress.person.display_name}")
+st.title(f"Bonjour {plain(progress.person.display_name)}")
 ui.content_errors(cat)
 
 

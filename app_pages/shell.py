@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.session import current_person, log_out
+from proxi.content.markdown import plain
 
 PAGES = "app_pages"
 
@@ -66,7 +67,7 @@ def run() -> None:
     navigation = st.navigation(pages_for(person), position="sidebar" if person else "top")
     if person is not None:
         with st.sidebar:
-            st.markdown(f"**{person.display_name}**")
+            st.markdown(f"**{plain(person.display_name)}**")
             if st.button("Se déconnecter", key="logout"):
                 log_out(person)
                 st.rerun()

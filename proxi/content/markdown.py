@@ -20,6 +20,22 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
 _SPECIAL_LINK = re.compile(r"\[([^\]]+)\]\((glossaire|lecon):([^)\s]+)\)")
 
 
+_MARKUP = set("\\`*_{}[]()#<>|~:$")  # read as markup anywhere in a line
+_LINE_START = re.compile(r"^([-+]|\d+[.)])")  # a list when a line starts with it
+
+
+def plain(text: str) -> str:
+    """User-typed text (a name, a place) made safe to put in Markdown: shown as typed.
+
+    Every character Markdown or Streamlit could read as markup (links, emphasis, headings,
+    tables, « :red[…] » colours, « $…$ » formulas, a list marker first) is backslash-
+    escaped, and line breaks become spaces, so a name never turns into a link or a list.
+    """
+    flat = " ".join(str(text or "").split())
+    escaped = "".join(f"\\{c}" if c in _MARKUP else c for c in flat)
+    return _LINE_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], escaped)
+
+
 @dataclass
 class RawBlock:
     kind: str

@@ -19,6 +19,7 @@ import sqlite_utils
 from PIL import Image, UnidentifiedImageError
 
 from proxi.content.course import CourseModule
+from proxi.content.markdown import plain
 from proxi.dates import french_date
 from proxi.documents import verification
 from proxi.documents.pdf import Letterhead, ProofPdf
@@ -118,7 +119,7 @@ def attestation_markdown(person, organisation: str, module: CourseModule, row: d
 
 def _escape(text: str) -> str:
     """Names are user input: keep Markdown from interpreting them."""
-    return "".join(f"\\{char}" if char in "\\`*_{}[]()#+-.!<>|~" else char for char in text or "")
+    return plain(text)
 
 
 # --- PDF --------------------------------------------------------------------------------------

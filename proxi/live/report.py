@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from proxi.content import engine
+from proxi.content.markdown import plain
 from proxi.content.scenario import CARD_FIELDS, COMPETENCIES, Scenario
 from proxi.dates import french_date
 from proxi.labels import outcome_phrase
@@ -253,7 +254,7 @@ def role_cards_markdown(scenario: Scenario, players: dict[str, list[str]]) -> st
 
 def cell(text: str) -> str:
     """Text safe inside a Markdown table cell (and not read as formatting)."""
-    return " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*")
+    return plain(text)
 
 
 def local_time(stamp: str) -> str:
