@@ -23,7 +23,7 @@ from proxi.labels import outcome_phrase
 from proxi.ops import backup, demo, privacy, retention
 from proxi.people.accounts import normalise_identifier
 from proxi.progress import reports, store
-from proxi.progress.db import database_path, open_db
+from proxi.progress.db import database_path, open_db, open_private
 
 DB_HELP = "fichier de base de données (défaut : $PROXI_DB ou progress/progress.db)"
 
@@ -217,7 +217,7 @@ def _export(args) -> int:
     with open_db(args.db) as db:
         if args.format == "csv":
             rows = reports.matrix(db, reports.Viewer.system())
-            with open(args.to, "wb") as file:
+            with open_private(args.to) as file:
                 file.write(spreadsheet.matrix_csv(rows, tables.catalogue_items(catalogue)))
             print(f"{len(rows)} personnes exportées dans {args.to}.")
             return 0

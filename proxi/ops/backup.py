@@ -26,7 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from proxi.errors import ProxiError
-from proxi.progress.db import BUSY_TIMEOUT_MS, apply_migrations, database_path, open_db
+from proxi.progress.db import (
+    BUSY_TIMEOUT_MS,
+    apply_migrations,
+    create_private,
+    database_path,
+    open_db,
+)
 
 
 class BackupError(ProxiError):
@@ -79,6 +85,7 @@ def restore(backup_file: str | Path, db_path: str | Path | None = None) -> tuple
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         safety = backup(target.with_name(f"{target.name}.avant-restauration-{stamp}"), target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    create_private(target)
     destination = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
     _copy(_connect(backup_file), destination, self_contained=False)
     with open_db(target) as db:

@@ -55,11 +55,31 @@ def database_path(path: str | Path | None = None) -> Path | str:
     return ":memory:" if str(chosen) == ":memory:" else Path(chosen)
 
 
+PRIVATE = 0o600  # every data file: personal data, readable by the app's user only
+
+
+def create_private(path: Path) -> None:
+    """Create `path` empty and owner-only if it does not exist (SQLite then gives its WAL
+    and shared-memory files the same mode)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        pass
+
+
+def open_private(path: str | Path, mode: str = "wb"):
+    """Open a data file for writing, owner-only whether it is new or replaced (exports)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE)
+    os.fchmod(fd, PRIVATE)
+    return os.fdopen(fd, mode)
+
+
 def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
     """Open (creating if need be) the database, tuned and migrated. One per thread."""
     target = database_path(path)
     if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True)
+        create_private(target)
     conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000)
     db = sqlite_utils.Database(conn, execute_plugins=False)
     _tune(db)
