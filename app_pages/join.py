@@ -17,6 +17,7 @@ from proxi.content.scenario import CARD_FIELDS
 from proxi.errors import ProxiError
 from proxi.live import room as live_room
 from proxi.live import sessions as live
+from proxi.web import edge
 
 PASS_KEY = "live-pass"
 WAITING = {
@@ -31,6 +32,12 @@ st.html("<style>div[data-testid='stButton'] button p { font-size: 1.2rem; }</sty
 person = current_person()
 st.session_state.setdefault("_tab", uuid.uuid4().hex)
 st.title("Rejoindre une séance")
+
+
+def network() -> str | None:
+    """The phone's address for the per-network limit, seen through the trusted proxy."""
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    return edge.client_address(st.context.ip_address, forwarded, edge.trusted_proxies())
 
 
 def join_form() -> None:
@@ -49,7 +56,7 @@ def join_form() -> None:
     device = f"person:{person.id}" if person else f"tab:{st.session_state['_tab']}"
     try:
         joined = live_room.join(
-            db(), code, person=person, guest_name=name, device=device, network=st.context.ip_address
+            db(), code, person=person, guest_name=name, device=device, network=network()
         )
     except ProxiError as error:
         st.error(str(error))

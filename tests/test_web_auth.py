@@ -22,9 +22,9 @@ from proxi.web import auth as web_auth
 SECRET = b"s" * 64
 
 
-def request(app, path: str, query: str = "", cookie: str = "", scheme: str = "http"):
-    """GET `path`; returns (status, {header: [values]})."""
-    headers = [(b"host", b"proxi.test")]
+def request(app, path: str, query: str = "", cookie: str = "", scheme: str = "http", extra=()):
+    """GET `path` (with `extra` request headers); returns (status, {header: [values]})."""
+    headers = [(b"host", b"proxi.test"), *extra]
     if cookie:
         headers.append((b"cookie", cookie.encode()))
     scope = {

@@ -4,6 +4,7 @@ A Streamlit script cannot set an HttpOnly cookie, so the login page sends the br
 
     GET /proxi-auth/complete?ticket=...[&next=/page]   redeem the ticket, set the cookie, 303
     GET /proxi-auth/logout                             revoke the session, clear it, 303 to /
+                                                       (refused when another site sent the browser)
 
 and on every rerun app.py reads `st.context.cookies["proxi_session"]`, checks it with
 `session_token_from_cookie`, then asks `accounts.person_for_session`. Mount with::
@@ -77,6 +78,8 @@ def _complete(request: Request, db_path, secret: bytes) -> RedirectResponse:
 
 
 def _logout(request: Request, db_path, secret: bytes) -> RedirectResponse:
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        return RedirectResponse("/", status_code=303)  # another site may not log anyone out
     token = session_token_from_cookie(request.cookies.get(COOKIE_NAME), secret)
     if token:
         with open_db(db_path) as db:
