@@ -44,7 +44,7 @@ def show_tables(found: dict[str, list]) -> None:
     for label, table in found.items():
         st.markdown(f"**{label}**")
         if table:
-            st.dataframe(table, hide_index=True, placeholder="—")
+            ui.table(table, hide_index=True, placeholder="—")
         else:
             st.caption("Rien à afficher.")
 
@@ -86,7 +86,7 @@ with tab["Vue d'ensemble"]:
             )
         else:
             st.info("Personne à suivre pour l'instant : aucune donnée à afficher.")
-        st.dataframe(tables.matrix_table(rows, items, item), hide_index=True, placeholder="—")
+        ui.table(tables.matrix_table(rows, items, item), hide_index=True, placeholder="—")
         csv = lambda: spreadsheet.matrix_csv(rows, items)  # noqa: E731 (built only when clicked)
         st.download_button("Télécharger pour Excel (CSV)", csv, "proxi.csv", on_click="ignore")
 
@@ -112,9 +112,7 @@ with tab["Parcours"]:
         chosen = st.selectbox("Mise en situation", list(names), format_func=names.get)
         st.caption("Choix pris à chaque décision, en autonomie et en séance de groupe (votes).")
         counts = reports.path_analytics(db(), viewer, chosen, org)
-        st.dataframe(
-            tables.path_table(counts, cat.scenarios[chosen]), hide_index=True, placeholder="—"
-        )
+        ui.table(tables.path_table(counts, cat.scenarios[chosen]), hide_index=True, placeholder="—")
         ended = tables.endings_table(reports.endings(db(), viewer, list(names), org), cat.scenarios)
         these = [line for line in ended if line["Mise en situation"] == names[chosen]]
         if these:  # this scenario's endings as bars, then every scenario's as a table

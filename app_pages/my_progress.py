@@ -27,7 +27,7 @@ for module in cat.course.modules.values():
             "Terminé le": (row.get("completed_at") or "—")[:10],
         }
     )
-st.dataframe(rows, hide_index=True)
+ui.table(rows, hide_index=True)
 
 endings = [
     {
@@ -40,7 +40,7 @@ endings = [
 ]
 if endings:
     st.subheader("Mises en situation")
-    st.dataframe(endings, hide_index=True)
+    ui.table(endings, hide_index=True)
 
 completed = [m for m in cat.course.modules.values() if overview.module(m.id).get("completed_at")]
 st.subheader("Attestations de fin de formation")
@@ -58,7 +58,7 @@ for module in completed:
 
 st.subheader("Historique")
 events = store.history(db(), person.id, limit=50)
-st.dataframe(
+ui.table(
     [
         {
             "Date": e["timestamp"][:16].replace("T", " "),

@@ -3,6 +3,7 @@ passwords, deactivate accounts. The rules live in proxi.people.accounts and prox
 
 import streamlit as st
 
+from app_pages import ui
 from app_pages.session import db, require
 from proxi.documents.attestation import set_logo
 from proxi.errors import ProxiError
@@ -33,7 +34,7 @@ with importing:
             f"{counts['unchanged']} inchangée(s), {counts['error']} ligne(s) en erreur "
             "(ignorées). Rien n'est enregistré avant la confirmation."
         )
-        st.dataframe(roster.preview_table(preview), hide_index=True)
+        ui.table(roster.preview_table(preview), hide_index=True)
         provisional = st.text_input(
             "Mot de passe provisoire commun aux nouveaux comptes (facultatif)", type="password"
         )

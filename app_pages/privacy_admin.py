@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from app_pages import ui
 from app_pages.session import db, require
 from proxi.errors import ProxiError
 from proxi.ops import privacy
@@ -78,4 +79,4 @@ if st.button("Effacer définitivement", type="primary", disabled=not confirmed):
 archived = privacy.kept_attestations_table(db())
 if archived:
     with st.expander(f"Attestations conservées après effacement ({len(archived)})"):
-        st.dataframe(archived, hide_index=True)
+        ui.table(archived, hide_index=True)

@@ -18,6 +18,7 @@ from proxi.content.findings import Finding
 from proxi.content.markdown import display_text
 from proxi.content.scenario import COMPETENCIES, Scenario
 from proxi.documents.attestation import Completion, attestations_pdf
+from proxi.documents.spreadsheet import inert_table
 from proxi.labels import OUTCOMES, outcome_phrase
 
 OUTCOME_COLOURS = {"favourable": "green", "mitigee": "orange", "defavorable": "red"}
@@ -76,6 +77,11 @@ def _fingerprint() -> tuple:
 def catalogue() -> Catalogue:
     """The content, reloaded when a file changed: files are stat'ed at most every 2 s."""
     return _load(_fingerprint())
+
+
+def table(data, **options) -> None:
+    """st.dataframe with every cell inert for spreadsheets (its download button exports them)."""
+    st.dataframe(inert_table(data), **options)
 
 
 def error_card(finding: Finding) -> None:

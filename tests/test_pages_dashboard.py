@@ -185,3 +185,13 @@ def test_coordinator_resets_a_password_and_deactivates_an_account(world):
     next(b for b in at.button if b.label == "Désactiver le compte").click().run()
     assert_clean(at)
     assert accounts.get_person(db, ids["bruno"]).active is False
+
+
+def test_every_table_shown_holds_inert_text_for_its_own_csv_download(world):
+    db, ids = world
+    formula = '=HYPERLINK("https://exemple.invalid","Cliquez")'
+    accounts.update_person(db, ids["alice"], display_name=formula)
+    at = open_page(world, "coord")
+    cells = [str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()]
+    assert "'" + formula in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)

@@ -26,6 +26,26 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def inert(value: object) -> object:
+    """A value for a table on screen: text that a spreadsheet would run gets the apostrophe,
+    numbers and the rest stay as they are (so that columns still sort)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def inert_table(data):
+    """Every cell of a table (columns as a dict of lists, or rows as dicts) made inert:
+    the table's own « Télécharger en CSV » button must not export a live formula."""
+    if isinstance(data, dict):
+        return {column: [inert(value) for value in values] for column, values in data.items()}
+    if isinstance(data, list):
+        return [
+            {k: inert(v) for k, v in row.items()} if isinstance(row, dict) else row for row in data
+        ]
+    return data
+
+
 def _plain(value: object) -> str:
     if isinstance(value, bool):
         return "oui" if value else "non"
