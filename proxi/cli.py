@@ -236,6 +236,13 @@ def _export(args) -> int:
         f"{report.sent} déclarations xAPI envoyées, {report.duplicates} déjà présentes, "
         f"en {report.batches} lot(s)."
     )
+    if report.conflicts:
+        print(
+            f"{report.conflicts} déclaration(s) en conflit : l'entrepôt LRS garde sous le même "
+            "identifiant un contenu différent. Elles n'ont pas été envoyées ; vérifiez "
+            "l'entrepôt (une autre base Proxi y envoie-t-elle ?)."
+        )
+        return 1
     return 0
 
 

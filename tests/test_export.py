@@ -221,11 +221,21 @@ def test_sending_again_counts_duplicates_and_stores_nothing_twice(db):
     assert (again.sent, again.duplicates) == (0, len(pairs))
 
 
-def test_a_conflict_is_isolated_and_counted_as_already_sent(db):
+def test_a_conflict_is_isolated_and_counted_apart(db):
     pairs = list(xapi.statements(db, xapi.xapi_settings(db), reports.Viewer.system()))
     fake = FakeLrs(conflicting={pairs[1][1]["id"]})
     report = sender.send(pairs[:4], "http://lrs.test/xapi", batch=4, opener=fake)
-    assert (report.sent, report.duplicates) == (3, 1)
+    assert (report.sent, report.duplicates, report.conflicts) == (3, 0, 1)
+
+
+def test_the_cli_reports_conflicts_and_exits_non_zero(db_path, capsys, monkeypatch):
+    with open_db(db_path) as db:
+        pairs = list(xapi.statements(db, xapi.xapi_settings(db), reports.Viewer.system()))
+    fake = FakeLrs(conflicting={pairs[0][1]["id"]})
+    monkeypatch.setattr(sender.urllib.request, "urlopen", fake)
+    assert main(["export", "xapi", "--db", str(db_path), "--to", "http://lrs.test/xapi"]) == 1
+    printed = capsys.readouterr().out
+    assert "1 déclaration(s) en conflit" in printed and "0 déjà présentes" in printed
 
 
 # --- A real LRS on loopback ------------------------------------------------------------------------

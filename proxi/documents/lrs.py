@@ -1,8 +1,9 @@
 """Sending xAPI statements to a learning record store (LRS), and remembering how far we got.
 
-Only urllib: POST in batches with HTTP Basic auth and the version header; a 409 (a statement
-id already stored with other content) counts as already sent, after the batch was retried
-one statement at a time so the others still go through. After each accepted batch the
+Only urllib: POST in batches with HTTP Basic auth and the version header. A statement the
+LRS already holds unchanged counts as already sent; a 409 (its id already stored with other
+content) is a conflict, counted apart and reported, after the batch was retried one
+statement at a time so the others still go through. After each accepted batch the
 endpoint's mark (the last event id sent) moves, so an interrupted export resumes.
 """
 
@@ -34,6 +35,7 @@ class ExportError(ProxiError):
 class SendReport:
     sent: int = 0
     duplicates: int = 0
+    conflicts: int = 0  # ids the LRS holds with other content: the export did not fully go
     batches: int = 0
     last_event_id: int = 0
 
@@ -54,11 +56,12 @@ def send(
     user: str | None = None,
     password: str | None = None,
     batch: int = 200,
-    opener: Opener = urllib.request.urlopen,
+    opener: Opener | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> SendReport:
     """POST the statements in batches; `on_batch(last event id)` after each accepted one."""
     url, report = statements_url(endpoint), SendReport()
+    opener = opener or urllib.request.urlopen  # looked up now, so that tests can stand in
     headers = {"Content-Type": "application/json", "X-Experience-API-Version": XAPI_VERSION}
     if user:
         token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
@@ -83,7 +86,7 @@ def _send_batch(url, headers, batch: list[dict], opener: Opener, report: SendRep
             _send_batch(url, headers, [one], opener, report)
         return
     if status == 409:
-        report.duplicates += 1
+        report.conflicts += 1
         return
     accepted = len(json.loads(body)) if status == 200 and body.strip() else 0
     report.sent += accepted
