@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import pytest
+import test_roster
 
 from proxi.people import accounts, roster
-from proxi.progress.db import open_db
+
+db = test_roster.db  # the fixture: a database with « Habitat A »
 
 HEADER = "Nom;Identifiant;Organisation;Site;Catégorie d'emploi;Rôle;Courriel"
 ANNE = "Anne Durand;anne.durand;Habitat A;Nord;gardien;apprenant;"
 BOB = "Bob Martin;bob.martin;Habitat A;Sud;gardien;apprenant;"
-
-
-@pytest.fixture
-def db():
-    database = open_db(":memory:")
-    accounts.create_organisation(database, "Habitat A", "bailleur")
-    yield database
-    database.close()
 
 
 @pytest.mark.parametrize(

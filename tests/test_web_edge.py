@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from test_web_auth import SECRET, request, session_cookie  # noqa: F401 - helpers
 
@@ -14,18 +12,8 @@ from proxi.web.edge import NoFraming, client_address
 
 
 def response_headers(app, path: str = "/") -> dict[str, str]:
-    scope = {"type": "http", "method": "GET", "path": path, "headers": []}
-    sent = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    return {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    _, headers = request(app, path)
+    return {name: values[0] for name, values in headers.items()}
 
 
 async def page(scope, receive, send):
