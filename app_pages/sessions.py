@@ -169,6 +169,24 @@ def rejouer(session: live.LiveSession, scenario) -> None:
         )
 
 
+def lines_tools(present: list, names: dict[int, str]) -> None:
+    """Correct the list before it is signed: remove a line, merge two, undo an attachment."""
+    st.markdown("**Corriger la liste**")
+    line = st.selectbox("Ligne", list(names), format_func=names.get, key="line")
+    left, middle = st.columns(2)
+    left.button("Retirer de la liste", key="remove-line", on_click=act,
+                args=(live_room.remove_participant, line))  # fmt: skip
+    attached = {p.id for p in present if not p.is_guest}
+    if line in attached:
+        middle.button("Annuler le rattachement", key="detach", on_click=act,
+                      args=(live_room.detach_guest, line))  # fmt: skip
+    others = [i for i in names if i != line]
+    if others:
+        into = st.selectbox("Fusionner cette ligne avec", others, format_func=names.get, key="into")
+        st.button("Fusionner (une seule ligne, un seul vote)", key="merge", on_click=act,
+                  args=(live_room.merge_participants, into, line, cat.scenarios))  # fmt: skip
+
+
 def people_tab(session: live.LiveSession) -> None:
     present = live_room.participants(db(), session.id)
     names = {p.id: p.name + (" (sans compte)" if p.is_guest else "") for p in present}
@@ -205,6 +223,8 @@ def people_tab(session: live.LiveSession) -> None:
             on_click=act,
             args=(live_room.match_guest, guest, people[match], cat.scenarios),
         )
+    if present:
+        lines_tools(present, names)
     with st.form("add-participant", clear_on_submit=True):
         name = st.text_input("Inscrire une personne sans téléphone (nom)")
         if st.form_submit_button("Inscrire"):

@@ -1,10 +1,13 @@
 """A trainer and three participants run a group session through the pages, on ONE database."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from proxi.live import flow as live_flow
+from proxi.live import room as live_room
 from proxi.live import sessions as live
 from proxi.people import accounts
 from proxi.progress.db import open_db
@@ -155,3 +158,33 @@ def test_learners_cannot_open_the_trainer_pages(world):
         at = page(name, learners[0], db)
         assert "pas accessible avec votre rôle" in texts(at)
         assert not any(b.key == "move-open_session" for b in at.button)
+
+
+def test_the_trainer_merges_a_second_phone_line_and_undoes_an_attachment(world):
+    db, trainer, learners = world
+    session = live.create_session(
+        db,
+        trainer,
+        "Séance",
+        date(2026, 3, 12),
+        "matin",
+        "",
+        [learners[0].organisation_id],
+        ["porte"],
+    )
+    code = live_flow.open_session(db, trainer, session.id)
+    live_room.join(db, code, guest_name="Léa Martin", device="a")
+    live_room.join(db, code, guest_name="Lea Martin", device="b")  # typed without the accent
+    coach = page("sessions.py", trainer, db)
+    names = coach.selectbox(key="line").options
+    assert names == ["Léa Martin (sans compte)", "Lea Martin (sans compte)"]
+    click(coach, "merge")
+    assert not coach.exception
+    assert [p.name for p in live_room.participants(db, session.id)] == ["Lea Martin"]
+    (line,) = live_room.participants(db, session.id)
+    live_room.match_guest(db, trainer, line.id, learners[1], {})
+    coach.run()
+    coach.selectbox(key="line").set_value(line.id).run()
+    click(coach, "detach")
+    assert [p.name for p in live_room.participants(db, session.id)] == ["Lea Martin"]
+    assert coach.selectbox(key="line").options == ["Lea Martin (sans compte)"]

@@ -9,9 +9,14 @@ so neither a restart nor a new tab of the same person resets them.
 
 A successful join hands back a pass token, kept by the phone (in its session state and
 its URL, so a refresh keeps it) and stored here only as a hash: votes need it, and it can
-do nothing else. A logged-in person who joins again gets the same participant row (and a
-new pass); a guest is a name, which the trainer can later tie to a person with
-`match_guest` so that the attendance and the votes reach that person's record.
+do nothing else. One person, one line, one vote: a logged-in person who joins again gets
+the same participant row (and a new pass); so does a guest who types the same name again
+(case and spaces aside): leaving and rejoining, reloading without the pass, or a second
+tab all land on the first line, and a vote from any of its passes replaces the line's vote.
+A guest is a name, which the trainer can later tie to a person with `match_guest` (and
+untie with `detach_guest`: the typed name is kept for that) so that the attendance and the
+votes reach that person's record. The trainer can also remove a line or merge two; each
+of these acts is written to the audit log.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from proxi.live.sessions import (
     iso,
     require_trainer,
 )
-from proxi.people import accounts
+from proxi.people import accounts, audit
 from proxi.people.accounts import Person
 from proxi.progress import store
 from proxi.progress.db import inserted_id, write_transaction
@@ -97,16 +102,8 @@ def _enter(
 ) -> Pass:
     token = secrets.token_urlsafe(24)
     with write_transaction(db):
-        found = (
-            person
-            and db.execute(
-                "SELECT id FROM live_participants WHERE session_id = ? AND person_id = ?",
-                [session.id, person.id],
-            ).fetchone()
-        )
-        participant_id = (
-            found[0] if found else _insert_participant(db, session, person, guest_name, now)
-        )
+        found = _line_of(db, session.id, person, guest_name)
+        participant_id = found or _insert_participant(db, session, person, guest_name, now)
         db.execute(
             "INSERT INTO live_passes (token_hash, participant_id) VALUES (?, ?)",
             [live.token_hash(token), participant_id],
@@ -114,6 +111,27 @@ def _enter(
         if person is not None:
             record_attended(db, session, person.id)
     return Pass(session.id, participant_id, token)
+
+
+def _line_of(db, session_id: int, person: Person | None, guest_name: str) -> int | None:
+    """The participant row this person (or this guest name) already has, if any."""
+    if person is not None:
+        row = db.execute(
+            "SELECT id FROM live_participants WHERE session_id = ? AND person_id = ?",
+            [session_id, person.id],
+        ).fetchone()
+        return row[0] if row else None
+    wanted = _fold(guest_name)
+    rows = db.execute(
+        "SELECT id, guest_name FROM live_participants WHERE session_id = ?"
+        " AND guest_name IS NOT NULL ORDER BY id",
+        [session_id],
+    )
+    return next((row_id for row_id, name in rows if _fold(name) == wanted), None)
+
+
+def _fold(name: str) -> str:
+    return " ".join((name or "").split()).casefold()
 
 
 def _insert_participant(db, session, person, guest_name, now) -> int:
@@ -220,25 +238,112 @@ def match_guest(
             [session.id, person.id],
         ).fetchone():
             raise LiveError(f"{person.display_name} participe déjà à cette séance.")
+        # The typed name stays (hidden behind the person's): `detach_guest` gives it back.
         db.execute(
-            "UPDATE live_participants SET person_id = ?, guest_name = NULL WHERE id = ?",
-            [person.id, participant_id],
+            "UPDATE live_participants SET person_id = ? WHERE id = ?", [person.id, participant_id]
         )
-        record_attended(db, session, person.id)
-        for decision in live.decisions(db, session.id):
-            if decision.status in ("revealed", "closed") and decision.scenario_id in scenarios:
-                live_flow.record_votes(db, session, decision, scenarios[decision.scenario_id])
+        _credit(db, session, person.id, scenarios)
+        audit.record(db, actor, "guest.attach", person, {"session_id": session.id})
+
+
+def _credit(db, session: LiveSession, person_id: int, scenarios: dict[str, Scenario]) -> None:
+    """The person's record gets the session's attendance and the votes of its line."""
+    record_attended(db, session, person_id)
+    for decision in live.decisions(db, session.id):
+        if decision.status in ("revealed", "closed") and decision.scenario_id in scenarios:
+            live_flow.record_votes(db, session, decision, scenarios[decision.scenario_id])
+
+
+def detach_guest(db: sqlite_utils.Database, actor: Person, participant_id: int) -> None:
+    """Undo `match_guest`: the line is the guest's typed name again.
+
+    The learning record keeps the statements written when it was attached (events are
+    append-only); the attendance sheet and the session's lists follow the line at once."""
+    participant = _one(db, participant_id)
+    session = require_trainer(db, actor, participant.session_id)
+    typed = db.execute(
+        "SELECT guest_name FROM live_participants WHERE id = ?", [participant_id]
+    ).fetchone()[0]
+    if participant.is_guest or not typed:
+        raise LiveError("Cette ligne n'a pas été rattachée à un compte : rien à annuler.")
+    with write_transaction(db):
+        db.execute("UPDATE live_participants SET person_id = NULL WHERE id = ?", [participant_id])
+        audit.record(db, actor, "guest.detach", participant.person_id, {"session_id": session.id})
+
+
+def remove_participant(db: sqlite_utils.Database, actor: Person, participant_id: int) -> None:
+    """Take a line off the session (listed by mistake): its votes and phone passes go too."""
+    participant = _one(db, participant_id)
+    session = require_trainer(db, actor, participant.session_id)
+    with write_transaction(db):
+        for table in ("live_votes", "live_passes"):
+            db.execute(f"DELETE FROM {table} WHERE participant_id = ?", [participant_id])
+        db.execute("DELETE FROM live_participants WHERE id = ?", [participant_id])
+        audit.record(
+            db, actor, "participant.remove", participant.person_id, {"session_id": session.id}
+        )
+
+
+def merge_participants(
+    db: sqlite_utils.Database,
+    actor: Person,
+    keep_id: int,
+    drop_id: int,
+    scenarios: dict[str, Scenario],
+) -> None:
+    """Two lines that are one person become one: the kept line keeps its votes and gains the
+    other's where it had none, its phone passes, its account if it had one, the earlier
+    arrival time."""
+    keep, drop = _one(db, keep_id), _one(db, drop_id)
+    if keep.id == drop.id or keep.session_id != drop.session_id:
+        raise LiveError("Choisissez deux lignes différentes de la même séance.")
+    if keep.person_id and drop.person_id:
+        raise LiveError(
+            "Ces deux lignes sont deux comptes différents : elles ne peuvent pas être fusionnées."
+        )
+    session = require_trainer(db, actor, keep.session_id)
+    person_id = keep.person_id or drop.person_id
+    with write_transaction(db):
+        db.execute(
+            "UPDATE OR IGNORE live_votes SET participant_id = ? WHERE participant_id = ?",
+            [keep.id, drop.id],
+        )
+        db.execute("DELETE FROM live_votes WHERE participant_id = ?", [drop.id])
+        db.execute(
+            "UPDATE live_passes SET participant_id = ? WHERE participant_id = ?", [keep.id, drop.id]
+        )
+        db.execute("DELETE FROM live_participants WHERE id = ?", [drop.id])
+        db.execute(
+            "UPDATE live_participants SET person_id = ?, joined_at = ?,"
+            " role_key = COALESCE(role_key, ?) WHERE id = ?",
+            [person_id, min(keep.joined_at, drop.joined_at), drop.role_key, keep.id],
+        )
+        if person_id and not keep.person_id:
+            _credit(db, session, person_id, scenarios)
+        audit.record(db, actor, "participant.merge", person_id, {"session_id": session.id})
+
+
+def _one(db: sqlite_utils.Database, participant_id: int) -> Participant:
+    found = _participants(db, "p.id = ?", [participant_id])
+    if not found:
+        raise LiveError("Ce participant n'existe pas (ou plus) : la liste a été mise à jour.")
+    return found[0]
 
 
 def match_candidates(db: sqlite_utils.Database, session: LiveSession) -> list[Person]:
-    """Whom a guest may be tied to: active people of the organisations present (else all)."""
+    """Whom a guest may be tied to: active learners of the organisations present (else all);
+    never a manager or a coordinator, who follow training rather than attend it."""
     people = [
         p
         for organisation_id in session.organisation_ids or [None]
         for p in accounts.list_people(db, organisation_id)
     ]
     present = {p.person_id for p in participants(db, session.id)}
-    unique = {p.id: p for p in people if p.active and p.id not in present}
+    unique = {
+        p.id: p
+        for p in people
+        if p.active and p.id not in present and not p.has_role("manager", "coordinator")
+    }
     return sorted(unique.values(), key=lambda p: p.display_name)
 
 
@@ -246,10 +351,7 @@ def assign_role(
     db: sqlite_utils.Database, actor: Person, participant_id: int, role_key: str | None
 ) -> None:
     """Give a participant a character to play (None takes the role back)."""
-    found = _participants(db, "p.id = ?", [participant_id])
-    if not found:
-        raise LiveError("Ce participant n'existe pas.")
-    require_trainer(db, actor, found[0].session_id)
+    require_trainer(db, actor, _one(db, participant_id).session_id)
     with write_transaction(db):
         db.execute(
             "UPDATE live_participants SET role_key = ? WHERE id = ?", [role_key, participant_id]

@@ -42,6 +42,9 @@ ACTIONS = {
     "person.export": "Données personnelles exportées",
     "person.erase": "Données personnelles effacées",
     "guest.attach": "Participant invité rattaché à un compte",
+    "guest.detach": "Rattachement d'un participant invité annulé",
+    "participant.remove": "Participant retiré d'une séance",
+    "participant.merge": "Deux lignes d'une séance fusionnées",
     "scenario.publish": "Mise en situation publiée",
 }
 COMMAND_LINE = "Exploitation (ligne de commande)"

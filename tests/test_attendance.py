@@ -1,0 +1,108 @@
+"""Attendance that can be signed: one person, one line, one vote (issue 13, item 14)."""
+
+# The room and scenario fixtures are test_live's, imported: pytest sees them as fixtures here.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import pytest
+from test_live import ECOUTE, RENVOI, join_all, porte, room  # noqa: F401
+
+from proxi.live import flow as live_flow
+from proxi.live import room as live_room
+from proxi.live import sessions as live
+from proxi.people import accounts, audit
+
+
+def lines(db, session_id):
+    return [p.name for p in live_room.participants(db, session_id)]
+
+
+def test_a_guest_who_rejoins_reloads_or_opens_a_second_tab_is_one_line_one_vote(room, porte):
+    db, trainer, learners, session_id, code = room
+    first = live_room.join(db, code, guest_name="Zoé Martin", device="tab-1")
+    again = live_room.join(db, code, guest_name="  zoé   MARTIN ", device="tab-2")
+    assert again.participant_id == first.participant_id
+    assert lines(db, session_id) == ["Zoé Martin"]
+    decision = live_flow.open_vote(db, trainer, session_id, porte)
+    live.vote(db, first.token, decision.id, ECOUTE)
+    live.vote(db, again.token, decision.id, RENVOI)  # the second tab's vote replaces the first
+    counts, total = live.tally(db, live.get_decision(db, decision.id))
+    assert total == 1 and counts.get(RENVOI) == 1 and not counts.get(ECOUTE)
+
+
+def test_the_trainer_merges_two_lines_into_one_keeping_the_first_arrival(room, porte):
+    db, trainer, learners, session_id, code = room
+    typed = live_room.join(db, code, guest_name="Agent zéro", device="guest")
+    logged = live_room.join(db, code, person=learners[0], device="phone")
+    first_arrival = live_room.participants(db, session_id)[0].joined_at
+    decision = live_flow.open_vote(db, trainer, session_id, porte)
+    live.vote(db, typed.token, decision.id, ECOUTE)
+    live.vote(db, logged.token, decision.id, ECOUTE)
+    live_room.merge_participants(
+        db, trainer, logged.participant_id, typed.participant_id, {"porte": porte}
+    )
+    assert lines(db, session_id) == ["Agent 0"]
+    assert live.tally(db, live.get_decision(db, decision.id))[1] == 1
+    assert live_room.participant_for(db, typed.token).id == logged.participant_id
+    assert live_room.participants(db, session_id)[0].joined_at == first_arrival
+
+
+def test_two_accounts_cannot_be_merged(room):
+    db, trainer, learners, session_id, code = room
+    a, b = join_all(db, code, learners[:2])
+    with pytest.raises(live.LiveError, match="deux comptes différents"):
+        live_room.merge_participants(db, trainer, a.participant_id, b.participant_id, {})
+    assert len(lines(db, session_id)) == 2
+
+
+def test_the_trainer_removes_a_line_and_its_vote(room, porte):
+    db, trainer, learners, session_id, code = room
+    kept, wrong = join_all(db, code, [], guests=["Ana", "Test"])
+    decision = live_flow.open_vote(db, trainer, session_id, porte)
+    live.vote(db, wrong.token, decision.id, ECOUTE)
+    live_room.remove_participant(db, trainer, wrong.participant_id)
+    assert lines(db, session_id) == ["Ana"]
+    assert live.tally(db, live.get_decision(db, decision.id))[1] == 0
+    assert live_room.participant_for(db, wrong.token) is None
+    with pytest.raises(live.LiveError, match="n'existe pas"):
+        live_room.remove_participant(db, trainer, wrong.participant_id)
+
+
+def test_an_attachment_can_be_undone_and_is_audited(room, porte):
+    db, trainer, learners, session_id, code = room
+    guest = live_room.join(db, code, guest_name="agent deux", device="g")
+    live_room.match_guest(db, trainer, guest.participant_id, learners[2], {"porte": porte})
+    assert lines(db, session_id) == ["Agent 2"]
+    live_room.detach_guest(db, trainer, guest.participant_id)
+    assert lines(db, session_id) == ["agent deux"]
+    assert live_room.participants(db, session_id)[0].is_guest
+    with pytest.raises(live.LiveError, match="rien à annuler"):
+        live_room.detach_guest(db, trainer, guest.participant_id)
+    acts = [e.action for e in audit.entries(db, coordinator(db))]
+    assert acts[:2] == ["guest.detach", "guest.attach"]
+
+
+def coordinator(db):
+    return accounts.create_person(
+        db, "coord", "Claire Coord", "motdepasse-123", roles=["coordinator"]
+    )
+
+
+def test_only_the_sessions_trainer_edits_the_lines(room):
+    db, trainer, learners, session_id, code = room
+    (guest,) = join_all(db, code, [], guests=["Ana"])
+    with pytest.raises(live.NotTheTrainer):
+        live_room.remove_participant(db, learners[0], guest.participant_id)
+    assert lines(db, session_id) == ["Ana"]
+
+
+def test_managers_are_not_offered_for_an_attachment(room):
+    db, trainer, learners, session_id, code = room
+    org_id = learners[0].organisation_id
+    accounts.create_person(
+        db, "chef", "Chef Agence", "motdepasse-123", organisation_id=org_id, roles=["manager"]
+    )
+    session = live.get_session(db, session_id)
+    names = [p.display_name for p in live_room.match_candidates(db, session)]
+    assert "Chef Agence" not in names and "Agent 0" in names
