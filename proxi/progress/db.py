@@ -1,15 +1,17 @@
 """The one database opener: where the file is, how it is tuned, its schema, and how to write.
 
 Every part of Proxi gets its `sqlite_utils.Database` from `open_db`, and every writer wraps
-its work in `write_transaction`. Nothing else in the code base connects to SQLite.
+its work in `write_transaction`. One exception: `proxi.ops.backup` opens the file with
+`sqlite3` itself, because a backup must copy it exactly as it is (`open_db` would migrate it
+first); it then restores through `open_db`.
 
 Threads. A `sqlite3` connection refuses to be used from a thread other than the one that
-opened it (sqlite-utils keeps `check_same_thread=True`), and Streamlit runs every script run
-in a thread of its own. So Proxi opens ONE CONNECTION PER SCRIPT RUN (or per CLI command,
-per HTTP request) and closes it at the end: `with open_db() as db: ...`. After the first
-call for a path the open is only a connect plus four pragmas (well under a millisecond), so
-there is nothing to gain from a pool, and never anything to share: do not put a Database in
-`st.cache_resource`.
+opened it (sqlite-utils keeps `check_same_thread=True`). A CLI command or an HTTP request
+opens one connection and closes it at the end: `with open_db() as db: ...`. The app keeps ONE
+CONNECTION PER THREAD (`app_pages/connection.py`): Streamlit runs script runs in a pool of
+threads, and each thread reuses the connection it opened. After the first call for a path
+the open is only a connect plus four pragmas, and a connection is never shared between
+threads: do not put a Database in `st.cache_resource`.
 
 Concurrency. WAL lets readers run while one writer writes. Writers take the write lock up
 front with `BEGIN IMMEDIATE` (a deferred transaction that later upgrades to a write can fail
