@@ -7,7 +7,8 @@ proxi.documents.tables. Tabs are lazy (on_change="rerun"): only the open one que
 import streamlit as st
 
 from app_pages import ui
-from app_pages.session import db, require
+from app_pages.connection import db
+from app_pages.identity import require
 from proxi.content.markdown import plain
 from proxi.documents import spreadsheet, tables
 from proxi.documents.attestation import attestation_markdown

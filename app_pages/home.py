@@ -3,8 +3,8 @@
 import streamlit as st
 
 from app_pages import ui
+from app_pages.learner import learner_progress
 from app_pages.lesson import QUIZ
-from app_pages.session import learner_progress
 from proxi import labels
 from proxi.content.markdown import plain
 from proxi.progress import places

@@ -12,7 +12,8 @@ import uuid
 import streamlit as st
 
 from app_pages import ui
-from app_pages.session import current_person, db
+from app_pages.connection import db
+from app_pages.identity import current_person
 from proxi.content.scenario import CARD_FIELDS
 from proxi.errors import ProxiError
 from proxi.live import room as live_room

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from app_pages.session import db, log_in
+from app_pages.connection import db
+from app_pages.identity import log_in
 from proxi.errors import AuthError
 from proxi.people import accounts
 

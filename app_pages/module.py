@@ -10,8 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import ui
+from app_pages.learner import learner_progress
 from app_pages.lesson import QUIZ, open_step, show_lesson
-from app_pages.session import learner_progress
 from proxi.content.course import CourseModule
 from proxi.progress import places
 

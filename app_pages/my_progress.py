@@ -3,7 +3,8 @@
 import streamlit as st
 
 from app_pages import ui
-from app_pages.session import db, learner_progress
+from app_pages.connection import db
+from app_pages.learner import learner_progress
 from proxi import labels
 from proxi.documents.attestation import attestation_markdown, completion
 from proxi.people import accounts

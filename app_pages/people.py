@@ -4,7 +4,8 @@ passwords, deactivate accounts. The rules live in proxi.people.accounts and prox
 import streamlit as st
 
 from app_pages import ui
-from app_pages.session import db, require
+from app_pages.connection import db
+from app_pages.identity import require
 from proxi.documents.attestation import set_logo
 from proxi.errors import ProxiError
 from proxi.people import accounts, roster

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from app_pages import ui
-from app_pages.session import db, require
+from app_pages.connection import db
+from app_pages.identity import require
 from proxi.errors import ProxiError
 from proxi.ops import privacy
 from proxi.people import accounts

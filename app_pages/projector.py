@@ -13,7 +13,8 @@ import segno
 import streamlit as st
 
 from app_pages import ui
-from app_pages.session import db, require
+from app_pages.connection import db
+from app_pages.identity import require
 from proxi.content import engine
 from proxi.live import sessions as live
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import ui
-from app_pages.session import learner_progress
+from app_pages.learner import learner_progress
 from proxi.content import engine
 from proxi.content.scenario import Scenario
 from proxi.errors import IllegalMove, StaleMove

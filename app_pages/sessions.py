@@ -9,7 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import ui
-from app_pages.session import db, require
+from app_pages.connection import db
+from app_pages.identity import require
 from proxi.errors import ProxiError
 from proxi.live import flow as live_flow
 from proxi.live import report as live_report

@@ -7,7 +7,7 @@ import uuid
 import streamlit as st
 
 from app_pages import ui
-from app_pages.session import current_person, log_out
+from app_pages.identity import current_person, log_out
 from proxi.content.markdown import plain
 
 PAGES = "app_pages"

@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import ui
-from app_pages.session import require
+from app_pages.identity import require
 from proxi.content.findings import ERROR
 from proxi.content.storymap import to_dot
 from proxi.content.studio import check_text, publish, scenario_name

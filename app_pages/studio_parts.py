@@ -83,7 +83,7 @@ def _variable_watch(scenario: Scenario, state: dict) -> None:
 
 def choice_counts(person, scenario_id: str) -> dict[tuple[str, int], int]:
     """How often each choice was taken, within what this person may see."""
-    from app_pages.session import db
+    from app_pages.connection import db
     from proxi.progress import reports
 
     counts: dict[tuple[str, int], int] = {}

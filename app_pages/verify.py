@@ -6,7 +6,7 @@ document itself states (proxi.documents.verification), nothing else about the pe
 
 import streamlit as st
 
-from app_pages.session import db
+from app_pages.connection import db
 from proxi.documents import verification
 
 st.title("Vérifier un document")

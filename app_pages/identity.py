@@ -1,0 +1,96 @@
+"""Who is using the app: logging in and out, and the role check at the top of each page.
+
+Identity survives a refresh because it comes from the `proxi_session` cookie (signed,
+HttpOnly, set by the `/proxi-auth/complete` route after login) and is checked against the
+database on EVERY run: logging out or deactivating an account takes effect at once, in
+every tab. Within one tab the token is also kept in session state, which is how AppTest
+(which has no browser and no cookies) logs in.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.connection import db
+from proxi.people import accounts
+from proxi.people.accounts import Person
+
+TOKEN_KEY = "session_token"
+REDIRECT_KEY = "_redirect_to"
+
+
+def _cookie_token() -> str | None:
+    from proxi.web.auth import COOKIE_NAME, session_token_from_cookie
+
+    try:
+        cookie = st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # no browser context (AppTest, bare mode): no cookie to read
+        return None
+    return session_token_from_cookie(cookie) if cookie else None
+
+
+def current_person() -> Person | None:
+    """The logged-in person, checked against the database on every run."""
+    _send_pending_redirect()
+    for token in (st.session_state.get(TOKEN_KEY), _cookie_token()):
+        if token:
+            person = accounts.person_for_session(db(), token)
+            if person is not None:
+                st.session_state[TOKEN_KEY] = token
+                return person
+    st.session_state.pop(TOKEN_KEY, None)
+    return None
+
+
+def log_in(person: Person) -> None:
+    """Open a session for this tab, then send the browser for its cookie."""
+    st.session_state[TOKEN_KEY] = accounts.redeem_login_ticket(
+        db(), accounts.issue_login_ticket(db(), person.id)
+    )
+    ticket = accounts.issue_login_ticket(db(), person.id)
+    _redirect(f"/proxi-auth/complete?ticket={ticket}")
+
+
+def log_out(person: Person) -> None:
+    """Revoke every session of the person (all tabs, all devices), then clear the cookie."""
+    accounts.revoke_all_sessions(db(), person.id)
+    st.session_state.clear()
+    _redirect("/proxi-auth/logout")
+
+
+def _redirect(url: str) -> None:
+    """Send the browser to one of our own routes, at the start of the next run.
+
+    Callers st.rerun() next, and Streamlit drops every message not yet flushed to the
+    browser when a rerun starts (AppSession._clear_queue keeps only lifecycle messages
+    and toasts): sent now, the redirect would be lost about one time in ten.
+    """
+    st.session_state[REDIRECT_KEY] = url
+
+
+def _send_pending_redirect() -> None:
+    """Enqueue the redirect the previous run asked for (how st.login reaches its routes)."""
+    url = st.session_state.pop(REDIRECT_KEY, None)
+    if not url:
+        return
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    message = ForwardMsg()
+    message.auth_redirect.url = url
+    ctx.enqueue(message)
+
+
+def require(*roles: str) -> Person:
+    """The current person if they have one of `roles`; otherwise stop the page here."""
+    person = current_person()
+    if person is None:
+        st.warning("Connectez-vous pour accéder à cette page.")
+        st.stop()
+    if roles and not person.has_role(*roles):
+        st.error("Cette page n'est pas accessible avec votre rôle.")
+        st.stop()
+    return person
