@@ -11,6 +11,7 @@ import streamlit as st
 from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import require
+from proxi.content.markdown import plain
 from proxi.errors import ProxiError
 from proxi.live import flow as live_flow
 from proxi.live import report as live_report
@@ -193,7 +194,7 @@ def people_tab(session: live.LiveSession) -> None:
     names = {p.id: p.name + (" (sans compte)" if p.is_guest else "") for p in present}
     st.markdown(
         "\n".join(
-            f"- {live_report.cell(names[p.id])} — arrivée {live_report.local_time(p.joined_at)}"
+            f"- {plain(names[p.id])} — arrivée {live_report.local_time(p.joined_at)}"
             for p in present
         )
         or "Personne n'a encore rejoint."

@@ -1,6 +1,25 @@
-"""Dates as French readers and French spreadsheets expect them."""
+"""Dates and instants: as French readers and spreadsheets expect them, and as Proxi stores them.
+
+Stored instants are UTC ISO 8601 strings of fixed width (microseconds always written), so
+that they sort as instants do: `iso()`. Events keep their own xAPI timestamp
+(`proxi.progress.events.timestamp`, milliseconds, as statements carry them).
+"""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utc(moment: datetime | None = None) -> datetime:
+    """`moment` (default now) in UTC; a naive datetime is taken as UTC."""
+    if moment is None:
+        return datetime.now(UTC)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def iso(moment: datetime | None = None) -> str:
+    """The stored form of an instant (default now): fixed-width UTC ISO 8601."""
+    return utc(moment).isoformat(timespec="microseconds")
 
 
 def french_date(iso: str | None) -> str:

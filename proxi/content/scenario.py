@@ -96,6 +96,11 @@ class Node:
     ending: Ending | None = None
 
 
+def choice_letter(position: int) -> str:
+    """How a choice is lettered where it is shown: A, B, C... by position, then numbers."""
+    return chr(ord("A") + position) if position < 26 else str(position + 1)
+
+
 @dataclass(frozen=True)
 class Scenario:
     id: str

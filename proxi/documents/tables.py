@@ -9,7 +9,8 @@ from typing import Any
 
 from proxi import labels
 from proxi.content.course import CourseModule
-from proxi.content.scenario import Scenario
+from proxi.content.markdown import plain
+from proxi.content.scenario import Scenario, choice_letter
 from proxi.dates import french_date
 from proxi.documents.attestation import MAX_PER_FILE, Completion, completion
 from proxi.people import accounts
@@ -73,7 +74,7 @@ def path_table(counts: list[reports.PathCount], scenario: Scenario) -> list[dict
             line: dict[str, object] = {
                 "Décision": _short(node.prompt or node_id if node else node_id)
             }
-            line["Choix"] = chr(65 + index)
+            line["Choix"] = choice_letter(index)  # its place among the node's choices
             for mode, label in (("solo", "En autonomie"), ("group", "En groupe")):
                 count, total = by_key.get((mode, node_id, index), 0), totals[(mode, node_id)]
                 line[label] = count
@@ -210,9 +211,9 @@ def person_completions(
 def attendance_sheet(session: dict, present: list[dict]) -> tuple[str, list[dict[str, str]]]:
     """The « feuille d'émargement »: a heading and one line per participant to sign."""
     heading = (
-        f"### Feuille d'émargement\n\n**{session['title']}** — {french_date(session['day'])} "
-        f"({session['half_day']}), {session['place'] or 'lieu non précisé'} — "
-        f"formateur : {session['trainer']}"
+        f"### Feuille d'émargement\n\n**{plain(session['title'])}** — "
+        f"{french_date(session['day'])} ({session['half_day']}), "
+        f"{plain(session['place']) or 'lieu non précisé'} — formateur : {plain(session['trainer'])}"
     )
     lines = [
         {"Nom": a["name"], "Organisation": a["organisation"], "Signature": ""} for a in present

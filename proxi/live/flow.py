@@ -33,8 +33,9 @@ import sqlite_utils
 
 from proxi.content import engine
 from proxi.content.scenario import Scenario
+from proxi.dates import iso
 from proxi.live import sessions as live
-from proxi.live.sessions import Decision, LiveError, LiveSession, iso, require_trainer
+from proxi.live.sessions import Decision, LiveError, LiveSession, require_trainer
 from proxi.people.accounts import Person
 from proxi.progress import store
 from proxi.progress.db import inserted_id, write_transaction

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from proxi.content.scenario import Scenario
+from proxi.dates import iso, utc
 from proxi.live import flow as live_flow
 from proxi.live import sessions as live
 from proxi.live.sessions import (
@@ -39,10 +40,9 @@ from proxi.live.sessions import (
     Pass,
     event_session_id,
     get_session,
-    iso,
     require_trainer,
 )
-from proxi.people import accounts, audit
+from proxi.people import accounts, audit, passwords
 from proxi.people.accounts import Person
 from proxi.progress import store
 from proxi.progress.db import inserted_id, write_transaction
@@ -73,7 +73,7 @@ def join(
     `device` identifies the tab or the person for throttling; `network` is the client's
     address when known (a looser limit: a whole room may share one).
     """
-    now = live.aware(now)
+    now = utc(now)
     keys = {"device": f"device:{device}"}
     if network:
         keys["network"] = f"ip:{network}"
@@ -106,7 +106,7 @@ def _enter(
         participant_id = found or _insert_participant(db, session, person, guest_name, now)
         db.execute(
             "INSERT INTO live_passes (token_hash, participant_id) VALUES (?, ?)",
-            [live.token_hash(token), participant_id],
+            [passwords.token_hash(token), participant_id],
         )
         if person is not None:
             record_attended(db, session, person.id)
@@ -175,7 +175,7 @@ def participant_for(db: sqlite_utils.Database, token: str | None) -> Participant
     if not token:
         return None
     row = db.execute(
-        "SELECT participant_id FROM live_passes WHERE token_hash = ?", [live.token_hash(token)]
+        "SELECT participant_id FROM live_passes WHERE token_hash = ?", [passwords.token_hash(token)]
     ).fetchone()
     return _participants(db, "p.id = ?", [row[0]])[0] if row else None
 
@@ -215,7 +215,7 @@ def add_participant(
     if person is None and not guest_name:
         raise LiveError("Choisissez une personne ou saisissez un nom.")
     # The pass made here is never handed out: this participant votes by show of hands.
-    created = _enter(db, session, person, guest_name, live.aware(None))
+    created = _enter(db, session, person, guest_name, utc(None))
     return _participants(db, "p.id = ?", [created.participant_id])[0]
 
 

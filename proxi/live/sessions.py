@@ -19,19 +19,19 @@ after the reveal has been computed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
-import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import sqlite_utils
 
 from proxi.content.engine import State
-from proxi.content.scenario import Scenario
+from proxi.content.scenario import Scenario, choice_letter
+from proxi.dates import iso
 from proxi.errors import NotAllowed, ProxiError
+from proxi.people import passwords
 from proxi.people.accounts import Person
 from proxi.progress.db import inserted_id, write_transaction
 
@@ -282,7 +282,7 @@ def vote(
             " FROM live_passes ps JOIN live_participants p ON p.id = ps.participant_id"
             " JOIN live_sessions s ON s.id = p.session_id"
             " LEFT JOIN live_decisions d ON d.id = ? WHERE ps.token_hash = ?",
-            [decision_id, token_hash(token)],
+            [decision_id, passwords.token_hash(token)],
         ).fetchone()
         participant_id = _check_vote(row, choice)
         db.execute(
@@ -395,29 +395,11 @@ def options(scenario: Scenario, node_id: str, indexes: Iterable[int]) -> list[Op
     """The offered choices of a node, lettered A, B, C... in the order offered."""
     node = scenario.nodes[node_id]
     return [
-        Option(_letter(position), index, node.choices[index].text, node.choices[index].feedback)
+        Option(
+            choice_letter(position), index, node.choices[index].text, node.choices[index].feedback
+        )
         for position, index in enumerate(indexes)
     ]
 
 
-def _letter(position: int) -> str:
-    return string.ascii_uppercase[position] if position < 26 else str(position + 1)
-
-
 # --- Small helpers -------------------------------------------------------------------
-
-
-def token_hash(token: str) -> str:
-    # A plain hash is enough: pass tokens are 192 random bits.
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def aware(moment: datetime | None) -> datetime:
-    if moment is None:
-        return datetime.now(UTC)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def iso(moment: datetime | None = None) -> str:
-    """Fixed-width UTC ISO 8601, so stored instants sort as strings."""
-    return aware(moment).isoformat(timespec="microseconds")

@@ -42,12 +42,13 @@ import os
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from proxi.dates import iso
 from proxi.errors import ProxiError
 from proxi.people import accounts, audit
 from proxi.progress.db import inserted_id, write_transaction
@@ -150,7 +151,7 @@ def export_person(db: sqlite_utils.Database, person_id: int) -> dict:
     return {
         "format": EXPORT_FORMAT,
         "version": 1,
-        "exported_at": _iso(None),
+        "exported_at": iso(),
         "explication": (
             "Toutes les données que Proxi enregistre sur cette personne, table par table. "
             "Les empreintes de mot de passe et de jeton de connexion ne sont pas exportées."
@@ -252,7 +253,7 @@ def erase_person(
     db.execute("PRAGMA secure_delete=ON")
     try:
         with write_transaction(db):
-            erasure = _erase(db, _person_row(db, person_id), erased_by, keep, _iso(now))
+            erasure = _erase(db, _person_row(db, person_id), erased_by, keep, iso(now))
     finally:
         db.execute(f"PRAGMA secure_delete={int(previous)}")
     # Old page images stay in the WAL until a checkpoint copies the overwritten pages back.
@@ -436,12 +437,6 @@ def _person_row(db: sqlite_utils.Database, person_id: int) -> dict:
     if row is None:
         raise PrivacyError("Cette personne n'existe pas ou a déjà été effacée.")
     return row
-
-
-def _iso(moment: datetime | None) -> str:
-    moment = moment or datetime.now(UTC)
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.isoformat(timespec="microseconds")
 
 
 def person_named(db: sqlite_utils.Database, identifier: str) -> accounts.Person:

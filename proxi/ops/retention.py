@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
+from proxi.dates import iso
 from proxi.errors import ProxiError
 from proxi.progress import events
 from proxi.progress.db import write_transaction
@@ -88,9 +89,9 @@ def purge(
             [cutoff],
         ).rowcount
         sessions = db.execute(
-            "DELETE FROM web_sessions WHERE expires_at < ?", [_account_time(now - timedelta(days))]
+            "DELETE FROM web_sessions WHERE expires_at < ?", [iso(now - timedelta(days))]
         ).rowcount
-        db.execute("DELETE FROM login_tickets WHERE expires_at < ?", [_account_time(now)])
+        db.execute("DELETE FROM login_tickets WHERE expires_at < ?", [iso(now)])
         audit_deleted = db.execute("DELETE FROM audit_log WHERE at < ?", [cutoff]).rowcount
         db.execute(
             "INSERT INTO retention_purges (purged_at, cutoff, retention_days, events_deleted,"
@@ -107,8 +108,3 @@ def _delete_batch(db: sqlite_utils.Database, cutoff: str, batch_size: int) -> in
         f" AND verb NOT IN ({placeholders}) LIMIT ?)",
         [cutoff, *PROOF_VERBS, batch_size],
     ).rowcount
-
-
-def _account_time(moment: datetime) -> str:
-    # As accounts.py writes its times: fixed width, so strings sort as instants do.
-    return moment.isoformat(timespec="microseconds")

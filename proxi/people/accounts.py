@@ -18,16 +18,16 @@ password give the same words, cost the same scrypt work, and count toward the sa
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from proxi.dates import iso, utc
 from proxi.errors import AuthError, ProxiError
 from proxi.people import passwords
 from proxi.progress.db import inserted_id, write_transaction
@@ -109,7 +109,7 @@ def create_organisation(db: sqlite_utils.Database, name: str, kind: str) -> Orga
             raise InvalidAccount(f"L'organisation « {name} » existe déjà.")
         cursor = db.execute(
             "INSERT INTO organisations (name, kind, created_at) VALUES (?, ?, ?)",
-            [name, kind, _iso(_now())],
+            [name, kind, iso(utc())],
         )
     return Organisation(inserted_id(cursor), name, kind)
 
@@ -146,7 +146,7 @@ def create_person(
         cursor = db.execute(
             "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
             " roles, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [identifier, *fields.values(), password_hash, _iso(_now())],
+            [identifier, *fields.values(), password_hash, iso(utc())],
         )
     return _require_person(db, inserted_id(cursor))
 
@@ -289,7 +289,7 @@ def authenticate(
     db: sqlite_utils.Database, identifier: str, password: str, now: datetime | None = None
 ) -> Person:
     """The person these credentials open, or AuthError with a French message."""
-    now, key = _aware(now), normalise_identifier(identifier)
+    now, key = utc(now), normalise_identifier(identifier)
     wait = lockout_remaining(db, key, now)
     if wait:
         minutes = math.ceil(wait.total_seconds() / 60)
@@ -316,7 +316,7 @@ def lockout_remaining(
     db: sqlite_utils.Database, identifier: str, now: datetime | None = None
 ) -> timedelta | None:
     """How long this identifier stays locked: 5 failures within 15 minutes lock it 15 minutes."""
-    now = _aware(now)
+    now = utc(now)
     recent = [
         datetime.fromisoformat(row[0])
         for row in db.execute(
@@ -335,10 +335,10 @@ def _record_failure(db: sqlite_utils.Database, identifier: str, now: datetime) -
     with write_transaction(db):
         db.execute(
             "INSERT INTO login_failures (identifier, failed_at) VALUES (?, ?)",
-            [identifier, _iso(now)],
+            [identifier, iso(now)],
         )
         # Keep the table small: a failure older than a day can lock nothing.
-        db.execute("DELETE FROM login_failures WHERE failed_at < ?", [_iso(now - timedelta(1))])
+        db.execute("DELETE FROM login_failures WHERE failed_at < ?", [iso(now - timedelta(1))])
 
 
 # --- Tickets and sessions -------------------------------------------------------------------
@@ -348,37 +348,37 @@ def issue_login_ticket(
     db: sqlite_utils.Database, person_id: int, now: datetime | None = None
 ) -> str:
     """A single-use ticket, valid 60 seconds, to exchange for a session cookie."""
-    now, ticket = _aware(now), secrets.token_urlsafe(32)
+    now, ticket = utc(now), secrets.token_urlsafe(32)
     with write_transaction(db):
-        db.execute("DELETE FROM login_tickets WHERE expires_at < ?", [_iso(now)])
+        db.execute("DELETE FROM login_tickets WHERE expires_at < ?", [iso(now)])
         db.execute(
             "INSERT INTO login_tickets (ticket_hash, person_id, created_at, expires_at)"
             " VALUES (?, ?, ?, ?)",
-            [_token_hash(ticket), person_id, _iso(now), _iso(now + TICKET_LIFETIME)],
+            [passwords.token_hash(ticket), person_id, iso(now), iso(now + TICKET_LIFETIME)],
         )
     return ticket
 
 
 def redeem_login_ticket(db: sqlite_utils.Database, ticket: str, now: datetime | None = None) -> str:
     """Use up a ticket and open a 30-day session; returns the session token."""
-    now, token = _aware(now), secrets.token_urlsafe(32)
+    now, token = utc(now), secrets.token_urlsafe(32)
     with write_transaction(db):
         row = db.execute(
             "SELECT t.person_id FROM login_tickets t JOIN people p ON p.id = t.person_id"
             " WHERE t.ticket_hash = ? AND t.used_at IS NULL AND t.expires_at > ?"
             " AND p.active = 1 AND p.erased_at IS NULL",
-            [_token_hash(ticket), _iso(now)],
+            [passwords.token_hash(ticket), iso(now)],
         ).fetchone()
         if row is None:
             raise AuthError(TICKET_INVALID)
         db.execute(
             "UPDATE login_tickets SET used_at = ? WHERE ticket_hash = ?",
-            [_iso(now), _token_hash(ticket)],
+            [iso(now), passwords.token_hash(ticket)],
         )
         db.execute(
             "INSERT INTO web_sessions (token_hash, person_id, created_at, expires_at)"
             " VALUES (?, ?, ?, ?)",
-            [_token_hash(token), row[0], _iso(now), _iso(now + SESSION_LIFETIME)],
+            [passwords.token_hash(token), row[0], iso(now), iso(now + SESSION_LIFETIME)],
         )
     return token
 
@@ -394,7 +394,7 @@ def person_for_session(
         " FROM web_sessions s JOIN people p ON p.id = s.person_id"
         " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
         " AND p.active = 1 AND p.erased_at IS NULL",
-        [_token_hash(token), _iso(now or _now())],
+        [passwords.token_hash(token), iso(now or utc())],
     ).fetchone()
     return _person(row) if row else None
 
@@ -404,7 +404,7 @@ def revoke_session(db: sqlite_utils.Database, token: str, now: datetime | None =
     with write_transaction(db):
         db.execute(
             "UPDATE web_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
-            [_iso(now or _now()), _token_hash(token)],
+            [iso(now or utc()), passwords.token_hash(token)],
         )
 
 
@@ -415,26 +415,5 @@ def revoke_all_sessions(
     with write_transaction(db):
         db.execute(
             "UPDATE web_sessions SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL",
-            [_iso(now or _now()), person_id],
+            [iso(now or utc()), person_id],
         )
-
-
-def _token_hash(token: str) -> str:
-    # A plain hash is enough: tokens are 256 random bits, nothing to brute-force.
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(moment: datetime | None) -> datetime:
-    """`moment` (default now) in UTC; a naive datetime is taken as UTC."""
-    if moment is None:
-        return _now()
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    # Fixed width (microseconds always written), so stored strings sort as instants do.
-    return _aware(moment).isoformat(timespec="microseconds")

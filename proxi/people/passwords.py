@@ -70,3 +70,9 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode(), validate=True)
+
+
+def token_hash(token: str) -> str:
+    """How a random token (web session, login ticket, phone pass) is stored. A plain hash is
+    enough: the tokens are 192 to 256 random bits, nothing to brute-force."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -20,10 +20,10 @@ import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import sqlite_utils
 
+from proxi.dates import iso
 from proxi.people import accounts, passwords
 from proxi.progress.db import write_transaction
 
@@ -269,7 +269,7 @@ def _insert(db: sqlite_utils.Database, person: dict, password_hash: str | None) 
             ",".join(person["roles"]),
             person["email"],
             password_hash,
-            datetime.now(UTC).isoformat(timespec="microseconds"),
+            iso(),
         ],
     )
 
