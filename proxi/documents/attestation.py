@@ -206,7 +206,7 @@ def _certificate_body(pdf: ProofPdf, item: Completion, head: Letterhead) -> None
 # --- Logos ------------------------------------------------------------------------------------
 
 
-def organisation_logos(db: sqlite_utils.Database) -> dict[int, bytes]:
+def organisation_logos(db: sqlite_utils.Database) -> dict[int | None, bytes]:
     return dict(db.execute("SELECT organisation_id, image FROM organisation_logos").fetchall())
 
 

@@ -97,7 +97,7 @@ class ProofPdf(FPDF):
         self.multi_cell(0, 9, printable(text), align="C")
         self.ln(4)
 
-    def paragraph(self, text: str, size: float = 11, bold: bool = False) -> None:
+    def paragraph(self, text: str, size: int = 11, bold: bool = False) -> None:
         self.set_font(FONT, "B" if bold else "", size)
         self.multi_cell(0, size * 0.5, printable(text))
         self.ln(2)
