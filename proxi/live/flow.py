@@ -272,7 +272,7 @@ def rejouer(
         if target.session_id != session_id or target.scenario_id != scenario.id:
             raise LiveError("Cette décision n'appartient pas au scénario en cours.")
         # The group keeps its choice order: the same screens, the same letters as before.
-        seed = (session.state or {}).get("seed")
+        seed = session.state.get("seed") if session.state else None
         state = engine.replay(scenario, list(target.path), seed)  # IllegalMove if the file changed
         _close_current(db, session)
         _save_state(db, session_id, scenario.id, state)
@@ -285,7 +285,8 @@ def record_votes(
     db: sqlite_utils.Database, session: LiveSession, decision: Decision, scenario: Scenario
 ) -> None:
     """Each known person's vote as a group « chose » event (once: keyed by decision)."""
-    state = engine.replay(scenario, list(decision.path), (session.state or {}).get("seed"))
+    seed = session.state.get("seed") if session.state else None
+    state = engine.replay(scenario, list(decision.path), seed)
     voters = db.execute(
         "SELECT p.person_id, v.choice FROM live_votes v"
         " JOIN live_participants p ON p.id = v.participant_id"
