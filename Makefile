@@ -35,7 +35,7 @@ test: lint $(LRS_STAMP)
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" --ignore=tests/e2e
+	$(BIN)/python -m pytest -m "not slow and not content" --ignore=tests/e2e
 
 mutation: $(STAMP)
 	$(BIN)/python -m tools.mutation

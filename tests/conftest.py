@@ -22,6 +22,7 @@ PASSWORD = "correct-horse-battery"
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: pages, browsers, servers (left out of test-fast)")
+    config.addinivalue_line("markers", "content: checks of the shipped content, not of code")
 
 
 def pytest_collection_modifyitems(items):

@@ -1,10 +1,16 @@
-"""The shipped course and scenario library meet the bar the content issues set."""
+"""The shipped course and scenario library meet the bar the content issues set.
+
+These are CONTENT checks (marked `content`): an edit of modules/ or scenarios/ may fail them,
+never a code test. Code tests run on tests/fixtures/; `make test-fast` leaves these out.
+"""
 
 import pytest
 
 from proxi.content import lint
 from proxi.content.catalogue import content_dirs, load_catalogue
 from proxi.content.course import Matching, Reflection
+
+pytestmark = pytest.mark.content
 
 MODULE_IDS = [
     "1-politique-de-la-ville",
