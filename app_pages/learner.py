@@ -68,6 +68,9 @@ class LearnerProgress:
     def module_status(self, module) -> str:
         return self.overview.module(module.id).get("status") or "not_started"
 
+    def quiz_attempts(self, module) -> int:
+        return self.overview.module(module.id).get("quiz_attempts") or 0
+
     def quiz_best(self, module) -> int | None:
         best = self.overview.module(module.id).get("quiz_best")
         return None if best is None else round(best)

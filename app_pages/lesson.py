@@ -79,3 +79,9 @@ def _next_lesson(module: CourseModule, lesson: Lesson) -> Lesson | None:
     ids = [item.id for item in module.lessons]
     position = ids.index(lesson.id)
     return module.lessons[position + 1] if position + 1 < len(ids) else None
+
+
+def go_to_step(lesson: Lesson, number: int) -> None:
+    """Open `lesson` at step `number` (a button's callback, e.g. « Relire » after the quiz)."""
+    _go_to(_step_key(lesson), number)
+    _open(lesson.id)

@@ -1,9 +1,16 @@
-"""The final quiz of a module: all questions, a score, the pass mark, what to review."""
+"""The final quiz of a module: options in a new order each attempt, a score, what to re-read.
+
+The rules (order, when the answers are shown) are in `proxi.content.quiz`.
+"""
 
 from __future__ import annotations
 
+import secrets
+
 import streamlit as st
 
+from app_pages.lesson import go_to_step
+from proxi.content import quiz
 from proxi.content.course import CourseModule
 
 
@@ -14,9 +21,10 @@ def show_quiz(module: CourseModule, progress) -> None:
     )
     best_score = st.empty()  # filled at the end: it must include the attempt just made
     attempt = st.session_state.setdefault(f"quiz-attempt-{module.id}", 0)
+    seed = st.session_state.setdefault(f"quiz-seed-{module.id}", secrets.randbelow(2**31))
     with st.form(f"quiz-{module.id}-{attempt}"):
         picks = [
-            _question(module, index, question, attempt)
+            _question(module, index, question, attempt, seed)
             for index, question in enumerate(module.quiz)
         ]
         submitted = st.form_submit_button("Valider le quiz", type="primary")
@@ -32,7 +40,7 @@ def show_quiz(module: CourseModule, progress) -> None:
     _show_best(best_score, module, progress)
     result = st.session_state.get(f"quiz-result-{module.id}")
     if result:
-        _result(module, *result)
+        _result(module, *result, failed_attempts=progress.quiz_attempts(module))
 
 
 def _show_best(slot, module: CourseModule, progress) -> None:
@@ -41,34 +49,53 @@ def _show_best(slot, module: CourseModule, progress) -> None:
         slot.info(f"Votre meilleur score : {best} %.")
 
 
-def _question(module: CourseModule, index: int, question, attempt: int) -> set[int] | None:
+def _question(module: CourseModule, index: int, question, attempt: int, seed: int):
+    """The picked options, as authored indexes (None while unanswered)."""
     st.markdown(f"**{index + 1}. {question.question}**")
-    labels = [option.text for option in question.options]
+    order = quiz.option_order(question, seed + attempt)
     key = f"quiz-{module.id}-{attempt}-{index}"
     if question.multiple:
         st.caption("Plusieurs réponses possibles.")
-        picked = {i for i, label in enumerate(labels) if st.checkbox(label, key=f"{key}-{i}")}
-        return picked
+        return {i for i in order if st.checkbox(question.options[i].text, key=f"{key}-{i}")}
     choice = st.radio(
-        f"Question {index + 1}", labels, index=None, key=key, label_visibility="collapsed"
+        f"Question {index + 1}",
+        order,
+        format_func=lambda i: question.options[i].text,
+        index=None,
+        key=key,
+        label_visibility="collapsed",
     )
-    return {labels.index(choice)} if choice is not None else None
+    return None if choice is None else {choice}
 
 
-def _result(module: CourseModule, score: int, right: list[bool]) -> None:
-    if score >= module.pass_mark:
+def _result(module: CourseModule, score: int, right: list[bool], failed_attempts: int) -> None:
+    passed = score >= module.pass_mark
+    if passed:
         st.success(f"Quiz réussi : {score} % (seuil {module.pass_mark} %).")
     else:
         st.error(
-            f"Quiz non réussi : {score} % (seuil {module.pass_mark} %). Revoyez ces points puis réessayez."
+            f"Quiz non réussi : {score} % (seuil {module.pass_mark} %). Relisez ces passages puis réessayez."
         )
-    for question, ok in zip(module.quiz, right, strict=True):
-        if not ok:
-            good = [o for o in question.options if o.correct]
-            st.markdown(
-                f"✘ **{question.question}** — à revoir : "
-                + " ; ".join(f"{o.text} ({o.feedback})" for o in good)
+    reveal = quiz.reveals_answers(module, passed, failed_attempts)
+    for number, review in enumerate(quiz.to_review(module, right)):
+        st.markdown(f"✘ **{review.question.question}**")
+        if reveal:
+            good = [o for o in review.question.options if o.correct]
+            st.markdown("Bonne réponse : " + " ; ".join(f"{o.text} ({o.feedback})" for o in good))
+        if review.lesson is not None:
+            step = review.lesson.steps[review.step]
+            st.button(
+                f"Relire : {review.lesson.title} — {step.title}",
+                key=f"review-{module.id}-{number}",
+                on_click=go_to_step,
+                args=(review.lesson, review.step),
             )
+    if not passed and not reveal:
+        left = module.reveal_after - failed_attempts
+        st.info(
+            "Les bonnes réponses ne sont pas affichées tout de suite, pour que le prochain essai "
+            f"compte. Elles s'afficheront si vous réussissez, ou dans {left} essai(s)."
+        )
     if st.button("Recommencer le quiz"):
         st.session_state[f"quiz-attempt-{module.id}"] = (
             st.session_state.get(f"quiz-attempt-{module.id}", 0) + 1

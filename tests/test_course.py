@@ -88,3 +88,15 @@ def test_missing_front_matter(modules):
         ("M211", 1),
         ("M203", 9),
     ]
+
+
+def test_a_quiz_review_link_to_an_unknown_lesson_part_is_an_error_that_keeps_the_module(modules):
+    path = modules / "1-essai" / "module.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        'review: "01-premiere#1"', 'review: "01-premiere#9"'
+    )
+    path.write_text(text, encoding="utf-8")
+    course, findings = load_course(modules)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "01-premiere#9" in row)
+    assert [(f.code, f.line) for f in findings] == [("M215", line)]
+    assert "1-essai" in course.modules

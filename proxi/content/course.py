@@ -37,6 +37,7 @@ class ChoiceQuestion:
     multiple: bool
     options: tuple[Option, ...]
     kind: str = "qcm"
+    review: str = ""  # final quiz: the lesson part to re-read, « 01-lecon#2 » (proxi.content.quiz)
 
     def correct_indexes(self) -> set[int]:
         return {i for i, option in enumerate(self.options) if option.correct}
@@ -122,6 +123,7 @@ class CourseModule:
     lessons: tuple[Lesson, ...]
     path: str = ""
     sources: tuple[str, ...] = ()  # the legal texts cited, as in force (proxi.content.sources)
+    reveal_after: int = 3  # failed quiz attempts before the answers are shown
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
@@ -154,9 +156,14 @@ _MODULE_REQUIRED = {
     "pass_mark": int,
     "quiz": list,
 }
-_MODULE_OPTIONAL = {"up_to_date": str, "further_reading": list, "sources": list}
+_MODULE_OPTIONAL = {
+    "up_to_date": str,
+    "further_reading": list,
+    "sources": list,
+    "reveal_after": int,
+}
 _QUESTION_REQUIRED = {"question": str, "options": list}
-_QUESTION_OPTIONAL = {"multiple": bool, "id": str}
+_QUESTION_OPTIONAL = {"multiple": bool, "id": str, "review": str}
 _OPTION_REQUIRED = {"text": str, "correct": bool}
 _OPTION_OPTIONAL = {"feedback": str}
 
@@ -254,8 +261,41 @@ def load_module(folder: Path) -> tuple[CourseModule | None, list[Finding]]:
         lessons=tuple(lessons),
         path=str(path),
         sources=tuple(map(str, data.get("sources") or [])),
+        reveal_after=data.get("reveal_after", 3),
     )
-    return (None if has_errors(report.findings) else module), findings
+    # Its own reporter: a wrong link to re-read is reported but does not drop the module.
+    reviews = Reporter(source)
+    reviews.findings.clear()
+    _check_reviews(reviews, module, folder)
+    return (None if has_errors(report.findings) else module), findings + reviews.findings
+
+
+def _check_reviews(report: Reporter, module: CourseModule, folder: Path) -> None:
+    """Each final-quiz question names a lesson part that exists (shown after a miss)."""
+    if module.reveal_after < 1:
+        report.add(
+            ("reveal_after",), "P002", "« reveal_after » est un nombre de tentatives, 1 ou plus"
+        )
+    for index, question in enumerate(module.quiz):
+        where = ("quiz", index, "review")
+        lesson_id, _, step = question.review.partition("#")
+        lesson = module.lesson(lesson_id)
+        if lesson is None and (folder / f"{lesson_id}.md").exists():
+            continue  # the lesson is there but broken: its own findings say why
+        if not question.review:
+            report.warn(
+                ("quiz", index),
+                "M216",
+                "ajoutez « review: 01-lecon#2 » : la partie à relire en cas d'erreur",
+            )
+        elif lesson is None or (
+            step and not (step.isdigit() and 1 <= int(step) <= len(lesson.steps))
+        ):
+            report.add(
+                where,
+                "M215",
+                f"partie de leçon inconnue « {question.review} » (forme : 01-lecon#2, étape comptée à partir de 1)",
+            )
 
 
 def _questions(report: Reporter, where: tuple, raw: list, prefix: str):
@@ -296,7 +336,10 @@ def _choice_question(
     if len(options) < 2:
         report.add(where + ("options",), "M210", "une question a au moins deux réponses")
     block_id = raw.get("id", block_id) if is_type(raw.get("id"), str) else block_id
-    return ChoiceQuestion(block_id, raw["question"].strip(), multiple, tuple(options))
+    review = raw["review"].strip() if is_type(raw.get("review"), str) else ""
+    return ChoiceQuestion(
+        block_id, raw["question"].strip(), multiple, tuple(options), review=review
+    )
 
 
 def load_lesson(
