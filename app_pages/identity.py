@@ -9,6 +9,8 @@ every tab. Within one tab the token is also kept in session state, which is how 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from app_pages.connection import db
@@ -42,13 +44,15 @@ def current_person() -> Person | None:
     return None
 
 
-def log_in(person: Person) -> None:
-    """Open a session for this tab, then send the browser for its cookie."""
+def log_in(person: Person, next_path: str = "/") -> None:
+    """Open a session for this tab, then send the browser for its cookie and on to
+    `next_path` (the page asked for before logging in; the route keeps it same-site)."""
     st.session_state[TOKEN_KEY] = accounts.redeem_login_ticket(
         db(), accounts.issue_login_ticket(db(), person.id)
     )
     ticket = accounts.issue_login_ticket(db(), person.id)
-    _redirect(f"/proxi-auth/complete?ticket={ticket}")
+    query = urlencode({"ticket": ticket, **({"next": next_path} if next_path != "/" else {})})
+    _redirect(f"/proxi-auth/complete?{query}")
 
 
 def log_out(person: Person) -> None:

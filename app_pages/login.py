@@ -1,11 +1,31 @@
-"""Login: identifier and password; the messages never say whether an identifier exists."""
+"""Login: identifier and password; the messages never say whether an identifier exists.
+
+Also what a logged-out person may open from here (the menu is hidden when logged out), and
+the page asked for before logging in (a deep link), where the person goes once logged in.
+"""
+
+from urllib.parse import urlencode, urlparse
 
 import streamlit as st
 
+from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import log_in
 from proxi.errors import AuthError
 from proxi.people import accounts
+
+
+def asked_for() -> str:
+    """The path and parameters this tab was opened at, if not the login page itself."""
+    try:
+        path = urlparse(st.context.url or "/").path or "/"
+    except Exception:  # no browser context (AppTest): nothing was asked for
+        path = "/"
+    if path.strip("/") in ("", "connexion"):
+        return "/"
+    query = {k: v for k, v in st.query_params.to_dict().items() if k != "connexion"}
+    return path + (f"?{urlencode(query)}" if query else "")
+
 
 st.title("Proxi")
 st.markdown(
@@ -28,10 +48,14 @@ if submitted:
         except AuthError as error:
             st.error(str(error))
         else:
-            log_in(person)
+            log_in(person, asked_for())
             st.rerun()
+
+if st.button("📱 Rejoindre une séance de groupe", width="stretch"):
+    st.switch_page("app_pages/join.py")
 
 st.caption(
     "Mot de passe oublié ? Demandez à la coordination de la formation de le réinitialiser. "
-    "Avant de vous connecter, lisez ce que Proxi enregistre : page « Vos données »."
+    "Avant de vous connecter, lisez ce que Proxi enregistre :"
 )
+ui.page_link("app_pages/privacy.py", "Vos données : ce que Proxi enregistre", "🛡️")

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from app_pages import ui
+from app_pages.identity import current_person
 from proxi.ops.retention import retention_days
 
 st.title("Vos données dans Proxi")
@@ -44,3 +46,6 @@ Vous pouvez demander à la coordination une copie de toutes vos données (format
 machine), leur correction ou leur effacement. Vous pouvez aussi vous adresser à la CNIL.
 """
 )
+
+if current_person() is None:  # logged out there is no menu: the way back to the login form
+    ui.page_link("app_pages/login.py", "Retour à la connexion", "🔑")

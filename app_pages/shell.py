@@ -1,8 +1,16 @@
-"""Page config, who is logged in, and the navigation that person may use."""
+"""Page config, who is logged in, and the navigation that person may use.
+
+Every screen is in SCREENS, once. Each URL of the app always leads somewhere a person can
+read, never to Streamlit's English « Page not found »: logged out, a private URL shows the
+login form and goes there after login (with its parameters); a screen the role may not see
+says so in French with a link home; the home's own URL (`/accueil`) leads home.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -11,60 +19,132 @@ from app_pages.identity import current_person, log_out
 from proxi.content.markdown import plain
 
 PAGES = "app_pages"
+ANYONE = ()  # roles: every logged-in person
+STAFF = ("trainer", "coordinator")
 
 
-def _page(file: str, title: str, icon: str, default: bool = False, url: str | None = None):
-    return st.Page(f"{PAGES}/{file}", title=title, icon=icon, default=default, url_path=url)
+@dataclass(frozen=True)
+class Screen:
+    file: str
+    title: str
+    icon: str
+    url: str
+    section: str
+    roles: tuple[str, ...] = ANYONE
+    wide: bool = False  # tables and editors use the whole screen
+
+    def allowed(self, person) -> bool:
+        return not self.roles or person.has_role(*self.roles)
+
+    def page(self, url: str | None = None, default: bool = False, hidden: bool = False):
+        return st.Page(
+            f"{PAGES}/{self.file}",
+            title=self.title,
+            icon=self.icon,
+            url_path=url or self.url,
+            default=default,
+            visibility="hidden" if hidden else "visible",
+        )
 
 
-def _verify_page():
-    """Public, logged in or not: the QR code printed on every proof leads here."""
-    return _page("verify.py", "Vérifier un document", "✅", url="verifier")
+LOGIN = Screen("login.py", "Connexion", "🔑", "connexion", "")
+JOIN = Screen("join.py", "Rejoindre une séance", "📱", "rejoindre", "Apprendre")
+PRIVACY = Screen("privacy.py", "Vos données", "🛡️", "donnees", "Aide")
+# Public, logged in or not: the QR code printed on every proof leads here.
+VERIFY = Screen("verify.py", "Vérifier un document", "✅", "verifier", "Aide")
+HOME = Screen("home.py", "Accueil", "🏠", "accueil", "Apprendre")
+DASHBOARD = Screen(
+    "dashboard.py", "Tableau de bord", "📊", "tableau-de-bord", "Suivre",
+    ("manager", "coordinator", "trainer"), wide=True,
+)  # fmt: skip
+SCREENS = (
+    HOME,
+    Screen("module.py", "Modules", "📘", "modules", "Apprendre"),
+    Screen("scenario.py", "Mises en situation", "🎭", "situations", "Apprendre"),
+    Screen("my_progress.py", "Ma progression", "📈", "ma-progression", "Apprendre"),
+    JOIN,
+    Screen("sessions.py", "Séances de groupe", "🧑‍🏫", "seances", "Animer", STAFF),
+    Screen("projector.py", "Projection", "📽️", "projection", "Animer", STAFF, wide=True),
+    Screen("studio.py", "Atelier d'écriture", "✍️", "atelier", "Animer", STAFF, wide=True),
+    DASHBOARD,
+    Screen("people.py", "Personnes", "👥", "personnes", "Administrer", ("coordinator",)),
+    Screen(
+        "privacy_admin.py",
+        "Données personnelles",
+        "🗂️",
+        "donnees-personnelles",
+        "Administrer",
+        ("coordinator",),
+    ),  # fmt: skip
+    PRIVACY,
+    VERIFY,
+)
+PUBLIC = (LOGIN, JOIN, PRIVACY, VERIFY)
+
+
+def landing(person) -> Screen:
+    """Where a person lands: managers and coordinators on their dashboard."""
+    return DASHBOARD if person.has_role("manager", "coordinator") else HOME
 
 
 def pages_for(person) -> dict[str, list]:
     """Navigation by role; every page checks the role again before showing anything."""
     if person is None:
-        return {
-            "": [
-                _page("login.py", "Connexion", "🔑", default=True, url="connexion"),
-                _page("join.py", "Rejoindre une séance", "📱", url="rejoindre"),
-                _page("privacy.py", "Vos données", "🛡️", url="donnees"),
-                _verify_page(),
-            ]
-        }
-    sections = {
-        "Apprendre": [
-            _page("home.py", "Accueil", "🏠", default=True, url="accueil"),
-            _page("module.py", "Modules", "📘", url="modules"),
-            _page("scenario.py", "Mises en situation", "🎭", url="situations"),
-            _page("my_progress.py", "Ma progression", "📈", url="ma-progression"),
-            _page("join.py", "Rejoindre une séance", "📱", url="rejoindre"),
-        ]
-    }
-    if person.has_role("trainer", "coordinator"):
-        sections["Animer"] = [
-            _page("sessions.py", "Séances de groupe", "🧑‍🏫", url="seances"),
-            _page("projector.py", "Projection", "📽️", url="projection"),
-            _page("studio.py", "Atelier d'écriture", "✍️", url="atelier"),
-        ]
-    if person.has_role("manager", "coordinator", "trainer"):
-        sections["Suivre"] = [_page("dashboard.py", "Tableau de bord", "📊", url="tableau-de-bord")]
-    if person.has_role("coordinator"):
-        sections["Administrer"] = [
-            _page("people.py", "Personnes", "👥", url="personnes"),
-            _page("privacy_admin.py", "Données personnelles", "🗂️", url="donnees-personnelles"),
-        ]
-    sections["Aide"] = [_page("privacy.py", "Vos données", "🛡️", url="donnees"), _verify_page()]
+        visible = [LOGIN.page(default=True), JOIN.page(), PRIVACY.page(), VERIFY.page()]
+        # A private URL opened logged out: the login form, which then goes there.
+        hidden = [LOGIN.page(url=s.url, hidden=True) for s in SCREENS if s not in PUBLIC]
+        return {"": visible + hidden}
+    home = landing(person)
+    sections: dict[str, list] = {}
+    hidden = [
+        # The landing screen is served at "/"; its own URL still leads to it.
+        st.Page(_go_home, title=home.title, url_path=home.url, visibility="hidden"),
+        st.Page(_go_home, title=LOGIN.title, url_path=LOGIN.url, visibility="hidden"),
+    ]
+    for screen in SCREENS:
+        if not screen.allowed(person):
+            hidden.append(st.Page(_not_for_your_role, title=screen.title, url_path=screen.url,
+                                  visibility="hidden"))  # fmt: skip
+            continue
+        url = f"{screen.url}-debut" if screen is home else screen.url
+        sections.setdefault(screen.section, []).append(screen.page(url, default=screen is home))
+    sections.setdefault("Aide", []).extend(hidden)
     return sections
 
 
+def _go_home() -> None:
+    st.switch_page(
+        f"{PAGES}/{landing(current_person()).file}", query_params=st.query_params.to_dict()
+    )
+
+
+def _not_for_your_role() -> None:
+    st.title("Page réservée")
+    st.error("Cette page n'est pas accessible avec votre rôle.")
+    st.page_link(f"{PAGES}/{landing(current_person()).file}", label="Retour à l'accueil", icon="🏠")
+
+
+def screen_of(page) -> Screen | None:
+    """The screen a navigation page shows (None for the small hidden helpers above)."""
+    if not isinstance(page._page, Path):
+        return None
+    return next((s for s in SCREENS if s.file == page._page.name), None)
+
+
 def run() -> None:
-    st.set_page_config(page_title="Proxi", page_icon="🏘️", layout="centered")
     st.html(ui.BASE_CSS)
     st.session_state.setdefault("_tab", uuid.uuid4().hex)
     person = current_person()
-    navigation = st.navigation(pages_for(person), position="sidebar" if person else "top")
+    # Logged out, the login page offers its few links itself: no menu to open on a phone.
+    navigation = st.navigation(pages_for(person), position="sidebar" if person else "hidden")
+    screen = screen_of(navigation)
+    # The layout is set before the page draws anything, from the screen being opened:
+    # set later by the page itself, it only took effect after a full reload.
+    st.set_page_config(
+        page_title="Proxi",
+        page_icon="🏘️",
+        layout="wide" if screen and screen.wide else "centered",
+    )
     if person is not None:
         with st.sidebar:
             st.markdown(f"**{plain(person.display_name)}**")

@@ -8,9 +8,11 @@ part is a hex digest.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from proxi.content.catalogue import Catalogue, fingerprint, load_catalogue
 from proxi.content.course import ChoiceQuestion, Course, Matching, Reflection
@@ -82,6 +84,13 @@ def catalogue() -> Catalogue:
 def table(data, **options) -> None:
     """st.dataframe with every cell inert for spreadsheets (its download button exports them)."""
     st.dataframe(inert_table(data), **options)
+
+
+def page_link(page: str, label: str, icon: str | None = None) -> None:
+    """st.page_link; nothing when the page file runs on its own, outside the navigation
+    (as the role-by-page security test runs every file), where no page can be linked."""
+    with contextlib.suppress(StreamlitPageNotFoundError):
+        st.page_link(page, label=label, icon=icon)
 
 
 def error_card(finding: Finding) -> None:

@@ -125,3 +125,16 @@ def test_a_module_with_every_lesson_seen_offers_the_quiz_then_says_it_is_finishe
     click(home, "Revoir le module")
     assert [s.value for s in home.subheader] == ["Première leçon"]
     assert any("Étape 1 sur 3" in str(p.proto.text) for p in home.get("progress"))
+
+
+@pytest.mark.parametrize("roles", [("manager",), ("coordinator",)])
+def test_managers_and_coordinators_land_on_their_dashboard(world, roles):
+    at = logged_in(world, make_person(world, "claire", roles=roles))
+    no_exception(at)
+    assert at.title[0].value == "Tableau de bord"
+
+
+def test_learners_and_trainers_land_on_the_home(world):
+    for identifier, roles in (("alice", ("learner",)), ("nadia", ("trainer",))):
+        at = logged_in(world, make_person(world, identifier, roles=roles))
+        assert at.title[0].value == f"Bonjour {identifier.title()}"
