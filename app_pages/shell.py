@@ -97,9 +97,10 @@ def pages_for(person) -> dict[str, list]:
     home = landing(person)
     sections: dict[str, list] = {}
     hidden = [
-        # The landing screen is served at "/"; its own URL still leads to it.
-        st.Page(_go_home, title=home.title, url_path=home.url, visibility="hidden"),
-        st.Page(_go_home, title=LOGIN.title, url_path=LOGIN.url, visibility="hidden"),
+        # The landing screen is served at "/"; its own URL, and the login's, show it too
+        # (the same file: a page switch here would drop the login's pending redirect).
+        home.page(url=home.url, hidden=True),
+        home.page(url=LOGIN.url, hidden=True),
     ]
     for screen in SCREENS:
         if not screen.allowed(person):
@@ -110,12 +111,6 @@ def pages_for(person) -> dict[str, list]:
         sections.setdefault(screen.section, []).append(screen.page(url, default=screen is home))
     sections.setdefault("Aide", []).extend(hidden)
     return sections
-
-
-def _go_home() -> None:
-    st.switch_page(
-        f"{PAGES}/{landing(current_person()).file}", query_params=st.query_params.to_dict()
-    )
 
 
 def _not_for_your_role() -> None:
