@@ -17,7 +17,6 @@ import yaml
 from proxi.content import lint, twee
 from proxi.content.catalogue import content_dirs, load_catalogue
 from proxi.content.findings import WARNING, Finding
-from proxi.documents import lrs, spreadsheet, tables
 from proxi.errors import ProxiError
 from proxi.labels import outcome_phrase
 from proxi.ops import backup, demo, privacy, retention
@@ -212,6 +211,8 @@ def _add_export(subparsers) -> None:
 
 
 def _export(args) -> int:
+    # Imported here: the PDF and LRS stack is heavy, and `check` must start without it.
+    from proxi.documents import lrs, spreadsheet, tables
 
     catalogue = load_catalogue()
     with open_db(args.db) as db:
