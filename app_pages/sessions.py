@@ -30,73 +30,143 @@ st.html(PRINT_CSS)
 st.title("Séances de groupe")
 
 
-def act(function, *args, **kwargs):
-    """Run a core move (a button callback); a refusal is shown at the top of the next run."""
+def act(function, *args, where: str, **kwargs):
+    """Run a core move (a button callback); a refusal is shown beside the button `where`."""
     try:
         return function(db(), person, *args, **kwargs)
     except ProxiError as error:
-        st.session_state["live-error"] = str(error)
+        st.session_state["live-error"] = (where, str(error))
         return None
+
+
+def refusal(where: str) -> None:
+    """The French message of the last refused move, if it came from the button `where`."""
+    stored = st.session_state.get("live-error")
+    if stored and stored[0] == where:
+        del st.session_state["live-error"]
+        st.error(stored[1])
+
+
+NEW_SESSION_FIELDS = (
+    "new-title",
+    "new-day",
+    "new-half-day",
+    "new-place",
+    "new-orgs",
+    "new-scenarios",
+)
+
+
+def create_session() -> None:
+    """The form's submit callback: what was typed stays when the core refuses it."""
+    state = st.session_state
+    created = act(
+        live.create_session,
+        state["new-title"],
+        state["new-day"],
+        state["new-half-day"],
+        state["new-place"],
+        state["new-orgs"],
+        state["new-scenarios"],
+        where="create",
+    )
+    if created:
+        for key in NEW_SESSION_FIELDS:
+            del state[key]
+        state["session"] = created.id
 
 
 def create_form() -> None:
     orgs = {o.id: o.name for o in accounts.list_organisations(db())}
-    with st.form("new-session", clear_on_submit=True):
-        title = st.text_input("Titre", max_chars=120)
-        day = st.date_input("Date", format="DD/MM/YYYY")
-        half_day = st.radio(
-            "Demi-journée", list(live.HALF_DAYS), format_func=live.HALF_DAYS.get, horizontal=True
+    with st.form("new-session"):
+        st.text_input("Titre", max_chars=120, key="new-title")
+        st.date_input("Date", format="DD/MM/YYYY", key="new-day")
+        st.radio(
+            "Demi-journée",
+            list(live.HALF_DAYS),
+            format_func=live.HALF_DAYS.get,
+            horizontal=True,
+            key="new-half-day",
         )
-        place = st.text_input("Lieu", max_chars=120)
-        present = st.multiselect("Organisations présentes", list(orgs), format_func=orgs.get)
-        chosen = st.multiselect(
-            "Mises en situation", list(cat.scenarios), format_func=cat.scenario_titles().get
+        st.text_input("Lieu", max_chars=120, key="new-place")
+        st.multiselect("Organisations présentes", list(orgs), format_func=orgs.get, key="new-orgs")
+        st.multiselect(
+            "Mises en situation",
+            list(cat.scenarios),
+            format_func=cat.scenario_titles().get,
+            key="new-scenarios",
         )
-        if st.form_submit_button("Créer la séance", type="primary"):
-            created = act(live.create_session, title, day, half_day, place, present, chosen)
-            if created:
-                st.session_state["session"] = created.id
-            st.rerun()
+        st.form_submit_button("Créer la séance", type="primary", on_click=create_session)
+        refusal("create")
 
 
 def run_tab(session: live.LiveSession) -> None:
+    """Main actions first: the moves of the moment, the tally, then the rest."""
     if session.status == "open":
-        st.markdown(
-            f"Code à projeter : **{live.display_code(session.join_code)}** — page « Projection »."
-        )
-    labels = cat.scenario_titles()
-    titles = {i: labels[i] for i in session.scenario_ids if i in cat.scenarios}
-    if session.status == "open" and titles:
-        picked = st.selectbox(
-            "Mise en situation", list(titles), format_func=titles.get, key="pick-scenario"
-        )
-        st.button(
-            "Lancer (depuis le début)",
-            key="start",
-            on_click=act,
-            args=(live_flow.start_scenario, session.id, cat.scenarios[picked]),
+        code, projector = st.columns([3, 2], vertical_alignment="center")
+        code.markdown(f"Code à projeter : **{live.display_code(session.join_code)}**")
+        projector.link_button(
+            "Ouvrir la projection (nouvelle fenêtre)", f"projection?seance={session.id}"
         )
     scenario = cat.scenarios.get(session.scenario_id or "")
     controls(session, scenario)
+    launch(session)
     if scenario:
         rejouer(session, scenario)
     st.markdown(live_report.map_markdown(live_report.session_map(db(), session.id), cat.scenarios))
     with st.form("notes"):
         notes = st.text_area("Notes du formateur (dans le bilan)", value=session.notes)
         if st.form_submit_button("Enregistrer les notes"):
-            act(live_flow.set_notes, session.id, notes)
+            act(live_flow.set_notes, session.id, notes, where="notes")
+        refusal("notes")
     if session.status == "open" and st.checkbox("Je veux terminer la séance", key="confirm-end"):
         st.button(
-            "Terminer la séance", key="end", on_click=act, args=(live_flow.end_session, session.id)
+            "Terminer la séance",
+            key="end",
+            on_click=act,
+            args=(live_flow.end_session, session.id),
+            kwargs={"where": "end"},
         )
+        refusal("end")
+
+
+def launch(session: live.LiveSession) -> None:
+    """Put a scenario on screen; over a vote in progress only once the trainer confirms."""
+    labels = cat.scenario_titles()
+    titles = {i: labels[i] for i in session.scenario_ids if i in cat.scenarios}
+    if session.status != "open" or not titles:
+        return
+    picked = st.selectbox(
+        "Mise en situation", list(titles), format_func=titles.get, key="pick-scenario"
+    )
+    abandon = False
+    if session.decision_id is not None:
+        abandon = st.checkbox("Abandonner le vote en cours pour relancer", key="confirm-restart")
+    st.button(
+        "Lancer (depuis le début)",
+        key="start",
+        on_click=act,
+        args=(live_flow.start_scenario, session.id, cat.scenarios[picked]),
+        kwargs={"abandon_vote": abandon, "where": "start"},
+    )
+    refusal("start")
 
 
 def controls(session: live.LiveSession, scenario) -> None:
     snap = live.snapshot(db(), session.id)
     decision = snap.decision
-    if scenario and session.state:
-        node = scenario.nodes[session.state["node"]]
+    node = scenario.nodes[session.state["node"]] if scenario and session.state else None
+    if node:
         st.subheader(live_report.scene_label(scenario, node.id, 80))
+    offered = (
+        live.options(scenario, decision.node_id, decision.choices) if decision and scenario else []
+    )
+    moves(session, decision, scenario, snap, offered)
+    if offered:
+        tally(session.id, offered)
+        if decision.status in ("open", "frozen"):
+            hands_form(session.id, offered, decision)
+    if node:
         with st.expander(
             "Arrêt sur image : question et notes",
             expanded=bool(decision and decision.status == "frozen"),
@@ -104,20 +174,7 @@ def controls(session: live.LiveSession, scenario) -> None:
             st.markdown(
                 f"**Question au groupe** : {node.prompt or '—'}\n\n**Notes** : {node.trainer_notes or '—'}"
             )
-    if decision and scenario:
-        offered = live.options(scenario, decision.node_id, decision.choices)
-        tally(session.id, offered)
-        if decision.status in ("open", "frozen"):
-            hands_form(session.id, offered, decision)
-    for name, label in live_flow.available_moves(session, decision, scenario):
-        st.button(
-            label,
-            key=f"move-{name}",
-            type="primary",
-            on_click=act,
-            args=(live_flow.move, session.id, name, scenario),
-        )
-    if decision and scenario and decision.status == "revealed":
+    if offered and decision.status == "revealed":
         other = st.selectbox(
             "Ou choisir une autre option",
             offered,
@@ -129,16 +186,59 @@ def controls(session: live.LiveSession, scenario) -> None:
             key="follow-other",
             on_click=act,
             args=(live_flow.follow, session.id, scenario, other.index),
+            kwargs={"where": "follow-other"},
         )
+        refusal("follow-other")
+
+
+def moves(session, decision, scenario, snap: live.Snapshot, offered: list[live.Option]) -> None:
+    """The moves of the moment, side by side; on a tie, one button per tied option."""
+    available = live_flow.available_moves(session, decision, scenario)
+    tied = []
+    if decision and decision.status == "revealed" and snap.majority is None:
+        available = [m for m in available if m[0] != "follow"]
+        leaders = live.leaders(snap.counts)
+        tied = [o for o in offered if o.index in leaders]
+        st.warning(
+            "Égalité : choisissez l'option à suivre."
+            if snap.total
+            else "Aucun vote : choisissez l'option à suivre."
+        )
+    if not available and not tied:
+        return
+    columns = st.columns(len(available) + len(tied))
+    for column, (name, label) in zip(columns, available, strict=False):
+        column.button(
+            label,
+            key=f"move-{name}",
+            type="primary",
+            on_click=act,
+            args=(live_flow.move, session.id, name, scenario),
+            kwargs={"where": "moves"},
+        )
+    for column, option in zip(columns[len(available) :], tied, strict=True):
+        column.button(
+            f"Suivre {option.letter}",
+            key=f"follow-tied-{option.index}",
+            type="primary",
+            help=option.text,
+            on_click=act,
+            args=(live_flow.follow, session.id, scenario, option.index),
+            kwargs={"where": "moves"},
+        )
+    refusal("moves")
 
 
 @st.fragment(run_every=2)
 def tally(session_id: int, offered: list[live.Option]) -> None:
     snap = live.snapshot(db(), session_id)
     st.markdown(
-        " · ".join(f"**{o.letter}** : {snap.counts.get(o.index, 0)}" for o in offered)
-        + f" — {snap.phone_votes} vote(s) sur téléphone, {snap.participants} participant(s)"
+        "\n".join(
+            f"- **{o.letter}.** {o.text} — **{snap.counts.get(o.index, 0)}** vote(s)"
+            for o in offered
+        )
     )
+    st.caption(f"{snap.phone_votes} vote(s) sur téléphone, {snap.participants} participant(s)")
 
 
 def hands_form(session_id: int, offered: list[live.Option], decision: live.Decision) -> None:
@@ -150,7 +250,8 @@ def hands_form(session_id: int, offered: list[live.Option], decision: live.Decis
             for i, o in enumerate(offered)
         }
         if st.form_submit_button("Enregistrer les mains levées"):
-            act(live_flow.set_hands, session_id, counts)
+            act(live_flow.set_hands, session_id, counts, where="hands")
+        refusal("hands")
 
 
 def rejouer(session: live.LiveSession, scenario) -> None:
@@ -168,7 +269,9 @@ def rejouer(session: live.LiveSession, scenario) -> None:
             key="rejouer",
             on_click=act,
             args=(live_flow.rejouer, session.id, scenario, target),
+            kwargs={"where": "rejouer"},
         )
+        refusal("rejouer")
 
 
 def lines_tools(present: list, names: dict[int, str]) -> None:
@@ -176,17 +279,33 @@ def lines_tools(present: list, names: dict[int, str]) -> None:
     st.markdown("**Corriger la liste**")
     line = st.selectbox("Ligne", list(names), format_func=names.get, key="line")
     left, middle = st.columns(2)
-    left.button("Retirer de la liste", key="remove-line", on_click=act,
-                args=(live_room.remove_participant, line))  # fmt: skip
+    left.button(
+        "Retirer de la liste",
+        key="remove-line",
+        on_click=act,
+        args=(live_room.remove_participant, line),
+        kwargs={"where": "lines"},
+    )
     attached = {p.id for p in present if not p.is_guest}
     if line in attached:
-        middle.button("Annuler le rattachement", key="detach", on_click=act,
-                      args=(live_room.detach_guest, line))  # fmt: skip
+        middle.button(
+            "Annuler le rattachement",
+            key="detach",
+            on_click=act,
+            args=(live_room.detach_guest, line),
+            kwargs={"where": "lines"},
+        )
     others = [i for i in names if i != line]
     if others:
         into = st.selectbox("Fusionner cette ligne avec", others, format_func=names.get, key="into")
-        st.button("Fusionner (une seule ligne, un seul vote)", key="merge", on_click=act,
-                  args=(live_room.merge_participants, into, line, cat.scenarios))  # fmt: skip
+        st.button(
+            "Fusionner (une seule ligne, un seul vote)",
+            key="merge",
+            on_click=act,
+            args=(live_room.merge_participants, into, line, cat.scenarios),
+            kwargs={"where": "lines"},
+        )
+    refusal("lines")
 
 
 def people_tab(session: live.LiveSession) -> None:
@@ -209,8 +328,13 @@ def people_tab(session: live.LiveSession) -> None:
             key="role-what",
         )
         st.button(
-            "Attribuer le rôle", key="assign", on_click=act, args=(live_room.assign_role, who, role)
+            "Attribuer le rôle",
+            key="assign",
+            on_click=act,
+            args=(live_room.assign_role, who, role),
+            kwargs={"where": "assign"},
         )
+        refusal("assign")
         st.markdown(live_report.role_cards_markdown(scenario, live_room.players(db(), session.id)))
     guests = [p.id for p in present if p.is_guest]
     people = {p.id: p for p in live_room.match_candidates(db(), session)}
@@ -224,19 +348,26 @@ def people_tab(session: live.LiveSession) -> None:
             key="match-guest",
             on_click=act,
             args=(live_room.match_guest, guest, people[match], cat.scenarios),
+            kwargs={"where": "match"},
         )
+        refusal("match")
     if present:
         lines_tools(present, names)
-    with st.form("add-participant", clear_on_submit=True):
-        name = st.text_input("Inscrire une personne sans téléphone (nom)")
-        if st.form_submit_button("Inscrire"):
-            act(live_room.add_participant, session.id, guest_name=name)
+    with st.form("add-participant"):
+        st.text_input("Inscrire une personne sans téléphone (nom)", key="add-name")
+        st.form_submit_button("Inscrire", on_click=add_participant, args=(session.id,))
+        refusal("add")
+
+
+def add_participant(session_id: int) -> None:
+    """The form's submit callback: the name typed stays when the core refuses it."""
+    name = st.session_state["add-name"]
+    if act(live_room.add_participant, session_id, guest_name=name, where="add"):
+        del st.session_state["add-name"]
 
 
 with st.expander("Nouvelle séance", expanded=not live.sessions_for(db(), person)):
     create_form()
-if error := st.session_state.pop("live-error", None):
-    st.error(error)
 mine = {s.id: s for s in live.sessions_for(db(), person)}
 if not mine:
     st.stop()
@@ -247,16 +378,24 @@ chosen_id = st.selectbox(
     key="session",
 )
 current = mine[chosen_id]
-run, people, sheet, summary = st.tabs(["Animer", "Participants et rôles", "Émargement", "Bilan"])
-with run:
-    run_tab(current)
-with people:
-    people_tab(current)
-for tab, text, name in (
-    (sheet, live_report.attendance_markdown(db(), current), "emargement"),
-    (summary, live_report.summary_markdown(db(), current, cat.scenarios), "bilan"),
+# Keyed and stateful: the tab a trainer is on stays after a click or a refusal.
+run, people, sheet, summary = st.tabs(
+    ["Animer", "Participants et rôles", "Émargement", "Bilan"], key="console-tab", on_change="rerun"
+)
+if run.open:
+    with run:
+        run_tab(current)
+if people.open:
+    with people:
+        people_tab(current)
+for tab, write, name in (
+    (sheet, lambda: live_report.attendance_markdown(db(), current), "emargement"),
+    (summary, lambda: live_report.summary_markdown(db(), current, cat.scenarios), "bilan"),
 ):
+    if not tab.open:
+        continue
     with tab:
+        text = write()
         st.markdown(text)
         st.download_button(
             "Télécharger (Markdown)", text, f"{name}-{current.day}.md", key=f"dl-{name}"

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from proxi.content.catalogue import load_catalogue
 from proxi.live import flow as live_flow
 from proxi.live import room as live_room
 from proxi.live import sessions as live
@@ -115,8 +116,11 @@ def test_trainer_and_three_participants_run_a_session(world):
     assert f"**{live.display_code(code)}**" in texts(projector)
     bars = projector.get("progress")  # the live vote bars, in the phones' order
     votes = {0: 2, 1: 1}
-    assert [b.proto.text for b in bars] == [
-        f"{letter[index]} — {votes[index]} vote(s)" for index in decision.choices
+    assert [b.proto.text.split(" ")[0] for b in bars] == [
+        f"**{letter[index]}.**" for index in decision.choices
+    ]
+    assert [b.proto.text.rsplit("— ", 1)[1] for b in bars] == [
+        f"{votes[index]} vote(s)" for index in decision.choices
     ]
 
     click(coach, "move-reveal")
@@ -138,7 +142,8 @@ def test_trainer_and_three_participants_run_a_session(world):
     phones[1].run()
     assert "séance est terminée" in "\n".join(s.value for s in phones[1].success)
 
-    sheet = texts(coach)
+    coach.session_state["console-tab"] = "Émargement"  # the trainer opens that tab
+    sheet = texts(coach.run())
     for name in ("Claire Formatrice", "Agent 0", "Léa Martin", "Marc Petit"):
         assert name in sheet
     attended = db.execute(
@@ -188,3 +193,101 @@ def test_the_trainer_merges_a_second_phone_line_and_undoes_an_attachment(world):
     click(coach, "detach")
     assert [p.name for p in live_room.participants(db, session.id)] == ["Lea Martin"]
     assert coach.selectbox(key="line").options == ["Lea Martin (sans compte)"]
+
+
+def running_console(world, votes: list[int]):
+    """The trainer's console on an open session, « porte » on screen, a vote with `votes`."""
+    db, trainer, learners = world
+    porte = load_catalogue().scenarios["porte"]
+    session = live.create_session(db, trainer, "Séance", date.today(), "matin", "", (), ["porte"])
+    code = live_flow.open_session(db, trainer, session.id)
+    live_flow.start_scenario(db, trainer, session.id, porte)
+    decision = live_flow.open_vote(db, trainer, session.id, porte)
+    for n, choice in enumerate(votes):
+        joined = live_room.join(db, code, guest_name=f"Invité {n}", device=f"tab:{n}")
+        live.vote(db, joined.token, decision.id, choice)
+    return page("sessions.py", trainer, db), session, porte
+
+
+def elements(at: AppTest) -> list:
+    """Every element of the main area, in the order a person reads them."""
+    found, stack = [], [at.main]
+    while stack:
+        node = stack.pop(0)
+        children = list(getattr(node, "children", {}).values())
+        if children:
+            stack[:0] = children
+        else:
+            found.append(node)
+    return found
+
+
+def position(at: AppTest, kind: str, test) -> int:
+    return next(i for i, e in enumerate(elements(at)) if e.type == kind and test(e))
+
+
+def test_the_console_puts_the_moves_first_and_names_the_options(world):
+    coach, _, _ = running_console(world, [0, 0, 1])
+    tally = next(m.value for m in coach.markdown if "vote(s)" in m.value)
+    assert "**A.** Vous l'écoutez. — **2** vote(s)" in tally
+    assert "**B.** Vous lui dites de revenir demain. — **1** vote(s)" in tally
+    reveal = position(coach, "button", lambda e: e.key == "move-reveal")
+    assert reveal < position(coach, "markdown", lambda e: "vote(s)" in e.value)
+    assert reveal < position(coach, "button", lambda e: e.key == "start")
+
+
+def test_a_tie_offers_the_tied_options_instead_of_an_error(world):
+    coach, session, _ = running_console(world, [0, 1])
+    click(coach, "move-reveal")
+    assert not any(b.key == "move-follow" for b in coach.button)
+    assert "Égalité : choisissez l'option à suivre." in [w.value for w in coach.warning]
+    assert [b.label for b in coach.button if b.key.startswith("follow-tied-")] == [
+        "Suivre A",
+        "Suivre B",
+    ]
+    click(coach, "follow-tied-1")
+    assert live.get_session(world[0], session.id).state["node"] == "colere"
+
+
+def test_a_refusal_shows_beside_its_button_and_restarting_over_a_vote_needs_a_confirmation(world):
+    db = world[0]
+    coach, session, _ = running_console(world, [0])
+    click(coach, "start")
+    assert live.get_session(db, session.id).decision_id is not None  # the vote is kept
+    (error,) = coach.error
+    assert "Un vote est en cours" in error.value
+    start = position(coach, "button", lambda e: e.key == "start")
+    assert position(coach, "error", lambda e: True) == start + 1
+    coach.checkbox(key="confirm-restart").check()
+    click(coach.run(), "start")
+    assert live.get_session(db, session.id).decision_id is None
+    assert not coach.error
+
+
+def test_a_refused_new_session_keeps_what_was_typed(world):
+    db, trainer, _ = world
+    coach = page("sessions.py", trainer, db)
+    coach.text_input(key="new-title").input("Tensions au quotidien")
+    coach.text_input(key="new-place").input("Salle des fêtes")
+    coach.button[0].click()  # no scenario chosen: refused
+    coach.run()
+    assert "Choisissez au moins une mise en situation" in texts(coach)
+    assert coach.text_input(key="new-title").value == "Tensions au quotidien"
+    assert coach.text_input(key="new-place").value == "Salle des fêtes"
+    coach.multiselect(key="new-scenarios").set_value(["porte"])
+    coach.button[0].click()
+    coach.run()
+    assert [s.title for s in live.sessions_for(db, trainer)] == ["Tensions au quotidien"]
+    assert coach.text_input(key="new-title").value == ""  # a success empties the form
+
+
+def test_a_refused_sign_in_keeps_the_name_on_the_participants_tab(world):
+    coach, _, _ = running_console(world, [])
+    coach.session_state["console-tab"] = "Participants et rôles"
+    coach.run()
+    coach.text_input(key="add-name").input("   ")
+    coach.button(key=next(b.key for b in coach.button if b.label == "Inscrire")).click()
+    coach.run()
+    assert "Choisissez une personne ou saisissez un nom." in texts(coach)
+    assert coach.text_input(key="add-name").value == "   "
+    assert coach.session_state["console-tab"] == "Participants et rôles"

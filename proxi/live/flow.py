@@ -138,13 +138,25 @@ def set_notes(db: sqlite_utils.Database, actor: Person, session_id: int, notes: 
 
 
 def start_scenario(
-    db: sqlite_utils.Database, actor: Person, session_id: int, scenario: Scenario
+    db: sqlite_utils.Database,
+    actor: Person,
+    session_id: int,
+    scenario: Scenario,
+    abandon_vote: bool = False,
 ) -> None:
-    """Put a scenario of the session on screen, from its start."""
+    """Put a scenario of the session on screen, from its start.
+
+    A vote in progress would be thrown away: that needs `abandon_vote`, the trainer's
+    explicit confirmation."""
     with write_transaction(db):
         session = _open(db, actor, session_id)
         if scenario.id not in session.scenario_ids:
             raise LiveError(f"« {scenario.title} » ne fait pas partie de cette séance.")
+        if session.decision_id is not None and not abandon_vote:
+            raise LiveError(
+                "Un vote est en cours : relancer l'abandonne. Cochez « Abandonner le vote"
+                " en cours pour relancer », puis relancez."
+            )
         _close_current(db, session)
         _save_state(db, session_id, scenario.id, engine.start(scenario))
 

@@ -156,6 +156,28 @@ def summary_markdown(
     return "\n".join(lines)
 
 
+def screen_summary(
+    db: sqlite_utils.Database, session_id: int, scenarios: dict[str, Scenario]
+) -> list[str]:
+    """The session summary for the projector's end screen: a few lines, large."""
+    session = live.get_session(db, session_id)
+    decisions = live.decisions(db, session_id)
+    people = len(live_room.participants(db, session_id))
+    lines = [f"**{people}** participant(s), **{len(decisions)}** décision(s) prises ensemble."]
+    for scenario_id in session.scenario_ids:
+        scenario = scenarios.get(scenario_id)
+        mine = [d for d in decisions if d.scenario_id == scenario_id]
+        if scenario is None or not mine:
+            continue
+        ends = []
+        for state in paths_taken(mine, scenario):
+            ending = scenario.nodes[state["node"]].ending
+            ends.append(f"{ending.title} ({OUTCOMES[ending.outcome]})" if ending else "en cours")
+        ended = " ; ".join(ends) or "arrêtée avant le premier choix"
+        lines.append(f"**{scenario.title}** : {ended}")
+    return lines
+
+
 def _header(db, session: LiveSession) -> str:
     trainer = accounts.get_person(db, session.trainer_id)
     names = {o.id: o.name for o in accounts.list_organisations(db)}

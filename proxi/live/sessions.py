@@ -160,11 +160,14 @@ class Snapshot:
 
 def majority(counts: dict[int, int]) -> int | None:
     """The choice with the most votes; None on a tie or with no vote at all."""
-    if not counts or sum(counts.values()) == 0:
-        return None
-    best = max(counts.values())
-    leaders = [index for index, count in counts.items() if count == best]
-    return leaders[0] if len(leaders) == 1 else None
+    best = leaders(counts)
+    return best[0] if len(best) == 1 and counts[best[0]] else None
+
+
+def leaders(counts: dict[int, int]) -> list[int]:
+    """The choices tied for the most votes (every choice when nobody voted)."""
+    best = max(counts.values(), default=0)
+    return [index for index, count in counts.items() if count == best]
 
 
 # --- Sessions --------------------------------------------------------------------------

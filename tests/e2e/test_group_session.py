@@ -44,6 +44,11 @@ def join_as_guest(phone, code: str, name: str) -> None:
     expect(phone.get_by_role("button", name=re.compile(r"^A\. "))).to_be_visible()
 
 
+def tally(letter: str, count: int) -> re.Pattern:
+    """A projector bar's label: « A. <the option's text> — 2 vote(s) »."""
+    return re.compile(rf"^{letter}\. .+ — {count} vote\(s\)$")
+
+
 def vote(phone, letter: str) -> None:
     click_in_fragment(phone, phone.get_by_role("button", name=re.compile(rf"^{letter}\. ")))
     expect(phone.get_by_text(f"Votre vote : {letter}.")).to_be_visible()
@@ -69,12 +74,12 @@ def test_two_phones_vote_and_the_projector_shows_the_tally(proxi_server, chromiu
         screenshot(first_phone, "group-1-ballot-phone")
         vote(first_phone, "A")
         vote(second_phone, "B")
-        expect(projector.get_by_text("A — 1 vote(s)")).to_be_visible(timeout=POLL_MS)
-        expect(projector.get_by_text("B — 1 vote(s)")).to_be_visible(timeout=POLL_MS)
+        expect(projector.get_by_text(tally("A", 1))).to_be_visible(timeout=POLL_MS)
+        expect(projector.get_by_text(tally("B", 1))).to_be_visible(timeout=POLL_MS)
         vote(second_phone, "A")  # a vote can be changed until the reveal, and counts once
-        expect(projector.get_by_text("A — 2 vote(s)")).to_be_visible(timeout=POLL_MS)
-        expect(projector.get_by_text("B — 0 vote(s)")).to_be_visible()
-        expect(projector.get_by_text("C — 0 vote(s)")).to_be_visible()
+        expect(projector.get_by_text(tally("A", 2))).to_be_visible(timeout=POLL_MS)
+        expect(projector.get_by_text(tally("B", 0))).to_be_visible()
+        expect(projector.get_by_text(tally("C", 0))).to_be_visible()
         screenshot(projector, "group-2-projector-tally")
 
         click(trainer, trainer.get_by_role("button", name="Dévoiler le résultat"))
@@ -89,7 +94,7 @@ def test_two_phones_vote_and_the_projector_shows_the_tally(proxi_server, chromiu
         expect(first_phone.get_by_role("button", name=re.compile(r"^A\. "))).to_be_visible(
             timeout=POLL_MS
         )
-        expect(projector.get_by_text("A — 0 vote(s)")).to_be_visible(timeout=POLL_MS)
+        expect(projector.get_by_text(tally("A", 0))).to_be_visible(timeout=POLL_MS)
         first_scene = projector.get_by_text("Vous entendez ça ?", exact=False)
         expect(first_scene).to_have_count(0)
 
