@@ -196,9 +196,7 @@ def draw_option(option: live.Option, snap: live.Snapshot) -> None:
         st.markdown(f"**{option.letter}.** {option.text}")
         return
     count = snap.counts.get(option.index, 0)
-    st.progress(
-        count / max(1, snap.total), text=f"**{option.letter}.** {option.text} — {count} vote(s)"
-    )
+    st.progress(count / max(1, snap.total), text=screen.bar_label(option, count))
 
 
 def scene_screen(scenario, snap: live.Snapshot) -> None:

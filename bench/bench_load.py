@@ -148,12 +148,22 @@ async def room_phase(target, srv, count: int, window: float, figures: Figures, r
     phones = await load.open_all(target.phone, count, setup)
     projector = await target.projector()
     decision = open_vote() if room_setup else None
+    offered = {}  # letter -> option, for the projector's bar labels
+    if decision:
+        from proxi.content.catalogue import load_catalogue
+        from proxi.live import sessions as live
+
+        scenario = load_catalogue().scenarios[decision.scenario_id]
+        offered = {o.letter: o for o in live.options(scenario, decision.node_id, decision.choices)}
 
     def expected(choices: dict[int, str]) -> list[str]:
         if not proxi:
             return ["Projection"]
         counts = {letter: list(choices.values()).count(letter) for letter in set(choices.values())}
-        return [f"**{len(choices)}** vote(s)"] + [f"{k} — {v} vote(s)" for k, v in counts.items()]
+        from proxi.live.screen import bar_label
+
+        bars = [bar_label(offered[k], v) for k, v in counts.items()]
+        return [f"**{len(choices)}** vote(s)", *bars]
 
     room = await load.vote_in_room(phones, projector, window, expected, seed=11)
     await load.close_all([*phones, projector])

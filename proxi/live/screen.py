@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from proxi.live.sessions import Option
+
 # Sizes at scale 1, in screen units (the page's CSS uses the same numbers).
 BODY = 3.2  # paragraph type
 TITLE = 3.8  # the scenario's title
@@ -62,3 +64,8 @@ def type_scale(blocks: list[Block], usable: float = USABLE_HEIGHT) -> float:
     while scale > SMALLEST and height(blocks, scale) > usable:
         scale -= STEP
     return round(max(scale, SMALLEST), 3)
+
+
+def bar_label(option: Option, count: int) -> str:
+    """The text over an option's vote bar (Markdown): its letter, its text, its count."""
+    return f"**{option.letter}.** {option.text} — {count} vote(s)"
