@@ -15,6 +15,7 @@ from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import current_person
 from proxi.content.scenario import CARD_FIELDS
+from proxi.dates import french_date
 from proxi.errors import ProxiError
 from proxi.live import room as live_room
 from proxi.live import sessions as live
@@ -32,7 +33,6 @@ WAITING = {
 st.html("<style>div[data-testid='stButton'] button p { font-size: 1.2rem; }</style>")
 person = current_person()
 st.session_state.setdefault("_tab", uuid.uuid4().hex)
-st.title("Rejoindre une séance")
 
 
 def network() -> str | None:
@@ -97,6 +97,10 @@ def ballot(token: str) -> None:
     if decision is None or decision.status != "open" or scenario is None:
         st.info(WAITING[decision.status if decision else None])
         return
+    st.subheader(scenario.nodes[decision.node_id].prompt or "Que faites-vous ?")
+    left = decision.seconds_left()
+    if left is not None:
+        st.caption(f"Temps restant : {left} s" if left else "Temps écoulé : le vote est clos.")
     mine = live.my_vote(db(), participant.id, decision.id)
     offered = live.options(scenario, decision.node_id, decision.choices)
     for option in offered:
@@ -116,12 +120,18 @@ def ballot(token: str) -> None:
 
 
 token = st.session_state.get(PASS_KEY) or st.query_params.get("pass")
-if token and live_room.participant_for(db(), token):
+joined = live_room.participant_for(db(), token) if token else None
+if joined:
     st.session_state[PASS_KEY] = token
+    room = live.get_session(db(), joined.session_id)
+    st.title(room.title)  # the phone says which session it is in
+    half_day = live.HALF_DAYS[room.half_day].lower()
+    st.caption(f"Séance du {french_date(room.day)}, {half_day} · vous : {joined.name}")
     ballot(token)
     if st.button("Quitter cette séance", key="leave"):
         st.session_state.pop(PASS_KEY, None)
         st.query_params.pop("pass", None)
         st.rerun()
 else:
+    st.title("Rejoindre une séance")
     join_form()

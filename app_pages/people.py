@@ -1,6 +1,8 @@
 """Personnes (coordination): import a roster, create people and organisations, reset
 passwords, deactivate accounts. The rules live in proxi.people.accounts and proxi.people.roster."""
 
+from functools import partial
+
 import streamlit as st
 
 from app_pages import ui
@@ -9,6 +11,40 @@ from app_pages.identity import require
 from proxi.documents.attestation import set_logo
 from proxi.errors import ProxiError
 from proxi.people import accounts, roster
+
+NEW_PERSON_FIELDS = tuple(
+    f"np-{field}"
+    for field in ("name", "identifier", "org", "site", "job", "roles", "email", "password")
+)
+
+
+def create_person() -> str:
+    """The « Créer la personne » form, read from its fields (see ui.form_action)."""
+    field = {key.removeprefix("np-"): st.session_state[key] for key in NEW_PERSON_FIELDS}
+    created = accounts.create_person(
+        db(),
+        field["identifier"],
+        field["name"],
+        field["password"],
+        organisation_id=field["org"],
+        site=field["site"],
+        job_category=field["job"],
+        roles=field["roles"],
+        email=field["email"] or None,
+    )
+    return f"Compte « {created.identifier} » créé."
+
+
+def create_organisation() -> str:
+    state = st.session_state
+    created = accounts.create_organisation(db(), state["no-name"], state["no-kind"])
+    return f"Organisation « {created.name} » créée."
+
+
+def reset_password(person_id: int) -> str:
+    accounts.set_password(db(), person_id, st.session_state["new-password"])
+    return "Mot de passe changé : la personne est déconnectée partout."
+
 
 me = require("coordinator")
 st.title("Personnes")
@@ -50,49 +86,49 @@ with importing:
                 )
 
 with creating:
-    with st.form("new-person", clear_on_submit=True):
-        name = st.text_input("Nom affiché")
-        identifier = st.text_input("Identifiant de connexion")
-        org = st.selectbox("Organisation", [None, *orgs], format_func=lambda o: orgs.get(o, "—"))
-        site = st.text_input("Site")
-        job = st.selectbox(
+    with st.form("new-person"):
+        st.text_input("Nom affiché", key="np-name")
+        st.text_input("Identifiant de connexion", key="np-identifier")
+        st.selectbox(
+            "Organisation", [None, *orgs], format_func=lambda o: orgs.get(o, "—"), key="np-org"
+        )
+        st.text_input("Site", key="np-site")
+        st.selectbox(
             "Catégorie d'emploi",
             list(accounts.JOB_CATEGORIES),
             format_func=accounts.JOB_CATEGORIES.get,
+            key="np-job",
         )
-        roles = st.multiselect(
-            "Rôles", list(accounts.ROLES), ["learner"], format_func=accounts.ROLES.get
+        st.multiselect(
+            "Rôles",
+            list(accounts.ROLES),
+            ["learner"],
+            format_func=accounts.ROLES.get,
+            key="np-roles",
         )
-        email = st.text_input("Courriel (facultatif)")
-        password = st.text_input("Mot de passe initial", type="password")
-        if st.form_submit_button("Créer la personne", type="primary"):
-            try:
-                accounts.create_person(
-                    db(),
-                    identifier,
-                    name,
-                    password,
-                    organisation_id=org,
-                    site=site,
-                    job_category=job,
-                    roles=roles,
-                    email=email or None,
-                )
-                st.success(f"Compte « {identifier.strip().lower()} » créé.")
-            except ProxiError as error:
-                st.error(str(error))
-    with st.form("new-organisation", clear_on_submit=True):
-        org_name = st.text_input("Nouvelle organisation")
-        kind = st.selectbox(
-            "Type", list(accounts.ORGANISATION_KINDS), format_func=accounts.ORGANISATION_KINDS.get
+        st.text_input("Courriel (facultatif)", key="np-email")
+        st.text_input("Mot de passe initial", type="password", key="np-password")
+        st.form_submit_button(
+            "Créer la personne",
+            type="primary",
+            on_click=ui.form_action,
+            args=("new-person", create_person, NEW_PERSON_FIELDS),
         )
-        if st.form_submit_button("Créer l'organisation"):
-            try:
-                st.success(
-                    f"Organisation « {accounts.create_organisation(db(), org_name, kind).name} » créée."
-                )
-            except ProxiError as error:
-                st.error(str(error))
+        ui.form_result("new-person")
+    with st.form("new-organisation"):
+        st.text_input("Nouvelle organisation", key="no-name")
+        st.selectbox(
+            "Type",
+            list(accounts.ORGANISATION_KINDS),
+            format_func=accounts.ORGANISATION_KINDS.get,
+            key="no-kind",
+        )
+        st.form_submit_button(
+            "Créer l'organisation",
+            on_click=ui.form_action,
+            args=("new-organisation", create_organisation, ("no-name", "no-kind")),
+        )
+        ui.form_result("new-organisation")
     if orgs:
         with st.form("organisation-logo", clear_on_submit=True):
             st.markdown("**Logo imprimé sur les attestations**")
@@ -122,16 +158,14 @@ with managing:
     )
     if chosen is not None:
         person = everyone[chosen]
-        with st.form("reset-password", clear_on_submit=True):
-            new_password = st.text_input(
-                "Nouveau mot de passe", type="password", key="new-password"
+        with st.form("reset-password"):
+            st.text_input("Nouveau mot de passe", type="password", key="new-password")
+            st.form_submit_button(
+                "Réinitialiser le mot de passe",
+                on_click=ui.form_action,
+                args=("reset-password", partial(reset_password, person.id), ("new-password",)),
             )
-            if st.form_submit_button("Réinitialiser le mot de passe"):
-                try:
-                    accounts.set_password(db(), person.id, new_password)
-                    st.success("Mot de passe changé : la personne est déconnectée partout.")
-                except ProxiError as error:
-                    st.error(str(error))
+            ui.form_result("reset-password")
         label = "Désactiver le compte" if person.active else "Réactiver le compte"
         if st.button(label, key=f"toggle-{person.id}", disabled=person.id == me.id):
             accounts.set_active(db(), person.id, not person.active)

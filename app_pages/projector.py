@@ -63,6 +63,7 @@ html, body, .stApp { overflow: hidden !important; }
 .stApp .st-key-address p { font-size: calc(4.5 * var(--u)) !important; overflow-wrap: anywhere; }
 .stApp .st-key-wait-title h1 { font-size: calc(5.5 * var(--u)) !important; }
 .stApp .st-key-names p { font-size: calc(2.8 * var(--u) * var(--k)) !important; }
+.stApp .st-key-countdown p { font-size: calc(6 * var(--u)) !important; }
 .stApp .st-key-chooser p { font-size: calc(3 * var(--u)) !important; }
 .stApp .st-key-chooser button { min-height: calc(8 * var(--u)); }
 </style>"""
@@ -178,7 +179,8 @@ def scene_blocks(scenario, node, snap: live.Snapshot, offered: list[live.Option]
         blocks.append((partial(st.markdown, node.prompt), screen.Block(node.prompt)))
     for option in offered:
         text = f"{option.letter}. {option.text}"
-        blocks.append((partial(draw_option, option, snap), screen.Block(text, bar=bool(decision))))
+        bar = bool(decision) and snap.counts_shown
+        blocks.append((partial(draw_option, option, snap), screen.Block(text, bar=bar)))
         if decision and decision.status == "revealed":
             mark = "Majorité. " if option.index == snap.majority else ""
             blocks.append(
@@ -191,8 +193,8 @@ def scene_blocks(scenario, node, snap: live.Snapshot, offered: list[live.Option]
 
 
 def draw_option(option: live.Option, snap: live.Snapshot) -> None:
-    """An option; once a vote is open, with its bar and count."""
-    if snap.decision is None:
+    """An option; once a vote is open, with its bar and count (unless hidden until the reveal)."""
+    if snap.decision is None or not snap.counts_shown:
         st.markdown(f"**{option.letter}.** {option.text}")
         return
     count = snap.counts.get(option.index, 0)
@@ -222,6 +224,10 @@ def scene_screen(scenario, snap: live.Snapshot) -> None:
         st.markdown(f"**{snap.participants}** participant(s)")
         if decision:
             st.markdown(f"**{snap.total}** vote(s)")
+        left = decision.seconds_left() if decision and decision.status in live.VOTING else None
+        if left is not None:
+            with st.container(key="countdown"):
+                st.markdown(f"**{left // 60}:{left % 60:02d}**" if left else "**Temps écoulé**")
 
 
 def end_screen() -> None:

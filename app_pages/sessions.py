@@ -206,6 +206,9 @@ def moves(session, decision, scenario, snap: live.Snapshot, offered: list[live.O
         )
     if not available and not tied:
         return
+    seconds = None
+    if any(name == "open_vote" for name, _ in available):
+        seconds = vote_settings(session)
     columns = st.columns(len(available) + len(tied))
     for column, (name, label) in zip(columns, available, strict=False):
         column.button(
@@ -214,7 +217,7 @@ def moves(session, decision, scenario, snap: live.Snapshot, offered: list[live.O
             type="primary",
             on_click=act,
             args=(live_flow.move, session.id, name, scenario),
-            kwargs={"where": "moves"},
+            kwargs={"seconds": seconds, "where": "moves"},
         )
     for column, option in zip(columns[len(available) :], tied, strict=True):
         column.button(
@@ -227,6 +230,30 @@ def moves(session, decision, scenario, snap: live.Snapshot, offered: list[live.O
             kwargs={"where": "moves"},
         )
     refusal("moves")
+
+
+def vote_settings(session: live.LiveSession) -> int | None:
+    """Against the herd effect: counts hidden until the reveal, an optional countdown."""
+    hide, countdown = st.columns(2, vertical_alignment="bottom")
+    hide.toggle(
+        "Masquer les votes au tableau jusqu'au résultat",
+        value=session.hide_counts,
+        key="hide-counts",
+        on_change=lambda: act(
+            live_flow.set_hide_counts,
+            session.id,
+            st.session_state["hide-counts"],
+            where="moves",
+        ),
+    )
+    seconds = countdown.number_input(
+        "Compte à rebours (secondes, 0 = sans)",
+        min_value=0,
+        max_value=live_flow.MAX_COUNTDOWN,
+        step=15,
+        key="countdown",
+    )
+    return int(seconds) or None
 
 
 @st.fragment(run_every=2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -21,6 +22,7 @@ from proxi.content.markdown import display_text
 from proxi.content.scenario import COMPETENCIES, Scenario
 from proxi.documents.attestation import Completion, attestations_pdf
 from proxi.documents.spreadsheet import inert_table
+from proxi.errors import ProxiError
 from proxi.labels import OUTCOMES, outcome_phrase
 
 OUTCOME_COLOURS = {"favourable": "green", "mitigee": "orange", "defavorable": "red"}
@@ -91,6 +93,29 @@ def page_link(page: str, label: str, icon: str | None = None) -> None:
     (as the role-by-page security test runs every file), where no page can be linked."""
     with contextlib.suppress(StreamlitPageNotFoundError):
         st.page_link(page, label=label, icon=icon)
+
+
+def form_action(name: str, action: Callable[[], str], fields: Iterable[str]) -> None:
+    """A form's submit callback: run `action`, which reads the form's fields by key.
+
+    Success empties the fields and keeps `action`'s message; a refusal keeps everything
+    that was typed, with the French message. `form_result(name)` shows either in the form.
+    """
+    try:
+        message = action()
+    except ProxiError as error:
+        st.session_state[f"form-result-{name}"] = ("error", str(error))
+        return
+    for key in fields:
+        st.session_state.pop(key, None)
+    st.session_state[f"form-result-{name}"] = ("success", message)
+
+
+def form_result(name: str) -> None:
+    shown = st.session_state.pop(f"form-result-{name}", None)
+    if shown:
+        kind, message = shown
+        (st.error if kind == "error" else st.success)(message)
 
 
 def error_card(finding: Finding) -> None:

@@ -291,3 +291,31 @@ def test_a_refused_sign_in_keeps_the_name_on_the_participants_tab(world):
     assert "Choisissez une personne ou saisissez un nom." in texts(coach)
     assert coach.text_input(key="add-name").value == "   "
     assert coach.session_state["console-tab"] == "Participants et rôles"
+
+
+def test_the_phone_shows_the_question_and_its_session(world):
+    db, trainer, learners = world
+    coach, session, _ = running_console(world, [])
+    code = live.get_session(db, session.id).join_code
+    phone = join(page("join.py"), code, "Léa Martin")
+    assert phone.title[0].value == "Séance"  # the session's title, not « Rejoindre »
+    assert "Léa Martin" in phone.caption[0].value
+    assert [h.value for h in phone.subheader] == ["Que ressent M. Roche ?"]
+
+
+def test_hidden_counts_and_a_countdown_set_from_the_console(world):
+    db, trainer, _ = world
+    coach, session, porte = running_console(world, [0, 0, 1])
+    click(coach, "move-reveal")
+    click(coach, "move-follow")  # on to « ecoute »: a new vote can open
+    coach.toggle(key="hide-counts").set_value(True).run()
+    assert live.get_session(db, session.id).hide_counts
+    coach.number_input(key="countdown").set_value(45).run()
+    click(coach, "move-open_vote")
+    decision = live.snapshot(db, session.id).decision
+    assert 40 <= decision.seconds_left() <= 45
+    projector = page("projector.py", trainer, db, {"seance": str(session.id)})
+    assert not projector.get("progress")  # no bar, no count per option before the reveal
+    assert any(m.value.startswith("**0:4") for m in projector.markdown)
+    click(coach, "move-reveal")
+    assert len(projector.run().get("progress")) == 2

@@ -28,6 +28,7 @@ nothing.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import sqlite_utils
 
@@ -55,6 +56,7 @@ MOVE_LABELS = {
     "reveal": "Dévoiler le résultat",
     "follow": "Suivre la majorité",
 }
+MAX_COUNTDOWN = 600  # seconds: a vote longer than ten minutes is a discussion
 STATUS_LABELS = {
     "open": "ouvert",
     "frozen": "en arrêt sur image",
@@ -83,6 +85,7 @@ def move(
     name: str,
     scenario: Scenario | None = None,
     choice: int | None = None,
+    seconds: int | None = None,
 ) -> None:
     """Run the move `name` (one of MOVE_LABELS) for the page's buttons."""
     if name in ("open_vote", "follow") and scenario is None:
@@ -90,7 +93,7 @@ def move(
     if name == "open_session":
         open_session(db, actor, session_id)
     elif name == "open_vote" and scenario is not None:
-        open_vote(db, actor, session_id, scenario)
+        open_vote(db, actor, session_id, scenario, seconds)
     elif name == "follow" and scenario is not None:
         follow(db, actor, session_id, scenario, choice)
     elif name in ("freeze", "resume", "reveal"):
@@ -130,6 +133,13 @@ def end_session(db: sqlite_utils.Database, actor: Person, session_id: int) -> No
         )
 
 
+def set_hide_counts(db: sqlite_utils.Database, actor: Person, session_id: int, hide: bool) -> None:
+    """Hide the projector's counts until each reveal (against the herd effect), or not."""
+    with write_transaction(db):
+        require_trainer(db, actor, session_id)
+        db.execute("UPDATE live_sessions SET hide_counts = ? WHERE id = ?", [int(hide), session_id])
+
+
 def set_notes(db: sqlite_utils.Database, actor: Person, session_id: int, notes: str) -> None:
     """The trainer's notes, printed in the session summary."""
     with write_transaction(db):
@@ -165,9 +175,17 @@ def start_scenario(
 
 
 def open_vote(
-    db: sqlite_utils.Database, actor: Person, session_id: int, scenario: Scenario
+    db: sqlite_utils.Database,
+    actor: Person,
+    session_id: int,
+    scenario: Scenario,
+    seconds: int | None = None,
 ) -> Decision:
-    """Open a vote on the node on screen: a new decision, numbered after the last one."""
+    """Open a vote on the node on screen: a new decision, numbered after the last one.
+
+    With `seconds`, a countdown: phones' votes are refused once it is over."""
+    if seconds is not None and not 0 < seconds <= MAX_COUNTDOWN:
+        raise LiveError(f"Le compte à rebours dure de 1 à {MAX_COUNTDOWN} secondes.")
     with write_transaction(db):
         session = _open(db, actor, session_id)
         state = _group_state(session, scenario)
@@ -181,9 +199,11 @@ def open_vote(
             [session_id],
         ).fetchone()[0]
         path = [step["choice"] for step in state["history"]]
+        now = live.aware(None)
+        closes = iso(now + timedelta(seconds=seconds)) if seconds else None
         cursor = db.execute(
             "INSERT INTO live_decisions (session_id, number, scenario_id, node_id, path,"
-            " choices, status, opened_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
+            " choices, status, opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
             [
                 session_id,
                 number,
@@ -191,7 +211,8 @@ def open_vote(
                 state["node"],
                 json.dumps(path),
                 json.dumps(offered),
-                iso(),
+                iso(now),
+                closes,
             ],
         )
         db.execute(

@@ -20,6 +20,7 @@ after the reveal has been computed.
 from __future__ import annotations
 
 import json
+import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from proxi.people import passwords
 from proxi.people.accounts import Person
 from proxi.progress.db import inserted_id, write_transaction
 
+VOTING = ("open", "frozen")  # decision statuses before the reveal
 HALF_DAYS = {"matin": "Matin", "apres-midi": "Après-midi"}
 # No 0/O, 1/I/L: codes are read off a projector and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -77,6 +79,7 @@ class LiveSession:
     created_at: str
     opened_at: str | None
     ended_at: str | None
+    hide_counts: bool = False  # the projector shows no count before the reveal
 
     @property
     def label(self) -> str:
@@ -101,6 +104,14 @@ class Decision:
     opened_at: str
     revealed_at: str | None
     closed_at: str | None
+    closes_at: str | None = None  # the countdown's end; votes after it are refused
+
+    def seconds_left(self, now: datetime | None = None) -> int | None:
+        """Whole seconds until the countdown ends (0 once over); None without one."""
+        if self.closes_at is None:
+            return None
+        left = (datetime.fromisoformat(self.closes_at) - aware(now)).total_seconds()
+        return max(0, math.ceil(left))
 
 
 @dataclass(frozen=True)
@@ -148,6 +159,12 @@ class Snapshot:
     counts: dict[int, int] = field(default_factory=dict)  # phones + hands, per choice
     phone_votes: int = 0
     participants: int = 0
+    hide_counts: bool = False
+
+    @property
+    def counts_shown(self) -> bool:
+        """Whether the projector may show the counts: always, or once revealed."""
+        return not (self.hide_counts and self.decision and self.decision.status in VOTING)
 
     @property
     def total(self) -> int:
@@ -174,7 +191,8 @@ def leaders(counts: dict[int, int]) -> list[int]:
 
 _SESSION_COLUMNS = (
     "id, title, day, half_day, place, organisation_ids, scenario_ids, trainer_id, status,"
-    " join_code, scenario_id, state, decision_id, notes, created_at, opened_at, ended_at"
+    " join_code, scenario_id, state, decision_id, notes, created_at, opened_at, ended_at,"
+    " hide_counts"
 )
 
 
@@ -237,6 +255,7 @@ def _session(row: tuple) -> LiveSession:
     values = list(row)
     values[5], values[6] = tuple(json.loads(values[5])), tuple(json.loads(values[6]))
     values[11] = json.loads(values[11]) if values[11] else None
+    values[17] = bool(values[17])
     return LiveSession(*values)
 
 
@@ -281,13 +300,14 @@ def vote(
     """Record (or replace) the participant's vote on an open decision."""
     with write_transaction(db):
         row = db.execute(
-            "SELECT ps.participant_id, p.session_id, s.status, d.session_id, d.status, d.choices"
+            "SELECT ps.participant_id, p.session_id, s.status, d.session_id, d.status, d.choices,"
+            " d.closes_at"
             " FROM live_passes ps JOIN live_participants p ON p.id = ps.participant_id"
             " JOIN live_sessions s ON s.id = p.session_id"
             " LEFT JOIN live_decisions d ON d.id = ? WHERE ps.token_hash = ?",
             [decision_id, passwords.token_hash(token)],
         ).fetchone()
-        participant_id = _check_vote(row, choice)
+        participant_id = _check_vote(row, choice, iso(now))
         db.execute(
             "INSERT INTO live_votes (decision_id, participant_id, choice, voted_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (decision_id, participant_id)"
@@ -296,10 +316,10 @@ def vote(
         )
 
 
-def _check_vote(row: tuple | None, choice: int) -> int:
+def _check_vote(row: tuple | None, choice: int, now: str) -> int:
     if row is None:
         raise VoteRefused(NO_PASS)
-    participant_id, session_id, session_status, decision_session, status, offered = row
+    participant_id, session_id, session_status, decision_session, status, offered, closes = row
     if session_status == "ended":
         raise VoteRefused(
             "La séance est terminée : les votes sont clos. Merci de votre participation !"
@@ -316,6 +336,8 @@ def _check_vote(row: tuple | None, choice: int) -> int:
         )
     if status != "open":
         raise VoteRefused("Ce vote est clos : votre choix n'a pas été enregistré.")
+    if closes is not None and now >= closes:
+        raise VoteRefused("Le temps est écoulé : votre choix n'a pas été enregistré.")
     if choice not in json.loads(offered):
         raise VoteRefused("Ce choix n'est pas proposé à ce vote.")
     return participant_id
@@ -348,24 +370,24 @@ def snapshot(db: sqlite_utils.Database, session_id: int) -> Snapshot:
     """The session as a projector or a phone shows it; cheap enough to poll every 2 s."""
     row = db.execute(
         "SELECT status, scenario_id, state, decision_id,"
-        " (SELECT count(*) FROM live_participants WHERE session_id = s.id)"
+        " (SELECT count(*) FROM live_participants WHERE session_id = s.id), hide_counts"
         " FROM live_sessions s WHERE id = ?",
         [session_id],
     ).fetchone()
     if row is None:
         raise LiveError("Cette séance n'existe pas.")
-    status, scenario_id, state, decision_id, people = row
+    status, scenario_id, state, decision_id, people, hide = row
     decision = get_decision(db, decision_id) if decision_id else None
     counts, phones = tally(db, decision) if decision else ({}, 0)
     state = json.loads(state) if state else None
-    return Snapshot(status, scenario_id, state, decision, counts, phones, people)
+    return Snapshot(status, scenario_id, state, decision, counts, phones, people, bool(hide))
 
 
 # --- Decisions (read) ------------------------------------------------------------------
 
 _DECISION_COLUMNS = (
     "id, session_id, number, scenario_id, node_id, path, choices, status, hands, chosen,"
-    " opened_at, revealed_at, closed_at"
+    " opened_at, revealed_at, closed_at, closes_at"
 )
 
 

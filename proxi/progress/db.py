@@ -598,3 +598,15 @@ def m045_proof_documents(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@MIGRATIONS()
+def m050_live_vote_display(db: sqlite_utils.Database) -> None:
+    # Against the herd effect: a session can hide the projector's counts until the reveal,
+    # and a vote can close by itself at a time the trainer set (NULL: no countdown).
+    db.executescript(
+        """
+        ALTER TABLE live_sessions ADD COLUMN hide_counts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE live_decisions ADD COLUMN closes_at TEXT;
+        """
+    )

@@ -1,11 +1,15 @@
-"""Journey 2: a trainer runs a group session; two phones join with the code and vote; the
-projector (1920×1080) shows the tally; the trainer reveals, follows, and replays."""
+"""Journey 2: a trainer runs a group session with three phones, from creating it to the
+attendance sheet, moving only by taps and typing after the login page. The projector is
+the window the console opens; the phones arrive by the QR code's link (a link someone is
+sent). A screenshot of each step goes to test-artifacts/screenshots/trainer-*.png."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+
+from proxi.content.catalogue import load_catalogue
 
 from .browser import (
     DESKTOP,
@@ -15,33 +19,21 @@ from .browser import (
     click_in_fragment,
     expect,
     log_in,
+    main,
     new_page,
     open_app,
     screenshot,
 )
-from .steps import create_session_in_ui
+from .steps import expand, pick
 
 pytestmark = pytest.mark.e2e
 
 SCENARIO_TITLE = "Du bruit la nuit"
 TITLE = "Séance test — gestion des conflits"
+PHONES = ("Awa Diallo", "Marc Petit", "Léa Martin")
+SCENARIO = load_catalogue().scenarios["bruit-nuit"]
+QUESTION = SCENARIO.nodes[SCENARIO.start].prompt or "Que faites-vous ?"
 POLL_MS = 6_000  # phones and projector poll every 1.5–2 s; a vote must show within 2 s
-
-
-def create_and_open_session(trainer) -> str:
-    """Create a session for one scenario, open it, start the scenario, open the vote."""
-    code = create_session_in_ui(trainer, TITLE, SCENARIO_TITLE)
-    click(trainer, trainer.get_by_role("button", name="Lancer (depuis le début)"))
-    click(trainer, trainer.get_by_role("button", name="Ouvrir le vote"))
-    return code
-
-
-def join_as_guest(phone, code: str, name: str) -> None:
-    open_app(phone, f"/rejoindre?code={code}")
-    expect(phone.get_by_label("Code de la séance")).to_have_value(code)
-    phone.get_by_label("Votre prénom et votre nom").fill(name)
-    click(phone, phone.get_by_role("button", name="Rejoindre"))
-    expect(phone.get_by_role("button", name=re.compile(r"^A\. "))).to_be_visible()
 
 
 def tally(letter: str, count: int) -> re.Pattern:
@@ -49,55 +41,130 @@ def tally(letter: str, count: int) -> re.Pattern:
     return re.compile(rf"^{letter}\. .+ — {count} vote\(s\)$")
 
 
+def tap(page, name: str) -> None:
+    click(page, page.get_by_role("button", name=name, exact=True))
+
+
+def refusal_beside(page, button: str, message: str) -> None:
+    """The French refusal shows right under the button that caused it, in view."""
+    error = main(page).get_by_test_id("stAlertContentError").filter(has_text=message)
+    expect(error).to_be_in_viewport()
+    below = page.get_by_role("button", name=button, exact=True).bounding_box()
+    assert 0 <= error.bounding_box()["y"] - (below["y"] + below["height"]) < 120
+
+
+def create_and_open_session(trainer) -> str:
+    """From the home page: the sidebar, the form (refused once, nothing lost), « Ouvrir »."""
+    click(trainer, trainer.get_by_test_id("stSidebarNav").get_by_role("link", name="Séances"))
+    expand(trainer, "Nouvelle séance")
+    trainer.get_by_label("Titre").fill(TITLE)
+    trainer.get_by_label("Lieu").fill("Maison de quartier")
+    tap(trainer, "Créer la séance")  # no scenario chosen yet
+    refusal_beside(trainer, "Créer la séance", "Choisissez au moins une mise en situation")
+    expect(trainer.get_by_label("Titre")).to_have_value(TITLE)
+    expect(trainer.get_by_label("Lieu")).to_have_value("Maison de quartier")
+    screenshot(trainer, "trainer-1-refused-form-keeps-what-was-typed")
+    pick(trainer, "Mises en situation", SCENARIO_TITLE)
+    tap(trainer, "Créer la séance")
+    tap(trainer, "Ouvrir la séance")
+    code_line = main(trainer).get_by_text("Code à projeter")
+    expect(code_line).to_be_visible()
+    screenshot(trainer, "trainer-2-session-open")
+    return re.search(r"Code à projeter : (\S+)", code_line.inner_text()).group(1)
+
+
+def join_by_the_link(phone, code: str, name: str) -> None:
+    open_app(phone, f"/rejoindre?code={code.replace('-', '')}")  # what the QR code holds
+    phone.get_by_label("Votre prénom et votre nom").fill(name)
+    tap(phone, "Rejoindre")
+    expect(phone.get_by_role("heading", name=TITLE)).to_be_visible()
+
+
 def vote(phone, letter: str) -> None:
     click_in_fragment(phone, phone.get_by_role("button", name=re.compile(rf"^{letter}\. ")))
     expect(phone.get_by_text(f"Votre vote : {letter}.")).to_be_visible()
 
 
-def test_two_phones_vote_and_the_projector_shows_the_tally(proxi_server, chromium_browser):
+def test_a_trainer_runs_a_session_with_three_phones(proxi_server, chromium_browser):
     with (
         new_page(chromium_browser, proxi_server, DESKTOP) as trainer,
-        new_page(chromium_browser, proxi_server, PROJECTOR) as projector,
-        new_page(chromium_browser, proxi_server, PHONE) as first_phone,
-        new_page(chromium_browser, proxi_server, PHONE) as second_phone,
+        new_page(chromium_browser, proxi_server, PHONE) as awa,
+        new_page(chromium_browser, proxi_server, PHONE) as marc,
+        new_page(chromium_browser, proxi_server, PHONE) as lea,
     ):
+        phones = (awa, marc, lea)
         log_in(trainer, "formatrice")
         code = create_and_open_session(trainer)
 
-        log_in(projector, "formatrice")
-        open_app(projector, "/projection")
-        expect(projector.get_by_role("heading", name=SCENARIO_TITLE)).to_be_visible()
+        with trainer.context.expect_page() as opened:
+            trainer.get_by_role("link", name="Ouvrir la projection (nouvelle fenêtre)").click()
+        projector = opened.value
+        projector.set_viewport_size(PROJECTOR)
         expect(projector.get_by_text(code)).to_be_visible()
+        for phone, name in zip(phones, PHONES, strict=True):
+            join_by_the_link(phone, code, name)
+        expect(projector.get_by_text("3 personne(s) ont rejoint la séance.")).to_be_visible(
+            timeout=POLL_MS
+        )
+        expect(projector.get_by_text(", ".join(PHONES))).to_be_visible()
+        screenshot(projector, "trainer-3-projector-waiting-with-names")
 
-        join_as_guest(first_phone, code, "Awa Diallo")
-        join_as_guest(second_phone, code, "Marc Petit")
-        screenshot(first_phone, "group-1-ballot-phone")
-        vote(first_phone, "A")
-        vote(second_phone, "B")
-        expect(projector.get_by_text(tally("A", 1))).to_be_visible(timeout=POLL_MS)
-        expect(projector.get_by_text(tally("B", 1))).to_be_visible(timeout=POLL_MS)
-        vote(second_phone, "A")  # a vote can be changed until the reveal, and counts once
+        tap(trainer, "Lancer (depuis le début)")
+        tap(trainer, "Ouvrir le vote")
+        for phone in phones:  # the question, then the options
+            expect(phone.get_by_role("heading", name=QUESTION)).to_be_visible(timeout=POLL_MS)
+            expect(phone.get_by_role("button", name=re.compile(r"^A\. "))).to_be_visible()
+        screenshot(awa, "trainer-4-phone-ballot")
+        vote(awa, "A")
+        vote(marc, "B")
+        vote(lea, "A")
         expect(projector.get_by_text(tally("A", 2))).to_be_visible(timeout=POLL_MS)
-        expect(projector.get_by_text(tally("B", 0))).to_be_visible()
-        expect(projector.get_by_text(tally("C", 0))).to_be_visible()
-        screenshot(projector, "group-2-projector-tally")
-
-        click(trainer, trainer.get_by_role("button", name="Dévoiler le résultat"))
-        expect(first_phone.get_by_text("Le résultat est au tableau !")).to_be_visible(
+        expect(projector.get_by_text(tally("B", 1))).to_be_visible()
+        expect(main(trainer).get_by_text(re.compile(r"^A\. .+ — 2 vote\(s\)$"))).to_be_visible(
             timeout=POLL_MS
-        )
-        expect(projector.get_by_text("Majorité.")).to_be_visible(timeout=POLL_MS)
-        screenshot(projector, "group-3-projector-revealed")
+        )  # the console names each option beside its count
+        screenshot(projector, "trainer-5-projector-tally")
+        screenshot(trainer, "trainer-6-console-tally")
 
-        click(trainer, trainer.get_by_role("button", name="Suivre la majorité"))
-        click(trainer, trainer.get_by_role("button", name="Ouvrir le vote"))
-        expect(first_phone.get_by_role("button", name=re.compile(r"^A\. "))).to_be_visible(
-            timeout=POLL_MS
-        )
+        tap(trainer, "Dévoiler le résultat")
+        expect(projector.get_by_text("Majorité.", exact=False)).to_be_visible(timeout=POLL_MS)
+        expect(awa.get_by_text("Le résultat est au tableau !")).to_be_visible(timeout=POLL_MS)
+        screenshot(projector, "trainer-7-projector-revealed")
+        tap(trainer, "Suivre la majorité")
+        tap(trainer, "Ouvrir le vote")
         expect(projector.get_by_text(tally("A", 0))).to_be_visible(timeout=POLL_MS)
-        first_scene = projector.get_by_text("Vous entendez ça ?", exact=False)
-        expect(first_scene).to_have_count(0)
 
-        click(trainer, trainer.get_by_role("button", name="Rejouer à partir d'ici"))
-        expect(first_scene).to_be_visible(timeout=POLL_MS)
-        screenshot(trainer, "group-4-trainer-after-replay")
+        tap(trainer, "Lancer (depuis le début)")  # over an open vote: asks first
+        refusal_beside(trainer, "Lancer (depuis le début)", "Un vote est en cours")
+        expect(projector.get_by_text(tally("A", 0))).to_be_visible()  # the vote is still on
+        screenshot(trainer, "trainer-8-restart-needs-confirmation")
+
+        people_tab = trainer.get_by_role("tab", name="Participants et rôles")
+        click(trainer, people_tab)
+        tap(trainer, "Inscrire")  # no name typed
+        refusal_beside(trainer, "Inscrire", "saisissez un nom")
+        expect(people_tab).to_have_attribute("aria-selected", "true")  # the tab stays
+        for name in PHONES:
+            expect(main(trainer).get_by_text(name, exact=False).first).to_be_visible()
+        screenshot(trainer, "trainer-9-participants-refusal-in-place")
+
+        click(trainer, trainer.get_by_role("tab", name="Animer"))
+        click(trainer, trainer.get_by_text("Je veux terminer la séance"))
+        tap(trainer, "Terminer la séance")
+        expect(projector.get_by_role("heading", name="Séance terminée", exact=False)).to_be_visible(
+            timeout=POLL_MS
+        )
+        expect(
+            projector.get_by_text(re.compile(r"3 participant\(s\), 2 décision\(s\)"))
+        ).to_be_visible()
+        screenshot(projector, "trainer-10-projector-summary")
+        expect(lea.get_by_text("La séance est terminée", exact=False)).to_be_visible(
+            timeout=POLL_MS
+        )
+
+        click(trainer, trainer.get_by_role("tab", name="Émargement"))
+        sheet = main(trainer).get_by_role("table")
+        expect(sheet).to_be_visible()
+        for name in ("Nadia Benali", *PHONES):
+            expect(sheet.get_by_text(name)).to_be_visible()
+        screenshot(trainer, "trainer-11-attendance-sheet")

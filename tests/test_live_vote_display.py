@@ -1,0 +1,53 @@
+"""Against the herd effect: counts hidden on the projector until the reveal, and a countdown
+after which phones' votes are refused."""
+
+from datetime import timedelta
+
+import pytest
+from test_live import join_all, porte, room  # noqa: F401 (fixtures)
+
+from proxi.live import flow as live_flow
+from proxi.live import sessions as live
+from proxi.live.sessions import LiveError, VoteRefused
+
+
+def test_hidden_counts_show_only_once_revealed(room, porte):  # noqa: F811
+    db, trainer, learners, session_id, code = room
+    live_flow.set_hide_counts(db, trainer, session_id, True)
+    decision = live_flow.open_vote(db, trainer, session_id, porte)
+    (first, *_) = join_all(db, code, learners)
+    live.vote(db, first.token, decision.id, 0)
+    snap = live.snapshot(db, session_id)
+    assert snap.hide_counts and not snap.counts_shown and snap.total == 1
+    live_flow.freeze(db, trainer, session_id)
+    assert not live.snapshot(db, session_id).counts_shown
+    live_flow.reveal(db, trainer, session_id, porte)
+    assert live.snapshot(db, session_id).counts_shown
+    live_flow.set_hide_counts(db, trainer, session_id, False)
+    assert not live.get_session(db, session_id).hide_counts
+
+
+def test_a_vote_after_the_countdown_is_refused_and_not_counted(room, porte):  # noqa: F811
+    db, trainer, learners, session_id, code = room
+    decision = live_flow.open_vote(db, trainer, session_id, porte, seconds=30)
+    opened = live.aware(None)
+    assert 29 <= decision.seconds_left(opened) <= 30
+    early, late = join_all(db, code, learners[:2])
+    live.vote(db, early.token, decision.id, 0, now=opened + timedelta(seconds=29))
+    with pytest.raises(VoteRefused, match="Le temps est écoulé"):
+        live.vote(db, late.token, decision.id, 1, now=opened + timedelta(seconds=31))
+    assert decision.seconds_left(opened + timedelta(seconds=31)) == 0
+    assert live.snapshot(db, session_id).counts == {0: 1, 1: 0}
+
+
+def test_a_vote_without_countdown_has_none(room, porte):  # noqa: F811
+    db, trainer, _, session_id, _ = room
+    assert live_flow.open_vote(db, trainer, session_id, porte).seconds_left() is None
+
+
+@pytest.mark.parametrize("seconds", [-5, live_flow.MAX_COUNTDOWN + 1])
+def test_a_countdown_out_of_bounds_is_refused(room, porte, seconds):  # noqa: F811
+    db, trainer, _, session_id, _ = room
+    with pytest.raises(LiveError, match="compte à rebours"):
+        live_flow.open_vote(db, trainer, session_id, porte, seconds=seconds)
+    assert live.get_session(db, session_id).decision_id is None

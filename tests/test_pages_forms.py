@@ -1,0 +1,58 @@
+"""A refused form keeps everything that was typed, with the French message; a success
+empties it (« Créer la personne », « Créer l'organisation », « Réinitialiser le mot de passe »;
+the group-session forms are in test_pages_live.py)."""
+
+from test_pages_dashboard import assert_clean, open_page, world  # noqa: F401 (fixture)
+
+from proxi.people import accounts
+
+
+def fields(at) -> dict:
+    return {box.label: box for box in at.text_input}
+
+
+def submit(at, label: str):
+    next(b for b in at.button if b.label == label).click()
+    return at.run()
+
+
+def test_a_refused_person_keeps_what_was_typed_then_a_success_empties_the_form(world):  # noqa: F811
+    db, _ = world
+    at = open_page(world, "coord", page="app_pages/people.py")
+    fields(at)["Nom affiché"].input("Zoé Neuve")
+    fields(at)["Site"].input("Quartier Nord")
+    fields(at)["Mot de passe initial"].input("mot-de-passe-solide")
+    submit(at, "Créer la personne")  # no login identifier: refused
+    assert_clean(at)
+    assert at.error, "the refusal says why"
+    typed = {label: box.value for label, box in fields(at).items()}
+    assert typed["Nom affiché"] == "Zoé Neuve"
+    assert typed["Site"] == "Quartier Nord"
+    assert typed["Mot de passe initial"] == "mot-de-passe-solide"
+    fields(at)["Identifiant de connexion"].input("zoe.neuve")
+    submit(at, "Créer la personne")
+    assert accounts.person_by_identifier(db, "zoe.neuve").site == "Quartier Nord"
+    assert "Compte « zoe.neuve » créé." in [s.value for s in at.success]
+    assert fields(at)["Nom affiché"].value == ""
+
+
+def test_a_refused_organisation_keeps_its_name(world):  # noqa: F811
+    at = open_page(world, "coord", page="app_pages/people.py")
+    fields(at)["Nouvelle organisation"].input("Habitat A")  # already exists
+    submit(at, "Créer l'organisation")
+    assert "L'organisation « Habitat A » existe déjà." in [e.value for e in at.error]
+    assert fields(at)["Nouvelle organisation"].value == "Habitat A"
+    fields(at)["Nouvelle organisation"].input("Habitat Neuf")
+    submit(at, "Créer l'organisation")
+    assert "Organisation « Habitat Neuf » créée." in [s.value for s in at.success]
+    assert fields(at)["Nouvelle organisation"].value == ""
+
+
+def test_a_refused_password_stays_in_its_field(world):  # noqa: F811
+    db, ids = world
+    at = open_page(world, "coord", page="app_pages/people.py")
+    at.selectbox(key="account").set_value(ids["bruno"]).run()
+    at.text_input(key="new-password").input("court")
+    submit(at, "Réinitialiser le mot de passe")
+    assert at.error
+    assert at.text_input(key="new-password").value == "court"
