@@ -6,6 +6,8 @@ a refused move into a French message; the core checks again that the person may 
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from app_pages import ui
@@ -57,23 +59,13 @@ NEW_SESSION_FIELDS = (
 )
 
 
-def create_session() -> None:
-    """The form's submit callback: what was typed stays when the core refuses it."""
+def create_session() -> str:
+    """« Créer la séance », read from the form's fields (see ui.form_action)."""
     state = st.session_state
-    created = act(
-        live.create_session,
-        state["new-title"],
-        state["new-day"],
-        state["new-half-day"],
-        state["new-place"],
-        state["new-orgs"],
-        state["new-scenarios"],
-        where="create",
-    )
-    if created:
-        for key in NEW_SESSION_FIELDS:
-            del state[key]
-        state["session"] = created.id
+    fields = [state[key] for key in NEW_SESSION_FIELDS]
+    created = live.create_session(db(), person, *fields)
+    state["session"] = created.id
+    return f"Séance « {created.title} » créée : ouvrez-la quand le groupe arrive."
 
 
 def create_form() -> None:
@@ -96,8 +88,13 @@ def create_form() -> None:
             format_func=cat.scenario_titles().get,
             key="new-scenarios",
         )
-        st.form_submit_button("Créer la séance", type="primary", on_click=create_session)
-        refusal("create")
+        st.form_submit_button(
+            "Créer la séance",
+            type="primary",
+            on_click=ui.form_action,
+            args=("new-session", create_session, NEW_SESSION_FIELDS),
+        )
+        ui.form_result("new-session")
 
 
 def run_tab(session: live.LiveSession) -> None:
@@ -382,15 +379,19 @@ def people_tab(session: live.LiveSession) -> None:
         lines_tools(present, names)
     with st.form("add-participant"):
         st.text_input("Inscrire une personne sans téléphone (nom)", key="add-name")
-        st.form_submit_button("Inscrire", on_click=add_participant, args=(session.id,))
-        refusal("add")
+        st.form_submit_button(
+            "Inscrire",
+            on_click=ui.form_action,
+            args=("add-participant", partial(add_participant, session.id), ("add-name",)),
+        )
+        ui.form_result("add-participant")
 
 
-def add_participant(session_id: int) -> None:
-    """The form's submit callback: the name typed stays when the core refuses it."""
+def add_participant(session_id: int) -> str:
+    """« Inscrire », read from the form's field (see ui.form_action)."""
     name = st.session_state["add-name"]
-    if act(live_room.add_participant, session_id, guest_name=name, where="add"):
-        del st.session_state["add-name"]
+    added = live_room.add_participant(db(), person, session_id, guest_name=name)
+    return f"{added.name} est inscrit·e."
 
 
 with st.expander("Nouvelle séance", expanded=not live.sessions_for(db(), person)):

@@ -15,6 +15,11 @@ Votes. One current vote per participant per decision (the primary key); a new vo
 replaces the previous one until the trainer freezes or reveals. The check of the
 decision's status and the write happen in one IMMEDIATE transaction, so no vote can land
 after the reveal has been computed.
+
+Against the herd effect, a session can hide the projector's counts until each reveal
+(`hide_counts`, read by `Snapshot.counts_shown`), and a vote can carry a countdown
+(`closes_at`, wall-clock time, running on through an « arrêt sur image »): a phone's vote
+after it is refused.
 """
 
 from __future__ import annotations
