@@ -227,10 +227,12 @@ def position(at: AppTest, kind: str, test) -> int:
 
 
 def test_the_console_puts_the_moves_first_and_names_the_options(world):
-    coach, _, _ = running_console(world, [0, 0, 1])
+    coach, session, _ = running_console(world, [0, 0, 1])
+    order = live.snapshot(world[0], session.id).decision.choices  # the group's shuffled order
+    letter = {index: "AB"[position] for position, index in enumerate(order)}
     tally = next(m.value for m in coach.markdown if "vote(s)" in m.value)
-    assert "**A.** Vous l'écoutez. — **2** vote(s)" in tally
-    assert "**B.** Vous lui dites de revenir demain. — **1** vote(s)" in tally
+    assert f"**{letter[0]}.** Vous l'écoutez. — **2** vote(s)" in tally
+    assert f"**{letter[1]}.** Vous lui dites de revenir demain. — **1** vote(s)" in tally
     reveal = position(coach, "button", lambda e: e.key == "move-reveal")
     assert reveal < position(coach, "markdown", lambda e: "vote(s)" in e.value)
     assert reveal < position(coach, "button", lambda e: e.key == "start")
