@@ -172,7 +172,9 @@ def screen_summary(
         ends = []
         for state in paths_taken(mine, scenario):
             ending = scenario.nodes[state["node"]].ending
-            ends.append(f"{ending.title} ({OUTCOMES[ending.outcome]})" if ending else "en cours")
+            ends.append(
+                f"{ending.title} ({outcome_phrase(ending.outcome)})" if ending else "en cours"
+            )
         ended = " ; ".join(ends) or "arrêtée avant le premier choix"
         lines.append(f"**{scenario.title}** : {ended}")
     return lines
