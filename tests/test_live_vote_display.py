@@ -7,6 +7,7 @@ import pytest
 from test_live import join_all, porte, room  # noqa: F401 (fixtures)
 
 from proxi.live import flow as live_flow
+from proxi.live import report as live_report
 from proxi.live import sessions as live
 from proxi.live.sessions import LiveError, VoteRefused
 
@@ -51,3 +52,16 @@ def test_a_countdown_out_of_bounds_is_refused(room, porte, seconds):  # noqa: F8
     with pytest.raises(LiveError, match="compte à rebours"):
         live_flow.open_vote(db, trainer, session_id, porte, seconds=seconds)
     assert live.get_session(db, session_id).decision_id is None
+
+
+def test_the_end_screen_summary_names_each_scenario_and_where_it_ended(room, porte):  # noqa: F811
+    db, trainer, learners, session_id, code = room
+    join_all(db, code, learners[:2])
+    for choice in (0, 0, 1):  # listen, write the report, conclude: the good ending
+        live_flow.open_vote(db, trainer, session_id, porte)
+        live_flow.reveal(db, trainer, session_id, porte)
+        live_flow.follow(db, trainer, session_id, porte, choice)
+    lines = live_report.screen_summary(db, session_id, {"porte": porte})
+    assert lines[0] == "**2** participant(s), **3** décision(s) prises ensemble."
+    assert lines[1].startswith("**La porte du local vélos** : ")
+    assert "(Issue favorable)" in lines[1]
