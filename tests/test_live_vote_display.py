@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from test_live import join_all, porte, room  # noqa: F401 (fixtures)
 
+from proxi.dates import utc
 from proxi.live import flow as live_flow
 from proxi.live import report as live_report
 from proxi.live import sessions as live
@@ -31,7 +32,7 @@ def test_hidden_counts_show_only_once_revealed(room, porte):  # noqa: F811
 def test_a_vote_after_the_countdown_is_refused_and_not_counted(room, porte):  # noqa: F811
     db, trainer, learners, session_id, code = room
     decision = live_flow.open_vote(db, trainer, session_id, porte, seconds=30)
-    opened = live.aware(None)
+    opened = utc()
     assert 29 <= decision.seconds_left(opened) <= 30
     early, late = join_all(db, code, learners[:2])
     live.vote(db, early.token, decision.id, 0, now=opened + timedelta(seconds=29))

@@ -181,6 +181,8 @@ def test_the_trainer_merges_a_second_phone_line_and_undoes_an_attachment(world):
     live_room.join(db, code, guest_name="Léa Martin", device="a")
     live_room.join(db, code, guest_name="Lea Martin", device="b")  # typed without the accent
     coach = page("sessions.py", trainer, db)
+    coach.session_state["console-tab"] = "Participants et rôles"  # the trainer opens that tab
+    coach.run()
     names = coach.selectbox(key="line").options
     assert names == ["Léa Martin (sans compte)", "Lea Martin (sans compte)"]
     click(coach, "merge")

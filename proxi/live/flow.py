@@ -34,7 +34,7 @@ import sqlite_utils
 
 from proxi.content import engine
 from proxi.content.scenario import Scenario
-from proxi.dates import iso
+from proxi.dates import iso, utc
 from proxi.live import sessions as live
 from proxi.live.sessions import Decision, LiveError, LiveSession, require_trainer
 from proxi.people.accounts import Person
@@ -199,7 +199,7 @@ def open_vote(
             [session_id],
         ).fetchone()[0]
         path = [step["choice"] for step in state["history"]]
-        now = live.aware(None)
+        now = utc()
         closes = iso(now + timedelta(seconds=seconds)) if seconds else None
         cursor = db.execute(
             "INSERT INTO live_decisions (session_id, number, scenario_id, node_id, path,"

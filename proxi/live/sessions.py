@@ -35,7 +35,7 @@ import sqlite_utils
 
 from proxi.content.engine import State
 from proxi.content.scenario import Scenario, choice_letter
-from proxi.dates import iso
+from proxi.dates import iso, utc
 from proxi.errors import NotAllowed, ProxiError
 from proxi.people import passwords
 from proxi.people.accounts import Person
@@ -115,7 +115,7 @@ class Decision:
         """Whole seconds until the countdown ends (0 once over); None without one."""
         if self.closes_at is None:
             return None
-        left = (datetime.fromisoformat(self.closes_at) - aware(now)).total_seconds()
+        left = (datetime.fromisoformat(self.closes_at) - utc(now)).total_seconds()
         return max(0, math.ceil(left))
 
 
