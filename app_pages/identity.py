@@ -5,10 +5,18 @@ HttpOnly, set by the `/proxi-auth/complete` route after login) and is checked ag
 database on EVERY run: logging out or deactivating an account takes effect at once, in
 every tab. Within one tab the token is also kept in session state, which is how AppTest
 (which has no browser and no cookies) logs in.
+
+Once per run, not once per call: the shell checks the session before drawing the menu and
+the page checks it again in `require()`; `checked_once()` (around the shell's run) lets the
+second ask reuse the first answer. A fragment's rerun or a callback runs outside it and
+checks the database itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -19,6 +27,18 @@ from proxi.people.accounts import Person
 
 TOKEN_KEY = "session_token"
 REDIRECT_KEY = "_redirect_to"
+# While `checked_once()` is open: a list holding this run's answer once it is known.
+_this_run: ContextVar[list[Person | None] | None] = ContextVar("proxi_this_run", default=None)
+
+
+@contextlib.contextmanager
+def checked_once() -> Iterator[None]:
+    """Within this block (one script run), the session is looked up once."""
+    opened = _this_run.set([])
+    try:
+        yield
+    finally:
+        _this_run.reset(opened)
 
 
 def _cookie_token() -> str | None:
@@ -34,6 +54,23 @@ def _cookie_token() -> str | None:
 def current_person() -> Person | None:
     """The logged-in person, checked against the database on every run."""
     _send_pending_redirect()
+    answer = _this_run.get()
+    if answer:
+        return answer[0]
+    person = _look_up()
+    if answer is not None:
+        answer.append(person)
+    return person
+
+
+def _forget() -> None:
+    """Logging in or out changes the answer: the next ask in this run looks it up again."""
+    answer = _this_run.get()
+    if answer:
+        answer.clear()
+
+
+def _look_up() -> Person | None:
     for token in (st.session_state.get(TOKEN_KEY), _cookie_token()):
         if token:
             person = accounts.person_for_session(db(), token)
@@ -47,6 +84,7 @@ def current_person() -> Person | None:
 def log_in(person: Person, next_path: str = "/") -> None:
     """Open a session for this tab, then send the browser for its cookie and on to
     `next_path` (the page asked for before logging in; the route keeps it same-site)."""
+    _forget()
     st.session_state[TOKEN_KEY] = accounts.redeem_login_ticket(
         db(), accounts.issue_login_ticket(db(), person.id)
     )
@@ -59,6 +97,7 @@ def log_out(person: Person) -> None:
     """Revoke every session of the person (all tabs, all devices), then clear the cookie."""
     accounts.revoke_all_sessions(db(), person.id)
     st.session_state.clear()
+    _forget()
     _redirect("/proxi-auth/logout")
 
 

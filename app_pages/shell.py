@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import ui
-from app_pages.identity import current_person, log_out
+from app_pages.identity import checked_once, current_person, log_out
 from proxi.content.markdown import plain
 
 PAGES = "app_pages"
@@ -127,6 +127,11 @@ def screen_of(page) -> Screen | None:
 
 
 def run() -> None:
+    with checked_once():  # the menu's check serves the page's require() too
+        _run()
+
+
+def _run() -> None:
     st.html(ui.BASE_CSS)
     st.session_state.setdefault("_tab", uuid.uuid4().hex)
     person = current_person()

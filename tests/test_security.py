@@ -181,6 +181,28 @@ def test_logout_in_one_tab_logs_out_every_tab_at_once(world):
     assert second.title[0].value == "Proxi" and "session_token" not in second.session_state
 
 
+def test_a_run_checks_the_session_once_and_the_next_run_again(world, monkeypatch):
+    """The menu and the page's require() share one lookup per run; every run still asks."""
+    db_path, _ = world
+    person = make_person(db_path, "une.fois")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["session_token"] = session_token(db_path, person)
+    lookups = []
+    real = accounts.person_for_session
+
+    def counted(*args, **kwargs):
+        lookups.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(accounts, "person_for_session", counted)
+    at.run()
+    at.switch_page("app_pages/my_progress.py").run()  # a page that calls require() itself
+    assert at.title[0].value == "Ma progression" and len(lookups) == 2
+    with open_db(db_path) as db:
+        accounts.set_active(db, person.id, False)
+    assert at.run().title[0].value == "Proxi" and len(lookups) == 3
+
+
 def test_deactivation_logs_out_every_tab_and_every_crafted_url(world):
     db_path, _ = world
     person = make_person(db_path, "desactive.bientot")
