@@ -13,6 +13,8 @@ from proxi.content.markdown import plain
 from proxi.documents import spreadsheet, tables
 from proxi.documents.attestation import attestation_markdown
 from proxi.errors import NotAllowed
+from proxi.live import attendance
+from proxi.live import sessions as live
 from proxi.people import accounts
 from proxi.progress import reports
 from proxi.progress.db import database_path
@@ -22,7 +24,7 @@ PRINT_CSS = """<style>@media print {
     { overflow: visible !important; height: auto !important; position: static !important; }
   [role="tablist"], h1, [data-testid="stExpander"], .stDownloadButton, .stSelectbox,
     .stCheckbox, [data-testid="stCaptionContainer"] { display: none !important; }
-  [data-testid="stTable"] td { height: 2.6rem; border: 1px solid #555 !important; }
+  [data-testid="stMarkdownContainer"] td { height: 2.6rem; border: 1px solid #555 !important; }
 }</style>"""
 st.set_page_config(page_title="Tableau de bord · Proxi", layout="wide")  # a wide matrix
 TABS = ["Vue d'ensemble", "Relances", "Parcours", "Fiche individuelle", "Impressions"]
@@ -155,8 +157,6 @@ with tab["Impressions"]:
         sessions = {s["id"]: s for s in reports.visible_sessions(db(), viewer)}
         labels = {i: f"{s['day']} — {s['title']}" for i, s in sessions.items()}
         if session := pick("Feuille d'émargement", labels, "—"):
-            heading, lines = tables.attendance_sheet(
-                sessions[session], reports.attendance(db(), viewer, session)
+            ui.attendance_sheet(
+                db(), attendance.sheet(db(), live.get_session(db(), session), viewer)
             )
-            st.markdown(heading)
-            st.table(lines)

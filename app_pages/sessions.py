@@ -14,12 +14,15 @@ from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import require
 from proxi.content.markdown import plain
+from proxi.dates import local_time
 from proxi.errors import ProxiError
+from proxi.live import attendance
 from proxi.live import flow as live_flow
 from proxi.live import report as live_report
 from proxi.live import room as live_room
 from proxi.live import sessions as live
 from proxi.people import accounts
+from proxi.progress.reports import Viewer
 
 STATUS = {"draft": "en préparation", "open": "ouverte", "ended": "terminée"}
 PRINT_CSS = """<style>@media print { [data-baseweb="tab-list"], [data-testid="stForm"],
@@ -336,10 +339,7 @@ def people_tab(session: live.LiveSession) -> None:
     present = live_room.participants(db(), session.id)
     names = {p.id: p.name + (" (sans compte)" if p.is_guest else "") for p in present}
     st.markdown(
-        "\n".join(
-            f"- {plain(names[p.id])} — arrivée {live_report.local_time(p.joined_at)}"
-            for p in present
-        )
+        "\n".join(f"- {plain(names[p.id])} — arrivée {local_time(p.joined_at)}" for p in present)
         or "Personne n'a encore rejoint."
     )
     scenario = cat.scenarios.get(session.scenario_id or "")
@@ -416,15 +416,13 @@ if run.open:
 if people.open:
     with people:
         people_tab(current)
-for tab, write, name in (
-    (sheet, lambda: live_report.attendance_markdown(db(), current), "emargement"),
-    (summary, lambda: live_report.summary_markdown(db(), current, cat.scenarios), "bilan"),
-):
-    if not tab.open:
-        continue
-    with tab:
-        text = write()
+if sheet.open:
+    with sheet:
+        ui.attendance_sheet(db(), attendance.sheet(db(), current, Viewer.of(person)))
+if summary.open:
+    with summary:
+        text = live_report.summary_markdown(db(), current, cat.scenarios)
         st.markdown(text)
         st.download_button(
-            "Télécharger (Markdown)", text, f"{name}-{current.day}.md", key=f"dl-{name}"
+            "Télécharger (Markdown)", text, f"bilan-{current.day}.md", key="dl-bilan"
         )

@@ -15,15 +15,17 @@ from collections.abc import Callable, Iterable
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from proxi.content.catalogue import Catalogue, fingerprint, load_catalogue
+from proxi.content.catalogue import Catalogue, content_dirs, fingerprint, load_catalogue
 from proxi.content.course import ChoiceQuestion, Course, Matching, Reflection
 from proxi.content.findings import Finding
 from proxi.content.markdown import display_text
 from proxi.content.scenario import COMPETENCIES, Scenario
 from proxi.documents.attestation import Completion, attestations_pdf
-from proxi.documents.spreadsheet import inert_table
+from proxi.documents.spreadsheet import attendance_csv, inert_table
 from proxi.errors import ProxiError
 from proxi.labels import OUTCOMES, outcome_phrase
+from proxi.live.attendance import Sheet
+from proxi.live.report import attendance_markdown
 
 OUTCOME_COLOURS = {"favourable": "green", "mitigee": "orange", "defavorable": "red"}
 OUTCOME_BADGES = {code: (outcome_phrase(code), OUTCOME_COLOURS[code]) for code in OUTCOMES}
@@ -74,13 +76,15 @@ def _load(stamp: tuple) -> Catalogue:
 
 
 @st.cache_data(ttl=2, show_spinner=False)
-def _fingerprint() -> tuple:
+def _fingerprint(folders: tuple[str, ...]) -> tuple:
+    """Keyed by the content folders: another folder (a test's fixtures) is read at once,
+    never served the last folder's fingerprint for up to 2 s."""
     return fingerprint()
 
 
 def catalogue() -> Catalogue:
     """The content, reloaded when a file changed: files are stat'ed at most every 2 s."""
-    return _load(_fingerprint())
+    return _load(_fingerprint(tuple(str(folder) for folder in content_dirs())))
 
 
 def table(data, **options) -> None:
@@ -281,3 +285,18 @@ def pdf_buttons(db, selection: list[Completion], key: str, plural: bool = True) 
             key=f"{kind}-{key}",
             on_click="ignore",
         )
+
+
+def attendance_sheet(db, sheet: Sheet) -> None:
+    """The feuille d'émargement as the trainer's console and the dashboard both show it:
+    the printable sheet, then its downloads."""
+    text = attendance_markdown(db, sheet)
+    st.markdown(text)
+    name = f"emargement-{sheet.session.day}-{sheet.session.id}"
+    left, right = st.columns(2)
+    left.download_button(
+        "Télécharger (CSV)", attendance_csv(sheet), f"{name}.csv", "text/csv", key="dl-emargement"
+    )
+    right.download_button(
+        "Télécharger (Markdown)", text, f"{name}.md", "text/markdown", key="dl-emargement-md"
+    )

@@ -2,12 +2,16 @@
 
 Stored instants are UTC ISO 8601 strings of fixed width (microseconds always written), so
 that they sort as instants do: `iso()`. Events keep their own xAPI timestamp
-(`proxi.progress.events.timestamp`, milliseconds, as statements carry them).
+(`proxi.progress.events.timestamp`, milliseconds, as statements carry them). People read
+times of day on the clock of the room, Paris time: `local_time()`.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TIME = ZoneInfo("Europe/Paris")
 
 
 def utc(moment: datetime | None = None) -> datetime:
@@ -25,3 +29,8 @@ def iso(moment: datetime | None = None) -> str:
 def french_date(iso: str | None) -> str:
     """« 25/11/2026 » from an ISO date or timestamp; empty when there is none."""
     return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" if iso else ""
+
+
+def local_time(stamp: str) -> str:
+    """« 09:05 »: a stored instant as the clock in the room read it (Paris time)."""
+    return datetime.fromisoformat(stamp).astimezone(LOCAL_TIME).strftime("%H:%M")

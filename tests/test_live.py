@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from proxi.content.scenario import load_scenario
+from proxi.documents import spreadsheet
 from proxi.errors import IllegalMove, NotAllowed, ProxiError
+from proxi.live import attendance
 from proxi.live import flow as live_flow
 from proxi.live import report as live_report
 from proxi.live import room as live_room
@@ -16,6 +18,7 @@ from proxi.live import sessions as live
 from proxi.people import accounts
 from proxi.progress import store
 from proxi.progress.db import open_db
+from proxi.progress.reports import Viewer
 
 PORTE = Path(__file__).parent / "fixtures" / "scenarios" / "porte.yaml"
 ECOUTE, RENVOI = 0, 1  # the two choices at the start node « accueil »
@@ -457,7 +460,8 @@ def test_attendance_sheet_lists_trainer_and_participants_with_arrival(room):
     join_all(db, code, learners[:2], guests=["Léa | Martin"])
     live_room.add_participant(db, trainer, session_id, guest_name="Sans téléphone")
     session = live.get_session(db, session_id)
-    rows = live_report.attendance(db, session)
+    sheet = attendance.sheet(db, session, Viewer.of(trainer))
+    rows = sheet.lines
     assert [r.status for r in rows] == [
         "Formateur·rice",
         "Participant·e",
@@ -466,9 +470,23 @@ def test_attendance_sheet_lists_trainer_and_participants_with_arrival(room):
         "Invité·e",
     ]
     assert rows[1].organisation == "Habitat 93" and len(rows[1].arrived_at) == 5
-    sheet = live_report.attendance_markdown(db, session)
-    assert "| Nom | Organisation | Qualité | Arrivée | Signature |" in sheet
-    assert "Léa \\| Martin" in sheet and "12/03/2026, matin" in sheet
+    printed = live_report.attendance_markdown(db, sheet)
+    assert "| Nom | Organisation | Qualité | Arrivée | Signature |" in printed
+    assert "Léa \\| Martin" in printed and "12/03/2026, matin" in printed
+
+
+def test_attendance_csv_has_one_line_per_person_and_no_live_formula(room):
+    db, trainer, learners, session_id, code = room
+    join_all(db, code, learners[:1], guests=["=HYPERLINK(1)"])
+    sheet = attendance.sheet(db, live.get_session(db, session_id), Viewer.of(trainer))
+    lines = spreadsheet.attendance_csv(sheet).decode("utf-8-sig").splitlines()
+    assert lines[0] == "Séance;Date;Demi-journée;Nom;Organisation;Qualité;Arrivée"
+    assert [line.split(";")[3] for line in lines[1:]] == [
+        trainer.display_name,
+        learners[0].display_name,
+        "'=HYPERLINK(1)",
+    ]
+    assert lines[2].startswith("Tensions au quotidien;12/03/2026;Matin;")
 
 
 def test_summary_has_paths_votes_competencies_and_notes(room, porte):

@@ -195,3 +195,16 @@ def test_every_table_shown_holds_inert_text_for_its_own_csv_download(world):
     cells = [str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()]
     assert "'" + formula in cells
     assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+def test_a_manager_prints_the_attendance_sheet_of_their_own_people(world):
+    _, ids = world
+    at = show_tab(open_page(world, "manager_b"), "Impressions")
+    box = next(b for b in at.selectbox if b.label == "Feuille d'émargement")
+    box.set_value(ids["session"]).run()  # the one session Bruno attended
+    assert_clean(at)
+    sheet = "\n".join(m.value for m in at.markdown)
+    assert "# Feuille d'émargement — Conflits" in sheet
+    assert "| Bruno Bel |" in sheet and "Invité" not in sheet  # a guest is the trainer's
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Télécharger (CSV)" in labels

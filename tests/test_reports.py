@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from proxi.errors import NotAllowed
+from proxi.live import attendance
+from proxi.live import sessions as live
 from proxi.people import accounts
 from proxi.progress import reports, store
 from proxi.progress.reports import Filters, Viewer
@@ -260,15 +262,16 @@ def test_person_report_has_timeline_scores_and_sessions(db, ids):
 
 
 def test_attendance_sheet_shows_only_visible_participants(db, ids):
-    session = ids["session"]
-    assert [a["name"] for a in reports.attendance(db, viewer(db, ids["trainer"]), session)] == [
-        "Bruno Bel",
-        "Invité",
-    ]
-    assert [a["name"] for a in reports.attendance(db, viewer(db, ids["manager_b"]), session)] == [
-        "Bruno Bel"
-    ]
-    assert reports.attendance(db, viewer(db, ids["manager_a"]), session) == []
+    session = live.get_session(db, ids["session"])
+
+    def names(who: str) -> list[str]:
+        lines = attendance.sheet(db, session, viewer(db, ids[who])).lines
+        return [line.name for line in lines if line.status != attendance.TRAINER]
+
+    assert names("trainer") == ["Bruno Bel", "Invité"]
+    assert names("coord") == ["Bruno Bel", "Invité"]
+    assert names("manager_b") == ["Bruno Bel"]
+    assert names("manager_a") == []
     assert reports.visible_sessions(db, viewer(db, ids["manager_a"])) == []
 
 

@@ -7,8 +7,10 @@ from pages import logged_in, make_person, use_temporary_world
 from test_live import join_all, porte, room  # noqa: F401 - fixtures
 
 from proxi.content.markdown import MD, plain
+from proxi.live import attendance
 from proxi.live import report as live_report
 from proxi.live import sessions as live
+from proxi.progress.reports import Viewer
 
 HOSTILE_NAMES = [
     "[Signez ici](https://exemple.invalid/piege)",
@@ -39,7 +41,9 @@ def test_a_guest_name_is_not_a_link_on_the_attendance_sheet_or_the_role_cards(ro
     db, trainer, learners, session_id, code = room
     join_all(db, code, [], guests=[HOSTILE_NAMES[0]])
     session = live.get_session(db, session_id)
-    sheet = html(live_report.attendance_markdown(db, session))
+    sheet = html(
+        live_report.attendance_markdown(db, attendance.sheet(db, session, Viewer.of(trainer)))
+    )
     cards = html(live_report.role_cards_markdown(porte, {"m_roche": [HOSTILE_NAMES[0]]}))
     for rendered in (sheet, cards):
         assert "<a " not in rendered

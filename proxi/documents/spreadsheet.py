@@ -1,4 +1,4 @@
-"""Spreadsheets for French Excel: the CSV of the dashboard matrix.
+"""Spreadsheets for French Excel: the CSV of the dashboard matrix and of attendance sheets.
 
 French Excel opens a file by double-click correctly only if it is UTF-8 WITH a BOM,
 separated by ';', lines ending CRLF. A cell that starts with = + - @ (or a tab or CR) would
@@ -12,6 +12,8 @@ import io
 from collections.abc import Iterable, Sequence
 
 from proxi.dates import french_date
+from proxi.live.attendance import Sheet
+from proxi.live.sessions import HALF_DAYS
 from proxi.people import accounts
 from proxi.progress import reports
 
@@ -84,3 +86,17 @@ def _matrix_line(row: reports.MatrixRow, items: list[tuple[str, str, str]]) -> l
         line.append(cell.score if kind == "module" else reports.OUTCOMES.get(cell.outcome or ""))
     line.append(french_date(row.last_activity))
     return line
+
+
+def attendance_csv(sheet: Sheet) -> bytes:
+    """The feuille d'émargement as a record: one line per person, with the session's date."""
+    session = sheet.session
+    header = ["Séance", "Date", "Demi-journée", "Nom", "Organisation", "Qualité", "Arrivée"]
+    when = [session.title, french_date(session.day), HALF_DAYS[session.half_day]]
+    return to_csv(
+        header,
+        (
+            [*when, line.name, line.organisation, line.status, line.arrived_at]
+            for line in sheet.lines
+        ),
+    )

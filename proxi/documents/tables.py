@@ -9,9 +9,7 @@ from typing import Any
 
 from proxi import labels
 from proxi.content.course import CourseModule
-from proxi.content.markdown import plain
 from proxi.content.scenario import Scenario, choice_letter
-from proxi.dates import french_date
 from proxi.documents.attestation import MAX_PER_FILE, Completion, completion
 from proxi.people import accounts
 from proxi.progress import reports
@@ -206,16 +204,3 @@ def person_completions(
         for m, row in report.modules.items()
         if row["completed_at"] and m in modules
     ]
-
-
-def attendance_sheet(session: dict, present: list[dict]) -> tuple[str, list[dict[str, str]]]:
-    """The « feuille d'émargement »: a heading and one line per participant to sign."""
-    heading = (
-        f"### Feuille d'émargement\n\n**{plain(session['title'])}** — "
-        f"{french_date(session['day'])} ({session['half_day']}), "
-        f"{plain(session['place']) or 'lieu non précisé'} — formateur : {plain(session['trainer'])}"
-    )
-    lines = [
-        {"Nom": a["name"], "Organisation": a["organisation"], "Signature": ""} for a in present
-    ]
-    return heading, lines

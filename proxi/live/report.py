@@ -5,16 +5,15 @@ path of choices that led there: a « rejouer » adds a second visit to an existi
 and a new branch below it, never replaces the first. The summary lists each path taken to
 its end (replayed with the engine, so competencies are the engine's own arithmetic), the
 votes at every decision and the trainer's notes. The attendance sheet (feuille
-d'émargement) is one half-day: the trainer and every participant with their arrival time,
-plus an empty signature column for the printed copy.
+d'émargement, built by `proxi.live.attendance`) is one half-day: the trainer and every
+participant the viewer may see, with their arrival time, plus an empty signature column
+for the printed copy.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -25,10 +24,9 @@ from proxi.dates import french_date
 from proxi.labels import outcome_phrase
 from proxi.live import room as live_room
 from proxi.live import sessions as live
+from proxi.live.attendance import Sheet
 from proxi.live.sessions import HALF_DAYS, Decision, LiveSession
 from proxi.people import accounts
-
-LOCAL_TIME = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -38,14 +36,6 @@ class MapRow:
     depth: int
     decision: Decision
     counts: dict[int, int]
-
-
-@dataclass(frozen=True)
-class AttendanceRow:
-    name: str
-    organisation: str
-    status: str  # Formateur·rice | Participant·e | Invité·e
-    arrived_at: str  # HH:MM, local time
 
 
 # --- Session map -------------------------------------------------------------------------
@@ -134,7 +124,7 @@ def summary_markdown(
     everyone = live_room.participants(db, session.id)
     guests = sum(1 for p in everyone if p.is_guest)
     lines = [
-        f"# Bilan de séance — {session.title}",
+        f"# Bilan de séance — {cell(session.title)}",
         "",
         _header(db, session),
         "",
@@ -227,35 +217,18 @@ def _votes_table(rows: list[MapRow], scenario: Scenario) -> str:
 # --- Attendance -----------------------------------------------------------------------
 
 
-def attendance(db: sqlite_utils.Database, session: LiveSession) -> list[AttendanceRow]:
-    """The feuille d'émargement: the trainer first, then participants by arrival."""
-    rows = []
-    trainer = accounts.get_person(db, session.trainer_id)
-    if trainer and session.opened_at:
-        org = _organisation_name(db, trainer.organisation_id)
-        rows.append(
-            AttendanceRow(
-                trainer.display_name, org, "Formateur·rice", local_time(session.opened_at)
-            )
-        )
-    for person in live_room.participants(db, session.id):
-        status = "Invité·e" if person.is_guest else "Participant·e"
-        rows.append(
-            AttendanceRow(person.name, person.organisation, status, local_time(person.joined_at))
-        )
-    return rows
-
-
-def attendance_markdown(db: sqlite_utils.Database, session: LiveSession) -> str:
+def attendance_markdown(db: sqlite_utils.Database, sheet: Sheet) -> str:
+    """The sheet to read on screen or print: the session's header, then one line to sign
+    per person."""
     lines = [
-        f"# Feuille d'émargement — {session.title}",
+        f"# Feuille d'émargement — {cell(sheet.session.title)}",
         "",
-        _header(db, session),
+        _header(db, sheet.session),
         "",
         "| Nom | Organisation | Qualité | Arrivée | Signature |",
         "|---|---|---|---|---|",
     ]
-    for row in attendance(db, session):
+    for row in sheet.lines:
         lines.append(
             f"| {cell(row.name)} | {cell(row.organisation)} | {row.status} | {row.arrived_at} | |"
         )
@@ -279,12 +252,3 @@ def role_cards_markdown(scenario: Scenario, players: dict[str, list[str]]) -> st
 def cell(text: str) -> str:
     """Text safe inside a Markdown table cell (and not read as formatting)."""
     return plain(text)
-
-
-def local_time(stamp: str) -> str:
-    return datetime.fromisoformat(stamp).astimezone(LOCAL_TIME).strftime("%H:%M")
-
-
-def _organisation_name(db, organisation_id: int | None) -> str:
-    names = {o.id: o.name for o in accounts.list_organisations(db)}
-    return names.get(organisation_id, "") if organisation_id else ""

@@ -566,8 +566,9 @@ def visible_sessions(db: sqlite_utils.Database, viewer: Viewer) -> list[dict]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def attendance(db: sqlite_utils.Database, viewer: Viewer, session_id: int) -> list[dict]:
-    """The session's participants the viewer may see (guests only for its trainer or all)."""
+def visible_participants(db: sqlite_utils.Database, viewer: Viewer, session_id: int) -> set[int]:
+    """The session's participant lines the viewer may see: people in their scope, and guests
+    only for the session's trainer or a viewer who sees everyone."""
     scope = scope_for(db, viewer)
     scope_sql, params = scope.sql()
     runs = db.execute(
@@ -576,11 +577,9 @@ def attendance(db: sqlite_utils.Database, viewer: Viewer, session_id: int) -> li
     ).fetchone()
     guests = "1" if scope.everyone or runs else "0"
     rows = db.execute(
-        "SELECT COALESCE(p.display_name, lp.guest_name), COALESCE(o.name, ''), lp.joined_at"
-        " FROM live_participants lp LEFT JOIN people p ON p.id = lp.person_id"
-        " LEFT JOIN organisations o ON o.id = p.organisation_id WHERE lp.session_id = ?"
-        f" AND ((lp.person_id IS NULL AND {guests}) OR (lp.person_id IS NOT NULL AND"
-        f" {scope_sql})) ORDER BY 1",
+        "SELECT lp.id FROM live_participants lp LEFT JOIN people p ON p.id = lp.person_id"
+        f" WHERE lp.session_id = ? AND ((lp.person_id IS NULL AND {guests}) OR"
+        f" (lp.person_id IS NOT NULL AND {scope_sql}))",
         [session_id, *params],
     )
-    return [{"name": n, "organisation": o, "joined_at": j} for n, o, j in rows]
+    return {row[0] for row in rows}
