@@ -52,7 +52,7 @@ def show_tables(found: dict[str, list]) -> None:
             st.caption("Rien à afficher.")
 
 
-viewer = reports.Viewer.of(require("manager", "coordinator", "trainer"))
+viewer = reports.Viewer.of(require("dashboard.view"))
 cat = ui.catalogue()
 items, titles = tables.catalogue_items(cat), tables.catalogue_titles(cat)
 module_ids = [i for i, _, kind in items if kind == "module"]

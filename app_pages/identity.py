@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from app_pages.connection import db
-from proxi.people import accounts
+from proxi.people import accounts, permissions
 from proxi.people.accounts import Person
 
 TOKEN_KEY = "session_token"
@@ -127,13 +127,14 @@ def _send_pending_redirect() -> None:
     ctx.enqueue(message)
 
 
-def require(*roles: str) -> Person:
-    """The current person if they have one of `roles`; otherwise stop the page here."""
+def require(act: str | None = None) -> Person:
+    """The current person if they may do `act` (proxi.people.permissions; None: anyone
+    logged in); otherwise stop the page here."""
     person = current_person()
     if person is None:
         st.warning("Connectez-vous pour accéder à cette page.")
         st.stop()
-    if roles and not person.has_role(*roles):
+    if act and not permissions.may(person, act):
         st.error("Cette page n'est pas accessible avec votre rôle.")
         st.stop()
     return person

@@ -1,5 +1,6 @@
-"""Personnes (coordination): import a roster, create people and organisations, reset
-passwords, deactivate accounts. The rules live in proxi.people.accounts and proxi.people.roster."""
+"""Personnes (managers for their organisation, the coordination for all): import a roster,
+create people and organisations, reset passwords, deactivate accounts. Who may do what is
+proxi.people.permissions; the rules live in proxi.people.accounts and proxi.people.roster."""
 
 from functools import partial
 
@@ -10,7 +11,8 @@ from app_pages.connection import db
 from app_pages.identity import require
 from proxi.documents.attestation import set_logo
 from proxi.errors import ProxiError
-from proxi.people import accounts, roster
+from proxi.people import accounts, permissions, roster
+from proxi.people.permissions import Subject
 
 NEW_PERSON_FIELDS = tuple(
     f"np-{field}"
@@ -23,6 +25,7 @@ def create_person() -> str:
     field = {key.removeprefix("np-"): st.session_state[key] for key in NEW_PERSON_FIELDS}
     created = accounts.create_person(
         db(),
+        me,
         field["identifier"],
         field["name"],
         field["password"],
@@ -37,21 +40,48 @@ def create_person() -> str:
 
 def create_organisation() -> str:
     state = st.session_state
-    created = accounts.create_organisation(db(), state["no-name"], state["no-kind"])
+    created = accounts.create_organisation(db(), me, state["no-name"], state["no-kind"])
     return f"Organisation « {created.name} » créée."
 
 
 def reset_password(person_id: int) -> str:
-    accounts.set_password(db(), person_id, st.session_state["new-password"])
+    accounts.set_password(db(), me, person_id, st.session_state["new-password"])
     return "Mot de passe changé : la personne est déconnectée partout."
 
 
-me = require("coordinator")
-st.title("Personnes")
-orgs = {o.id: o.name for o in accounts.list_organisations(db())}
-importing, creating, managing = st.tabs(["Importer une liste", "Créer", "Comptes"])
+def organisation_forms() -> None:
+    """New organisations and their logos: the coordination's."""
+    with st.form("new-organisation"):
+        st.text_input("Nouvelle organisation", key="no-name")
+        st.selectbox(
+            "Type",
+            list(accounts.ORGANISATION_KINDS),
+            format_func=accounts.ORGANISATION_KINDS.get,
+            key="no-kind",
+        )
+        st.form_submit_button(
+            "Créer l'organisation",
+            on_click=ui.form_action,
+            args=("new-organisation", create_organisation, ("no-name", "no-kind")),
+        )
+        ui.form_result("new-organisation")
+    if orgs:
+        with st.form("organisation-logo", clear_on_submit=True):
+            st.markdown("**Logo imprimé sur les attestations**")
+            logo_org = st.selectbox(
+                "Organisation", list(orgs), format_func=orgs.get, key="logo-org"
+            )
+            logo = st.file_uploader("Logo (PNG ou JPEG, 1 Mo au plus)", type=["png", "jpg", "jpeg"])
+            if st.form_submit_button("Enregistrer le logo") and logo is not None:
+                try:
+                    set_logo(db(), me, logo_org, logo.getvalue())
+                    st.success(f"Logo de « {orgs[logo_org]} » enregistré.")
+                except ProxiError as error:
+                    st.error(str(error))
 
-with importing:
+
+def import_roster() -> None:
+    """The roster import: a preview, then one confirmed write."""
     st.caption(
         "Fichier CSV (séparateur « ; » ou « , ») avec les colonnes : nom, identifiant, "
         "organisation, site, catégorie d'emploi, rôle, courriel (facultatif). Un identifiant "
@@ -77,7 +107,7 @@ with importing:
         )
         if st.button("Confirmer l'import", type="primary", disabled=not preview.valid):
             try:
-                done = roster.apply_roster(db(), preview, provisional or None)
+                done = roster.apply_roster(db(), me, preview, provisional or None)
             except ProxiError as error:
                 st.error(str(error))
             else:
@@ -85,12 +115,38 @@ with importing:
                     f"Import terminé : {done['create']} création(s), {done['update']} mise(s) à jour."
                 )
 
+
+me = require("person.manage")
+st.title("Personnes")
+everywhere = permissions.everywhere(me)  # a manager sees and creates only their organisation
+orgs = {
+    o.id: o.name
+    for o in accounts.list_organisations(db())
+    if everywhere or o.id == me.organisation_id
+}
+may_import = permissions.may(me, "roster.import")
+tabs = st.tabs((["Importer une liste"] if may_import else []) + ["Créer", "Comptes"])
+creating, managing = tabs[-2:]
+# The roles this person may give (a manager never makes a coordinator).
+grantable = [
+    role
+    for role in accounts.ROLES
+    if permissions.may(me, "person.manage", Subject(me.organisation_id, (role,)))
+]
+
+if may_import:
+    with tabs[0]:
+        import_roster()
+
 with creating:
     with st.form("new-person"):
         st.text_input("Nom affiché", key="np-name")
         st.text_input("Identifiant de connexion", key="np-identifier")
         st.selectbox(
-            "Organisation", [None, *orgs], format_func=lambda o: orgs.get(o, "—"), key="np-org"
+            "Organisation",
+            [None, *orgs] if everywhere else list(orgs),
+            format_func=lambda o: orgs.get(o, "—"),
+            key="np-org",
         )
         st.text_input("Site", key="np-site")
         st.selectbox(
@@ -101,7 +157,7 @@ with creating:
         )
         st.multiselect(
             "Rôles",
-            list(accounts.ROLES),
+            grantable,
             ["learner"],
             format_func=accounts.ROLES.get,
             key="np-roles",
@@ -115,36 +171,15 @@ with creating:
             args=("new-person", create_person, NEW_PERSON_FIELDS),
         )
         ui.form_result("new-person")
-    with st.form("new-organisation"):
-        st.text_input("Nouvelle organisation", key="no-name")
-        st.selectbox(
-            "Type",
-            list(accounts.ORGANISATION_KINDS),
-            format_func=accounts.ORGANISATION_KINDS.get,
-            key="no-kind",
-        )
-        st.form_submit_button(
-            "Créer l'organisation",
-            on_click=ui.form_action,
-            args=("new-organisation", create_organisation, ("no-name", "no-kind")),
-        )
-        ui.form_result("new-organisation")
-    if orgs:
-        with st.form("organisation-logo", clear_on_submit=True):
-            st.markdown("**Logo imprimé sur les attestations**")
-            logo_org = st.selectbox(
-                "Organisation", list(orgs), format_func=orgs.get, key="logo-org"
-            )
-            logo = st.file_uploader("Logo (PNG ou JPEG, 1 Mo au plus)", type=["png", "jpg", "jpeg"])
-            if st.form_submit_button("Enregistrer le logo") and logo is not None:
-                try:
-                    set_logo(db(), logo_org, logo.getvalue())
-                    st.success(f"Logo de « {orgs[logo_org]} » enregistré.")
-                except ProxiError as error:
-                    st.error(str(error))
+    if permissions.may(me, "organisation.manage"):
+        organisation_forms()
 
 with managing:
-    everyone = {p.id: p for p in accounts.list_people(db())}
+    everyone = {
+        p.id: p
+        for p in accounts.list_people(db(), None if everywhere else me.organisation_id)
+        if permissions.may(me, "person.manage", p)
+    }
     chosen = st.selectbox(
         "Personne",
         list(everyone),
@@ -168,7 +203,7 @@ with managing:
             ui.form_result("reset-password")
         label = "Désactiver le compte" if person.active else "Réactiver le compte"
         if st.button(label, key=f"toggle-{person.id}", disabled=person.id == me.id):
-            accounts.set_active(db(), person.id, not person.active)
+            accounts.set_active(db(), me, person.id, not person.active)
             st.success(
                 "Compte désactivé : ses sessions sont fermées."
                 if person.active

@@ -9,7 +9,7 @@ from proxi.errors import ProxiError
 from proxi.ops import privacy
 from proxi.people import accounts
 
-me = require("coordinator")
+me = require("person.erase")
 st.title("Données personnelles")
 st.caption(
     "Droit d'accès et droit à l'effacement (RGPD) : exportez tout ce que Proxi enregistre sur "
@@ -64,7 +64,7 @@ typed = st.text_input(
 confirmed = accounts.normalise_identifier(typed) == person.identifier
 if st.button("Effacer définitivement", type="primary", disabled=not confirmed):
     try:
-        erasure = privacy.erase_person(db(), person.id, erased_by=me.id)
+        erasure = privacy.erase_person(db(), me, person.id)
     except ProxiError as error:
         st.error(str(error))
     else:

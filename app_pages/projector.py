@@ -74,7 +74,7 @@ def scale_css(scale: float) -> str:
     return f"<style>:root {{ --k: {float(scale):.3f}; }}</style>"
 
 
-person = require("trainer", "coordinator")
+person = require("session.run")
 st.set_page_config(
     page_title="Proxi — projection", layout="wide", initial_sidebar_state="collapsed"
 )

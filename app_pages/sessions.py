@@ -29,7 +29,7 @@ PRINT_CSS = """<style>@media print { [data-baseweb="tab-list"], [data-testid="st
 [data-testid="stSelectbox"], [data-testid="stDownloadButton"], [data-testid="stExpander"],
 .stButton { display: none !important; } }</style>"""
 
-person = require("trainer", "coordinator")
+person = require("session.run")
 cat = ui.catalogue()
 st.html(PRINT_CSS)
 st.title("Séances de groupe")

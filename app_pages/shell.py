@@ -17,10 +17,9 @@ import streamlit as st
 from app_pages import ui
 from app_pages.identity import checked_once, current_person, log_out
 from proxi.content.markdown import plain
+from proxi.people import permissions
 
 PAGES = "app_pages"
-ANYONE = ()  # roles: every logged-in person
-STAFF = ("trainer", "coordinator")
 
 
 @dataclass(frozen=True)
@@ -30,11 +29,11 @@ class Screen:
     icon: str
     url: str
     section: str
-    roles: tuple[str, ...] = ANYONE
     wide: bool = False  # tables and editors use the whole screen
 
     def allowed(self, person) -> bool:
-        return not self.roles or person.has_role(*self.roles)
+        """proxi.people.permissions.PAGES says which act opens this screen, and who may."""
+        return permissions.may_open(person, self.file)
 
     def page(self, url: str | None = None, default: bool = False, hidden: bool = False):
         return st.Page(
@@ -53,29 +52,20 @@ PRIVACY = Screen("privacy.py", "Vos données", "🛡️", "donnees", "Aide")
 # Public, logged in or not: the QR code printed on every proof leads here.
 VERIFY = Screen("verify.py", "Vérifier un document", "✅", "verifier", "Aide")
 HOME = Screen("home.py", "Accueil", "🏠", "accueil", "Apprendre")
-DASHBOARD = Screen(
-    "dashboard.py", "Tableau de bord", "📊", "tableau-de-bord", "Suivre",
-    ("manager", "coordinator", "trainer"), wide=True,
-)  # fmt: skip
+DASHBOARD = Screen("dashboard.py", "Tableau de bord", "📊", "tableau-de-bord", "Suivre", wide=True)
 SCREENS = (
     HOME,
     Screen("module.py", "Modules", "📘", "modules", "Apprendre"),
     Screen("scenario.py", "Mises en situation", "🎭", "situations", "Apprendre"),
     Screen("my_progress.py", "Ma progression", "📈", "ma-progression", "Apprendre"),
     JOIN,
-    Screen("sessions.py", "Séances de groupe", "🧑‍🏫", "seances", "Animer", STAFF),
-    Screen("projector.py", "Projection", "📽️", "projection", "Animer", STAFF, wide=True),
-    Screen("studio.py", "Atelier d'écriture", "✍️", "atelier", "Animer", STAFF, wide=True),
+    Screen("sessions.py", "Séances de groupe", "🧑‍🏫", "seances", "Animer"),
+    Screen("projector.py", "Projection", "📽️", "projection", "Animer", wide=True),
+    Screen("studio.py", "Atelier d'écriture", "✍️", "atelier", "Animer", wide=True),
     DASHBOARD,
-    Screen("people.py", "Personnes", "👥", "personnes", "Administrer", ("coordinator",)),
-    Screen(
-        "privacy_admin.py",
-        "Données personnelles",
-        "🗂️",
-        "donnees-personnelles",
-        "Administrer",
-        ("coordinator",),
-    ),  # fmt: skip
+    Screen("people.py", "Personnes", "👥", "personnes", "Administrer"),
+    Screen("privacy_admin.py", "Données personnelles", "🗂️", "donnees-personnelles", "Administrer"),
+    Screen("audit.py", "Journal des actions", "📜", "journal", "Administrer", wide=True),
     PRIVACY,
     VERIFY,
 )
@@ -88,7 +78,7 @@ def landing(person) -> Screen:
 
 
 def pages_for(person) -> dict[str, list]:
-    """Navigation by role; every page checks the role again before showing anything."""
+    """The navigation this person may use; every page checks again before showing anything."""
     if person is None:
         visible = [LOGIN.page(default=True), JOIN.page(), PRIVACY.page(), VERIFY.page()]
         # A private URL opened logged out: the login form, which then goes there.

@@ -5,14 +5,17 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages import ui
+from app_pages.connection import db
 from app_pages.identity import require
 from proxi.content.findings import ERROR
 from proxi.content.storymap import to_dot
-from proxi.content.studio import check_text, publish, scenario_name
+from proxi.content.studio import check_text, scenario_name
 from proxi.errors import ProxiError
+from proxi.people import permissions
+from proxi.people.publishing import publish_scenario
 
 st.set_page_config(page_title="Atelier d'écriture · Proxi", layout="wide")
-person = require("trainer", "coordinator")
+person = require("scenario.write")
 st.title("Atelier d'écriture")
 cat = ui.catalogue()
 
@@ -75,10 +78,10 @@ with save_tab:
         file_name=f"{name}.yaml",
         mime="application/x-yaml",
     )
-    if person.has_role("coordinator"):
+    if permissions.may(person, "scenario.publish"):
         if st.button("Publier dans la bibliothèque", type="primary", disabled=errors > 0):
             try:
-                path = publish(text)
+                path = publish_scenario(db(), person, text)
             except ProxiError as error:
                 st.error(str(error))
             else:

@@ -26,6 +26,7 @@ from proxi.live import flow as live_flow
 from proxi.live import room as live_room
 from proxi.live import sessions as live
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 
 SCENARIO = (
@@ -40,7 +41,7 @@ def prepare(path: Path, voters: int):
     db = open_db(path)
     scenario, _ = load_scenario(SCENARIO)
     trainer = accounts.create_person(
-        db, "bench", "Banc d'essai", "motdepasse-bench", roles=["trainer"]
+        db, OPERATOR, "bench", "Banc d'essai", "motdepasse-bench", roles=["trainer"]
     )
     session = live.create_session(
         db, trainer, "Banc", date.today(), "matin", scenario_ids=[scenario.id]

@@ -21,6 +21,7 @@ from proxi.errors import ProxiError
 from proxi.labels import outcome_phrase
 from proxi.ops import backup, demo, privacy, retention
 from proxi.people.accounts import normalise_identifier
+from proxi.people.permissions import OPERATOR
 from proxi.progress import reports, store
 from proxi.progress.db import database_path, open_db, open_private
 
@@ -383,7 +384,9 @@ def _privacy_erase(args) -> int:
         )
     with open_db(args.db) as db:
         person = privacy.person_named(db, args.identifier)
-        erasure = privacy.erase_person(db, person.id, keep_attestations=args.keep_attestations)
+        erasure = privacy.erase_person(
+            db, OPERATOR, person.id, keep_attestations=args.keep_attestations
+        )
     total = sum(erasure.summary.values())
     print(
         f"« {args.identifier} » effacé : {total} enregistrements supprimés ou anonymisés, "

@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 
 from proxi.mail import MailConfig
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 
 PASSWORD = "correct-horse-battery"
@@ -60,13 +61,14 @@ def db_path(tmp_path):
 
 @pytest.fixture
 def organisation(db):
-    return accounts.create_organisation(db, "Habitat Val de Seine", "bailleur")
+    return accounts.create_organisation(db, OPERATOR, "Habitat Val de Seine", "bailleur")
 
 
 @pytest.fixture
 def learner(db, organisation):
     return accounts.create_person(
         db,
+        OPERATOR,
         "karim.haddad",
         "Karim Haddad",
         PASSWORD,

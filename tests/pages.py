@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 
 APP = str(Path(__file__).parent.parent / "app.py")
@@ -35,9 +36,12 @@ def make_person(
 ):
     db = open_db(db_path)
     existing = {o.name: o for o in accounts.list_organisations(db)}
-    org = existing.get(organisation) or accounts.create_organisation(db, organisation, "bailleur")
+    org = existing.get(organisation) or accounts.create_organisation(
+        db, OPERATOR, organisation, "bailleur"
+    )
     person = accounts.create_person(
         db,
+        OPERATOR,
         identifier,
         identifier.replace(".", " ").title(),
         PASSWORD,

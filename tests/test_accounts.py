@@ -9,6 +9,7 @@ import pytest
 from proxi.errors import AuthError
 from proxi.people import accounts, passwords
 from proxi.people.accounts import InvalidAccount
+from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 
 PASSWORD = "correct-horse-battery"  # the password of the `learner` fixture
@@ -54,6 +55,7 @@ def test_short_password_is_refused_in_french():
 def test_create_person_normalises_identifier_and_keeps_roles(db, organisation):
     person = accounts.create_person(
         db,
+        OPERATOR,
         "  Julien.Lefevre ",
         "Julien Lefèvre",
         PASSWORD,
@@ -68,7 +70,7 @@ def test_create_person_normalises_identifier_and_keeps_roles(db, organisation):
 
 def test_identifier_already_taken_is_refused(db, learner):
     with pytest.raises(InvalidAccount, match="déjà utilisé"):
-        accounts.create_person(db, "KARIM.HADDAD", "Autre Karim", PASSWORD)
+        accounts.create_person(db, OPERATOR, "KARIM.HADDAD", "Autre Karim", PASSWORD)
 
 
 @pytest.mark.parametrize(
@@ -76,17 +78,17 @@ def test_identifier_already_taken_is_refused(db, learner):
 )
 def test_invalid_fields_are_refused(db, field, value):
     with pytest.raises(InvalidAccount):
-        accounts.create_person(db, "x.y", "X Y", PASSWORD, **{field: value})
+        accounts.create_person(db, OPERATOR, "x.y", "X Y", PASSWORD, **{field: value})
 
 
 def test_update_person_changes_only_what_is_given(db, learner):
-    updated = accounts.update_person(db, learner.id, site="Cité des Marronniers")
+    updated = accounts.update_person(db, OPERATOR, learner.id, site="Cité des Marronniers")
     assert updated.site == "Cité des Marronniers"
     assert updated.display_name == learner.display_name and updated.roles == learner.roles
 
 
 def test_list_people_by_organisation_and_role(db, learner, organisation):
-    accounts.create_person(db, "chef", "Chef", PASSWORD, roles=("manager",))
+    accounts.create_person(db, OPERATOR, "chef", "Chef", PASSWORD, roles=("manager",))
     assert [p.identifier for p in accounts.list_people(db, organisation.id)] == ["karim.haddad"]
     assert [p.identifier for p in accounts.list_people(db, role="manager")] == ["chef"]
 
@@ -143,7 +145,7 @@ def test_throttling_survives_a_restart(db_path):
 
 
 def test_deactivated_account_cannot_log_in(db, learner):
-    accounts.deactivate_person(db, learner.id)
+    accounts.deactivate_person(db, OPERATOR, learner.id)
     assert "désactivé" in fail(db, "karim.haddad", T0, password=PASSWORD)
     assert "incorrect" in fail(db, "karim.haddad", T0)  # without the password: nothing said
 
@@ -187,15 +189,15 @@ def test_logout_closes_only_that_session(db, learner):
 
 def test_deactivation_ends_every_session_at_once(db, learner):
     tabs = [logged_in_token(db, learner) for _ in range(3)]
-    accounts.deactivate_person(db, learner.id)
+    accounts.deactivate_person(db, OPERATOR, learner.id)
     assert [accounts.person_for_session(db, token, T0) for token in tabs] == [None] * 3
-    accounts.set_active(db, learner.id, True)
+    accounts.set_active(db, OPERATOR, learner.id, True)
     assert accounts.person_for_session(db, tabs[0], T0) is None  # revoked, not just hidden
 
 
 def test_password_reset_ends_every_session(db, learner):
     token = logged_in_token(db, learner)
-    accounts.set_password(db, learner.id, "un-nouveau-mot-de-passe")
+    accounts.set_password(db, OPERATOR, learner.id, "un-nouveau-mot-de-passe")
     assert accounts.person_for_session(db, token, T0) is None
     assert accounts.authenticate(db, "karim.haddad", "un-nouveau-mot-de-passe", now=T0)
 

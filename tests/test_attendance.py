@@ -12,6 +12,7 @@ from proxi.live import flow as live_flow
 from proxi.live import room as live_room
 from proxi.live import sessions as live
 from proxi.people import accounts, audit
+from proxi.people.permissions import OPERATOR
 
 
 def lines(db, session_id):
@@ -79,13 +80,13 @@ def test_an_attachment_can_be_undone_and_is_audited(room, porte):
     assert live_room.participants(db, session_id)[0].is_guest
     with pytest.raises(live.LiveError, match="rien à annuler"):
         live_room.detach_guest(db, trainer, guest.participant_id)
-    acts = [e.action for e in audit.entries(db, coordinator(db))]
+    acts = [e.action for e in audit.entries(db, coordinator(db), actor_id=trainer.id)]
     assert acts[:2] == ["guest.detach", "guest.attach"]
 
 
 def coordinator(db):
     return accounts.create_person(
-        db, "coord", "Claire Coord", "motdepasse-123", roles=["coordinator"]
+        db, OPERATOR, "coord", "Claire Coord", "motdepasse-123", roles=["coordinator"]
     )
 
 
@@ -101,7 +102,13 @@ def test_managers_are_not_offered_for_an_attachment(room):
     db, trainer, learners, session_id, code = room
     org_id = learners[0].organisation_id
     accounts.create_person(
-        db, "chef", "Chef Agence", "motdepasse-123", organisation_id=org_id, roles=["manager"]
+        db,
+        OPERATOR,
+        "chef",
+        "Chef Agence",
+        "motdepasse-123",
+        organisation_id=org_id,
+        roles=["manager"],
     )
     session = live.get_session(db, session_id)
     names = [p.display_name for p in live_room.match_candidates(db, session)]

@@ -15,6 +15,7 @@ import sqlite_utils
 from proxi.cli import main
 from proxi.ops import backup
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress import db as proxi_db
 from proxi.progress import store
 from proxi.progress.db import open_db
@@ -24,7 +25,7 @@ DERIVED = ("lesson_progress", "block_answers", "module_progress", "resume", "tim
 
 def fill(path, people: int = 3, steps: int = 5) -> list[int]:
     with open_db(path) as db:
-        org = accounts.create_organisation(db, "Habitat Val de Seine", "bailleur")
+        org = accounts.create_organisation(db, OPERATOR, "Habitat Val de Seine", "bailleur")
         ids = [
             db.execute(
                 "INSERT INTO people (identifier, display_name, organisation_id, created_at)"

@@ -47,6 +47,7 @@ from proxi.live import flow as live_flow  # noqa: E402
 from proxi.live import room as live_room  # noqa: E402
 from proxi.live import sessions as live  # noqa: E402
 from proxi.people import accounts  # noqa: E402
+from proxi.people.permissions import OPERATOR  # noqa: E402
 from proxi.progress import store  # noqa: E402
 from proxi.progress.db import open_db  # noqa: E402
 
@@ -77,11 +78,17 @@ def ack(label: str, sql: SQL, params: list) -> None:
 def setup(db) -> None:
     if accounts.person_by_identifier(db, "crash.formatrice"):
         return
-    org = accounts.create_organisation(db, "Habitat Val de Seine", "bailleur")
+    org = accounts.create_organisation(db, OPERATOR, "Habitat Val de Seine", "bailleur")
     for identifier in (*LEARNERS, "crash.formatrice"):
         roles = ("trainer",) if identifier == "crash.formatrice" else ("learner",)
         accounts.create_person(
-            db, identifier, identifier.title(), PASSWORD, organisation_id=org.id, roles=roles
+            db,
+            OPERATOR,
+            identifier,
+            identifier.title(),
+            PASSWORD,
+            organisation_id=org.id,
+            roles=roles,
         )
 
 

@@ -7,6 +7,7 @@ import pytest
 from proxi.cli import main
 from proxi.ops import demo
 from proxi.people import accounts, passwords
+from proxi.people.permissions import OPERATOR
 from proxi.progress import events, store
 from proxi.progress.db import open_db
 
@@ -59,7 +60,7 @@ def test_demo_if_empty_seeds_once_then_does_nothing(tmp_path):
 def test_demo_never_touches_a_database_that_has_people(tmp_path, capsys):
     path = str(tmp_path / "real.db")
     with open_db(path) as db:
-        accounts.create_person(db, "vrai.agent", "Vrai Agent", "mot-de-passe-long")
+        accounts.create_person(db, OPERATOR, "vrai.agent", "Vrai Agent", "mot-de-passe-long")
     assert main(["demo", "--db", path]) == 1
     assert "déjà des comptes" in capsys.readouterr().err
     assert main(["demo", "--db", path, "--if-empty"]) == 0

@@ -16,6 +16,7 @@ from proxi.live import report as live_report
 from proxi.live import room as live_room
 from proxi.live import sessions as live
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress import store
 from proxi.progress.db import open_db
 from proxi.progress.reports import Viewer
@@ -32,13 +33,13 @@ def porte():
 
 
 def make_people(db):
-    org = accounts.create_organisation(db, "Habitat 93", "bailleur")
+    org = accounts.create_organisation(db, OPERATOR, "Habitat 93", "bailleur")
     trainer = accounts.create_person(
-        db, "formatrice", "Claire Formatrice", "motdepasse-123", roles=["trainer"]
+        db, OPERATOR, "formatrice", "Claire Formatrice", "motdepasse-123", roles=["trainer"]
     )
     learners = [
         accounts.create_person(
-            db, f"agent{i}", f"Agent {i}", "motdepasse-123", organisation_id=org.id
+            db, OPERATOR, f"agent{i}", f"Agent {i}", "motdepasse-123", organisation_id=org.id
         )
         for i in range(3)
     ]
@@ -268,13 +269,13 @@ def test_sixty_phones_voting_at_once_count_exactly_once(tmp_path, porte):
 def test_participants_and_other_trainers_cannot_drive_the_session(room, porte):
     db, trainer, learners, session_id, _ = room
     other = accounts.create_person(
-        db, "autre", "Autre formateur", "motdepasse-123", roles=["trainer"]
+        db, OPERATOR, "autre", "Autre formateur", "motdepasse-123", roles=["trainer"]
     )
     for intruder in (learners[0], other, None):
         with pytest.raises(live.NotTheTrainer, match="Seul le formateur"):
             live_flow.open_vote(db, intruder, session_id, porte)
     coordinator = accounts.create_person(
-        db, "coord", "Coordination", "motdepasse-123", roles=["coordinator"]
+        db, OPERATOR, "coord", "Coordination", "motdepasse-123", roles=["coordinator"]
     )
     live_flow.open_vote(db, coordinator, session_id, porte)
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from test_reports import two_landlords
 
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress import reports
 from proxi.progress.db import open_db
 
@@ -129,22 +130,43 @@ def test_a_manager_sets_due_dates_for_their_own_organisation_only(world):
     ]
 
 
-def test_people_page_is_for_coordinators_only(world):
-    at = run_page_alone(world, "manager_a", "app_pages/people.py")
-    assert [e.value for e in at.error] == ["Cette page n'est pas accessible avec votre rôle."]
-    assert not at.text_input
-
-
-def test_coordinator_creates_a_person(world):
-    db, _ = world
-    at = open_page(world, "coord", page="app_pages/people.py")
-    assert_clean(at)
+def create_zoe(at: AppTest) -> None:
+    """Fill and send the « Créer » form of the people page for Zoé Neuve."""
     form = {box.label: box for box in at.text_input}
     form["Nom affiché"].input("Zoé Neuve")
     form["Identifiant de connexion"].input("zoe.neuve")
     form["Mot de passe initial"].input("mot-de-passe-solide")
     next(b for b in at.button if b.label == "Créer la personne").click().run()
     assert_clean(at)
+
+
+def test_people_page_is_refused_to_learners_and_trainers(world):
+    for who in ("alice", "trainer"):
+        at = run_page_alone(world, who, "app_pages/people.py")
+        assert [e.value for e in at.error] == ["Cette page n'est pas accessible avec votre rôle."]
+        assert not at.text_input
+
+
+def test_a_manager_manages_only_their_own_organisation(world):
+    db, ids = world
+    at = open_page(world, "manager_a", page="app_pages/people.py")
+    assert_clean(at)
+    assert [t.label for t in at.tabs] == ["Créer", "Comptes"]  # no import, no organisations
+    assert at.selectbox(key="np-org").options == ["Habitat A"]
+    assert "Coordinateur" not in at.multiselect(key="np-roles").options
+    accounts_offered = at.selectbox(key="account").options
+    assert any("Alice Abri" in option for option in accounts_offered)
+    assert not any(name in str(accounts_offered) for name in LANDLORD_B + ("Claire Coord",))
+    create_zoe(at)
+    created = accounts.person_by_identifier(db, "zoe.neuve")
+    assert created.organisation_id == ids["org_a"]
+
+
+def test_coordinator_creates_a_person(world):
+    db, _ = world
+    at = open_page(world, "coord", page="app_pages/people.py")
+    assert_clean(at)
+    create_zoe(at)
     assert accounts.person_by_identifier(db, "zoe.neuve").display_name == "Zoé Neuve"
 
 
@@ -190,7 +212,7 @@ def test_coordinator_resets_a_password_and_deactivates_an_account(world):
 def test_every_table_shown_holds_inert_text_for_its_own_csv_download(world):
     db, ids = world
     formula = '=HYPERLINK("https://exemple.invalid","Cliquez")'
-    accounts.update_person(db, ids["alice"], display_name=formula)
+    accounts.update_person(db, OPERATOR, ids["alice"], display_name=formula)
     at = open_page(world, "coord")
     cells = [str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()]
     assert "'" + formula in cells
@@ -208,3 +230,31 @@ def test_a_manager_prints_the_attendance_sheet_of_their_own_people(world):
     assert "| Bruno Bel |" in sheet and "Invité" not in sheet  # a guest is the trainer's
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Télécharger (CSV)" in labels
+
+
+def test_the_journal_shows_each_admin_act_of_the_people_page(world):
+    db, ids = world
+    at = open_page(world, "manager_a", page="app_pages/people.py")
+    at.selectbox(key="account").set_value(ids["alice"]).run()
+    next(b for b in at.button if b.label == "Désactiver le compte").click().run()
+    assert_clean(at)
+    journal = open_page(world, "coord", page="app_pages/audit.py")
+    assert_clean(journal)
+    rows = journal.dataframe[0].value
+    first = rows.iloc[0]
+    assert (first["Auteur"], first["Action"], first["Personne concernée"]) == (
+        "Julien Chef",
+        "Compte désactivé",
+        "Alice Abri",
+    )
+    journal.multiselect[0].set_value(["person.create"]).run()
+    shown = set(journal.dataframe[0].value["Action"])
+    assert shown == {"Compte créé"}  # the set-up's accounts, by the command line
+    assert set(journal.dataframe[0].value["Auteur"]) == {"Exploitation (ligne de commande)"}
+
+
+def test_the_journal_is_the_coordinations_only(world):
+    for who in ("manager_a", "trainer", "alice"):
+        at = run_page_alone(world, who, "app_pages/audit.py")
+        assert [e.value for e in at.error] == ["Cette page n'est pas accessible avec votre rôle."]
+        assert not at.dataframe

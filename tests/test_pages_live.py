@@ -11,6 +11,7 @@ from proxi.live import flow as live_flow
 from proxi.live import room as live_room
 from proxi.live import sessions as live
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,13 +31,13 @@ def world(tmp_path, monkeypatch):
     monkeypatch.setenv("PROXI_SCENARIOS_DIR", str(FIXTURES / "scenarios"))
     monkeypatch.chdir(ROOT)
     db = open_db()
-    org = accounts.create_organisation(db, "Ville de Bondy", "ville")
+    org = accounts.create_organisation(db, OPERATOR, "Ville de Bondy", "ville")
     trainer = accounts.create_person(
-        db, "claire", "Claire Formatrice", "motdepasse-123", roles=["trainer"]
+        db, OPERATOR, "claire", "Claire Formatrice", "motdepasse-123", roles=["trainer"]
     )
     learners = [
         accounts.create_person(
-            db, f"agent{i}", f"Agent {i}", "motdepasse-123", organisation_id=org.id
+            db, OPERATOR, f"agent{i}", f"Agent {i}", "motdepasse-123", organisation_id=org.id
         )
         for i in range(2)
     ]

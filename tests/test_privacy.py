@@ -21,6 +21,7 @@ from proxi.live import room as live_room
 from proxi.live import sessions as live
 from proxi.ops import privacy
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress import reports, store
 from proxi.progress.db import open_db
 
@@ -42,11 +43,11 @@ class World:
 
 def populate(db) -> World:
     """A learner with every kind of data Proxi keeps, and colleagues beside them."""
-    org = accounts.create_organisation(db, "Logis du Parc", "bailleur")
+    org = accounts.create_organisation(db, OPERATOR, "Logis du Parc", "bailleur")
 
     def person(identifier, name, roles=("learner",), email=None):
         return accounts.create_person(
-            db, identifier, name, PASSWORD, organisation_id=org.id, site="Les Peupliers",
+            db, OPERATOR, identifier, name, PASSWORD, organisation_id=org.id, site="Les Peupliers",
             job_category="gardien", roles=roles, email=email,
         )  # fmt: skip
 
@@ -154,7 +155,7 @@ def test_a_new_table_holding_a_person_is_caught_and_blocks_the_erasure(world):
     assert privacy.unhandled_references(db) == [("notes", "person_id"), ("badges", "owner")]
     events_before = db["events"].count
     with pytest.raises(privacy.PrivacyError, match="notes.person_id, badges.owner"):
-        privacy.erase_person(db, world.person.id)
+        privacy.erase_person(db, OPERATOR, world.person.id)
     assert accounts.get_person(db, world.person.id) is not None
     assert db["events"].count == events_before
 
@@ -197,7 +198,7 @@ def test_export_of_a_trainer_lists_the_sessions_they_ran(world):
 def test_after_erasure_nothing_in_any_table_names_or_points_at_the_person(world):
     db, zoe = world.db, world.person
     assert traces_of(db, zoe)  # the check can see them before
-    erasure = privacy.erase_person(db, zoe.id, erased_by=world.coordinator.id)
+    erasure = privacy.erase_person(db, world.coordinator, zoe.id)
     assert traces_of(db, zoe) == []
     keys = [row[0] for row in db.execute("SELECT key FROM live_join_failures")]
     assert not [key for key in keys if key.endswith(f"person:{zoe.id}")]
@@ -213,7 +214,7 @@ def test_after_erasure_no_report_or_export_shows_the_person(world):
     db, zoe = world.db, world.person
     settings = xapi.xapi_settings(db)
     old_actor = xapi.actor_name(settings, zoe.id)
-    privacy.erase_person(db, zoe.id)
+    privacy.erase_person(db, OPERATOR, zoe.id)
     viewer = reports.Viewer.system()
     rows = reports.matrix(db, viewer)
     assert "Zoé" not in spreadsheet.matrix_csv(rows, []).decode("utf-8-sig", errors="replace")
@@ -239,13 +240,13 @@ def test_erasure_keeps_the_aggregate_statistics(world):
         return moves, statuses, votes, endings
 
     before = statistics()
-    privacy.erase_person(db, world.person.id)
+    privacy.erase_person(db, OPERATOR, world.person.id)
     assert statistics() == before
 
 
 def test_erasure_leaves_progress_rebuildable_from_the_events(world):
     db = world.db
-    privacy.erase_person(db, world.person.id)
+    privacy.erase_person(db, OPERATOR, world.person.id)
     tables = ("lesson_progress", "block_answers", "module_progress", "scenario_progress")
     before = {t: sorted(map(tuple, db.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
     store.rebuild_derived(db)
@@ -256,7 +257,7 @@ def test_erasure_leaves_progress_rebuildable_from_the_events(world):
 def test_erased_events_lose_free_text_statement_ids_and_keys(world):
     db, zoe = world.db, world.person
     uuids = {row[0] for row in db.execute("SELECT uuid FROM events WHERE person_id = ?", [zoe.id])}
-    privacy.erase_person(db, zoe.id)
+    privacy.erase_person(db, OPERATOR, zoe.id)
     remaining = {row[0] for row in db.execute("SELECT uuid FROM events")}
     assert uuids.isdisjoint(remaining)
     stand_in = db.execute("SELECT id FROM people WHERE erased_at IS NOT NULL").fetchone()[0]
@@ -273,7 +274,7 @@ def test_erased_events_lose_free_text_statement_ids_and_keys(world):
 
 def test_stand_in_keeps_only_the_organisation_and_can_never_log_in(world):
     db = world.db
-    privacy.erase_person(db, world.person.id)
+    privacy.erase_person(db, OPERATOR, world.person.id)
     stand_in = dict(
         zip(
             ("identifier", "display_name", "organisation_id", "site", "email", "hash", "active"),
@@ -298,7 +299,7 @@ def test_erasure_ends_every_session_and_phone_pass_at_once(world):
     db = world.db
     assert accounts.person_for_session(db, world.token) is not None
     assert live_room.participant_for(db, world.phone) is not None
-    privacy.erase_person(db, world.person.id)
+    privacy.erase_person(db, OPERATOR, world.person.id)
     assert accounts.person_for_session(db, world.token) is None
     assert live_room.participant_for(db, world.phone) is None
     with pytest.raises(AuthError, match="Identifiant ou mot de passe incorrect"):
@@ -307,7 +308,7 @@ def test_erasure_ends_every_session_and_phone_pass_at_once(world):
 
 def test_erasing_a_trainer_keeps_their_sessions_for_the_others(world):
     db = world.db
-    privacy.erase_person(db, world.trainer.id)
+    privacy.erase_person(db, OPERATOR, world.trainer.id)
     assert traces_of(db, world.trainer) == []
     session = db.execute("SELECT title, trainer_id FROM live_sessions").fetchone()
     assert session[0] == "Séance du jeudi"
@@ -317,7 +318,7 @@ def test_erasing_a_trainer_keeps_their_sessions_for_the_others(world):
 
 def test_attestations_are_not_kept_unless_configured(world, monkeypatch):
     monkeypatch.delenv("PROXI_KEEP_ATTESTATIONS", raising=False)
-    erasure = privacy.erase_person(world.db, world.person.id)
+    erasure = privacy.erase_person(world.db, OPERATOR, world.person.id)
     assert erasure.attestations_kept == 0
     assert privacy.kept_attestations(world.db) == []
 
@@ -325,7 +326,7 @@ def test_attestations_are_not_kept_unless_configured(world, monkeypatch):
 def test_attestations_are_kept_when_configured_and_nothing_else(world, monkeypatch):
     db, zoe = world.db, world.person
     monkeypatch.setenv("PROXI_KEEP_ATTESTATIONS", "oui")
-    erasure = privacy.erase_person(db, zoe.id)
+    erasure = privacy.erase_person(db, OPERATOR, zoe.id)
     kept = privacy.kept_attestations(db, "Vasseur")
     assert erasure.attestations_kept == len(kept) == 2
     module, session = sorted(kept, key=lambda row: row["kind"])
@@ -340,23 +341,26 @@ def test_attestations_are_kept_when_configured_and_nothing_else(world, monkeypat
 
 def test_the_register_records_who_erased_and_forgets_them_in_turn(world):
     db = world.db
-    privacy.erase_person(db, world.person.id, erased_by=world.coordinator.id)
+    privacy.erase_person(db, world.coordinator, world.person.id)
     row = db.execute("SELECT erased_by, summary, attestations_kept FROM privacy_erasures")
     erased_by, summary, _ = row.fetchone()
     assert erased_by == world.coordinator.id and json.loads(summary)["people"] == 1
-    privacy.erase_person(db, world.coordinator.id, erased_by=world.trainer.id)
+    other = accounts.create_person(
+        db, OPERATOR, "autre.coord", "Autre Coord", PASSWORD, roles=("coordinator",)
+    )
+    privacy.erase_person(db, other, world.coordinator.id)
     assert db.execute("SELECT erased_by FROM privacy_erasures ORDER BY id").fetchall() == [
-        (None,), (world.trainer.id,),
+        (None,), (other.id,),
     ]  # fmt: skip
 
 
 def test_refusals_are_in_french_and_change_nothing(world):
     db = world.db
     with pytest.raises(privacy.PrivacyError, match="propre compte"):
-        privacy.erase_person(db, world.coordinator.id, erased_by=world.coordinator.id)
-    privacy.erase_person(db, world.person.id)
+        privacy.erase_person(db, world.coordinator, world.coordinator.id)
+    privacy.erase_person(db, OPERATOR, world.person.id)
     with pytest.raises(privacy.PrivacyError, match="déjà été effacée"):
-        privacy.erase_person(db, world.person.id)
+        privacy.erase_person(db, OPERATOR, world.person.id)
     with pytest.raises(privacy.PrivacyError, match="déjà été effacée"):
         privacy.export_person(db, world.person.id)
 
@@ -365,7 +369,7 @@ def test_erased_bytes_do_not_linger_in_the_database_file(tmp_path):
     path = tmp_path / "progress.db"
     db = open_db(path)
     world = populate(db)
-    privacy.erase_person(db, world.person.id)
+    privacy.erase_person(db, OPERATOR, world.person.id)
     db.close()
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("progress"))
     for word in ("Vasseur", "zoe.vasseur", "raccompagn"):

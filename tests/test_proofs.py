@@ -21,6 +21,7 @@ from proxi.documents.attestation import (
 )
 from proxi.ops import privacy
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress import store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +46,7 @@ def complete(db, person, module, score=9, when=datetime(2026, 11, 3, 10, tzinfo=
 def people(db, count, organisation):
     return [
         accounts.create_person(
-            db, f"p{i}", f"Personne Numéro{i}", PASSWORD, organisation_id=organisation.id
+            db, OPERATOR, f"p{i}", f"Personne Numéro{i}", PASSWORD, organisation_id=organisation.id
         )
         for i in range(count)
     ]
@@ -102,14 +103,14 @@ def test_the_qr_code_and_the_logo_are_images_on_the_page(db, learner, organisati
     assert len(plain.images) == 1  # the QR code
     logo = io.BytesIO()
     Image.new("RGB", (120, 60), "navy").save(logo, format="PNG")
-    set_logo(db, organisation.id, logo.getvalue())
+    set_logo(db, OPERATOR, organisation.id, logo.getvalue())
     with_logo = PdfReader(io.BytesIO(attestations_pdf(db, done))).pages[0]
     assert len(with_logo.images) == 2
 
 
 def test_a_name_outside_french_letters_still_prints(db, organisation, module):
     person = accounts.create_person(
-        db, "l.w", "Łukasz Wąs 李", PASSWORD, organisation_id=organisation.id
+        db, OPERATOR, "l.w", "Łukasz Wąs 李", PASSWORD, organisation_id=organisation.id
     )
     done = [completion(person, organisation.name, module, complete(db, person, module))]
     assert "Lukasz Was ?" in pages_text(attestations_pdf(db, done))[0]
@@ -118,7 +119,7 @@ def test_a_name_outside_french_letters_still_prints(db, organisation, module):
 @pytest.mark.parametrize("content", [b"not an image", b"GIF89a" + b"\0" * 40])
 def test_a_logo_that_is_not_a_png_or_jpeg_is_refused_in_french(db, organisation, content):
     with pytest.raises(BadLogo, match="PNG"):
-        set_logo(db, organisation.id, content)
+        set_logo(db, OPERATOR, organisation.id, content)
 
 
 def test_unknown_codes_and_erased_people_do_not_verify(db, learner, organisation, module):
@@ -127,7 +128,7 @@ def test_unknown_codes_and_erased_people_do_not_verify(db, learner, organisation
     assert verification.verify(db, "ZZZZ-ZZZZ-ZZZZ") is None
     assert verification.verify(db, "") is None
     assert verification.verify(db, code) is not None
-    privacy.erase_person(db, learner.id, keep_attestations=False)
+    privacy.erase_person(db, OPERATOR, learner.id, keep_attestations=False)
     assert verification.verify(db, code) is None
 
 

@@ -10,6 +10,7 @@ from proxi.errors import NotAllowed
 from proxi.live import attendance
 from proxi.live import sessions as live
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress import reports, store
 from proxi.progress.reports import Filters, Viewer
 
@@ -21,8 +22,8 @@ def two_landlords(db) -> dict[str, int]:
     """Landlords A and B with a manager and two learners each, a coordinator, a trainer
     whose one group session had B's Bruno in it; A's Alice completed module m1, A's Arthur
     failed its quiz; Bruno and Alice played scenario s1 (solo), Bruno voted in the session."""
-    a = accounts.create_organisation(db, "Habitat A", "bailleur").id
-    b = accounts.create_organisation(db, "Logis B", "bailleur").id
+    a = accounts.create_organisation(db, OPERATOR, "Habitat A", "bailleur").id
+    b = accounts.create_organisation(db, OPERATOR, "Logis B", "bailleur").id
     people = {
         "coord": ("coord", "Claire Coord", None, "", "autre", ("coordinator",)),
         "manager_a": ("manager.a", "Julien Chef", a, "Agence", "manager-proximite", ("manager",)),
@@ -36,7 +37,7 @@ def two_landlords(db) -> dict[str, int]:
     ids = {"org_a": a, "org_b": b}
     for key, (identifier, name, org, site, job, roles) in people.items():
         ids[key] = accounts.create_person(
-            db, identifier, name, PASSWORD, organisation_id=org, site=site, job_category=job,
+            db, OPERATOR, identifier, name, PASSWORD, organisation_id=org, site=site, job_category=job,
             roles=roles,
         ).id  # fmt: skip
     _learn(db, ids)
@@ -129,7 +130,9 @@ def test_trainer_sees_the_people_of_their_sessions_only(db, ids):
 
 
 def test_trainer_without_sessions_sees_nobody(db, ids):
-    other = accounts.create_person(db, "autre.formateur", "Paul Forme", PASSWORD, roles=["trainer"])
+    other = accounts.create_person(
+        db, OPERATOR, "autre.formateur", "Paul Forme", PASSWORD, roles=["trainer"]
+    )
     assert reports.matrix(db, Viewer.of(other)) == []
 
 
@@ -138,7 +141,7 @@ def test_learner_sees_only_themself(db, ids):
 
 
 def test_deactivated_people_are_shown_only_on_request(db, ids):
-    accounts.set_active(db, ids["berthe"], False)
+    accounts.set_active(db, OPERATOR, ids["berthe"], False)
     coordinator = viewer(db, ids["coord"])
     assert "Berthe Bô" not in names(reports.matrix(db, coordinator))
     assert "Berthe Bô" in names(reports.matrix(db, coordinator, include_inactive=True))

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from proxi.cli import main
 from proxi.ops import retention
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress import store
 from proxi.progress.db import open_db
 
@@ -53,7 +54,12 @@ def verbs(db, person_id: int) -> Counter:
 def two_learners(db, organisation):
     def person(identifier):
         return accounts.create_person(
-            db, identifier, identifier.title(), "mot-de-passe-long", organisation_id=organisation.id
+            db,
+            OPERATOR,
+            identifier,
+            identifier.title(),
+            "mot-de-passe-long",
+            organisation_id=organisation.id,
         )
 
     old, recent = person("ancien"), person("recent")
@@ -138,8 +144,10 @@ def test_the_privacy_page_states_the_configured_period(monkeypatch):
 def test_purge_command(tmp_path, capsys):
     path = tmp_path / "progress.db"
     with open_db(path) as db:
-        org = accounts.create_organisation(db, "Ville", "ville")
-        person = accounts.create_person(db, "a", "A", "mot-de-passe-long", organisation_id=org.id)
+        org = accounts.create_organisation(db, OPERATOR, "Ville", "ville")
+        person = accounts.create_person(
+            db, OPERATOR, "a", "A", "mot-de-passe-long", organisation_id=org.id
+        )
         learn(db, person.id, datetime.now(UTC) - timedelta(days=100))
     assert main(["purge", "--days", "90", "--db", str(path)]) == 0
     assert "7 événements détaillés" in capsys.readouterr().out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from proxi.people import accounts, passwords, roster
+from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 
 GOOD_AND_BAD = (
@@ -21,7 +22,7 @@ GOOD_AND_BAD = (
 @pytest.fixture
 def db():
     database = open_db(":memory:")
-    accounts.create_organisation(database, "Habitat A", "bailleur")
+    accounts.create_organisation(database, OPERATOR, "Habitat A", "bailleur")
     yield database
     database.close()
 
@@ -45,7 +46,7 @@ def test_preview_reports_each_bad_line_in_french_and_writes_nothing(db):
 
 
 def test_confirming_writes_only_the_good_lines(db):
-    done = roster.apply_roster(db, roster.read_roster(db, GOOD_AND_BAD))
+    done = roster.apply_roster(db, OPERATOR, roster.read_roster(db, GOOD_AND_BAD))
     assert done == {"create": 2, "update": 0, "unchanged": 0}
     found = people(db)
     assert set(found) == {"anne.durand", "denis.ferme"}
@@ -55,13 +56,13 @@ def test_confirming_writes_only_the_good_lines(db):
 
 
 def test_reimporting_updates_rather_than_duplicates(db):
-    roster.apply_roster(db, roster.read_roster(db, GOOD_AND_BAD))
+    roster.apply_roster(db, OPERATOR, roster.read_roster(db, GOOD_AND_BAD))
     again = roster.read_roster(db, GOOD_AND_BAD)
     assert again.counts()["unchanged"] == 2 and again.counts()["create"] == 0
     moved = GOOD_AND_BAD.replace(
         "Anne Durand;Anne.Durand;Habitat A;Nord", "Anne Durand;anne.durand;Habitat A;Est"
     )
-    assert roster.apply_roster(db, roster.read_roster(db, moved))["update"] == 1
+    assert roster.apply_roster(db, OPERATOR, roster.read_roster(db, moved))["update"] == 1
     assert people(db)["anne.durand"].site == "Est"
     assert len(people(db)) == 2
 
@@ -84,19 +85,19 @@ def test_a_missing_column_is_reported_on_line_one(db):
 
 def test_the_file_is_checked_again_at_write_time(db):
     preview = roster.read_roster(db, GOOD_AND_BAD)
-    accounts.create_person(db, "anne.durand", "Autre Anne", "mot-de-passe-solide")
-    done = roster.apply_roster(db, preview)  # created meanwhile: updated, not a duplicate
+    accounts.create_person(db, OPERATOR, "anne.durand", "Autre Anne", "mot-de-passe-solide")
+    done = roster.apply_roster(db, OPERATOR, preview)  # created meanwhile: updated, not a duplicate
     assert done["create"] == 1 and done["update"] == 1
     assert people(db)["anne.durand"].display_name == "Anne Durand"
     assert len(people(db)) == 2
 
 
 def test_new_accounts_share_one_provisional_password_or_have_none(db):
-    roster.apply_roster(db, roster.read_roster(db, GOOD_AND_BAD), "provisoire-2026")
+    roster.apply_roster(db, OPERATOR, roster.read_roster(db, GOOD_AND_BAD), "provisoire-2026")
     anne = accounts.authenticate(db, "anne.durand", "provisoire-2026")
     assert anne.display_name == "Anne Durand"
     with pytest.raises(passwords.WeakPassword):
-        roster.apply_roster(db, roster.read_roster(db, GOOD_AND_BAD), "court")
+        roster.apply_roster(db, OPERATOR, roster.read_roster(db, GOOD_AND_BAD), "court")
 
 
 def test_preview_table_lists_every_line_with_its_action(db):

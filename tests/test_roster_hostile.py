@@ -6,6 +6,7 @@ import pytest
 import test_roster
 
 from proxi.people import accounts, roster
+from proxi.people.permissions import OPERATOR
 
 db = test_roster.db  # the fixture: a database with « Habitat A »
 
@@ -51,9 +52,9 @@ def test_an_identifier_with_markup_spaces_or_control_characters_is_refused(db, i
     preview = roster.read_roster(db, "\n".join([HEADER, line]).encode("utf-8"))
     [message] = roster.error_messages(preview)
     assert message.startswith("Ligne 2 : Identifiant « ") and "refusé" in message
-    assert roster.apply_roster(db, preview)["create"] == 0
+    assert roster.apply_roster(db, OPERATOR, preview)["create"] == 0
     with pytest.raises(accounts.InvalidAccount, match="refusé"):
-        accounts.create_person(db, identifier, "Anne", "motdepasse-assez-long")
+        accounts.create_person(db, OPERATOR, identifier, "Anne", "motdepasse-assez-long")
     assert accounts.list_people(db) == []
 
 

@@ -24,7 +24,8 @@ from proxi.errors import AuthError
 from proxi.live import room as live_room
 from proxi.live.sessions import JoinRefused
 from proxi.ops import privacy
-from proxi.people import accounts, passwords
+from proxi.people import accounts, passwords, permissions
+from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 from proxi.web import auth as web_auth
 
@@ -40,12 +41,8 @@ PAGES: dict[str, tuple] = {
     "privacy.py": EVERYONE,
     "verify.py": EVERYONE,
     **{page: ROLES for page in LEARNING},
-    "sessions.py": ("trainer", "coordinator"),
-    "projector.py": ("trainer", "coordinator"),
-    "studio.py": ("trainer", "coordinator"),
-    "dashboard.py": ("manager", "coordinator", "trainer"),
-    "people.py": ("coordinator",),
-    "privacy_admin.py": ("coordinator",),
+    # The guarded pages: open to the roles that proxi.people.permissions gives their act.
+    **{page: permissions.roles_for(act) for page, act in permissions.PAGES.items()},
 }
 # The navigation each role gets: a logged-in person does not see the login page.
 NAVIGATION = {
@@ -209,7 +206,7 @@ def test_deactivation_logs_out_every_tab_and_every_crafted_url(world):
     first, second = two_tabs(db_path, person)
     token = session_token(db_path, person)
     with open_db(db_path) as db:
-        accounts.set_active(db, person.id, False)
+        accounts.set_active(db, OPERATOR, person.id, False)
     for tab in (first.run(), second.run()):
         assert tab.title[0].value == "Proxi"
     at = AppTest.from_file(str(PAGE_DIR / "my_progress.py"), default_timeout=60)
@@ -232,10 +229,10 @@ def test_passwords_are_stored_as_salted_scrypt_never_in_clear(world):
 
 def test_short_passwords_are_refused_with_a_french_message(db):
     with pytest.raises(passwords.WeakPassword, match="au moins 10 caractères"):
-        accounts.create_person(db, "court", "Court", "123456789")
-    person = accounts.create_person(db, "long", "Long", "0123456789")
+        accounts.create_person(db, OPERATOR, "court", "Court", "123456789")
+    person = accounts.create_person(db, OPERATOR, "long", "Long", "0123456789")
     with pytest.raises(passwords.WeakPassword, match="au moins 10 caractères"):
-        accounts.set_password(db, person.id, "abc")
+        accounts.set_password(db, OPERATOR, person.id, "abc")
 
 
 def asgi_get(routes, path: str, query: str, scheme: str = "http") -> tuple[int, list[str]]:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from proxi.people.permissions import OPERATOR
 from proxi.progress import events, store
 
 MODULE = "4-gestion-des-conflits"
@@ -200,7 +201,9 @@ def test_timestamps_are_utc_iso_8601_with_offset(db, learner):
 def test_rebuild_derived_gives_identical_tables(db, learner, organisation):
     from proxi.people import accounts
 
-    other = accounts.create_person(db, "isabelle.roux", "Isabelle Roux", "mot-de-passe-long")
+    other = accounts.create_person(
+        db, OPERATOR, "isabelle.roux", "Isabelle Roux", "mot-de-passe-long"
+    )
     for person in (learner, other):
         read_lesson(db, person.id, LESSONS[0])
         store.record_step(db, person.id, MODULE, LESSONS[1], 0, 2, LESSONS, duration_s=33.3)

@@ -10,6 +10,7 @@ from proxi.content.markdown import MD, plain
 from proxi.live import attendance
 from proxi.live import report as live_report
 from proxi.live import sessions as live
+from proxi.people.permissions import OPERATOR
 from proxi.progress.reports import Viewer
 
 HOSTILE_NAMES = [
@@ -57,7 +58,7 @@ def test_a_display_name_with_markup_is_shown_as_typed_on_the_home_page(tmp_path,
     from proxi.progress.db import open_db
 
     db = open_db(db_path)
-    accounts.update_person(db, person.id, display_name=HOSTILE_NAMES[0])
+    accounts.update_person(db, OPERATOR, person.id, display_name=HOSTILE_NAMES[0])
     at = logged_in(db_path, person)
     assert "<a " not in html(at.title[0].value)
     sidebar = "\n".join(m.value for m in at.sidebar.markdown)

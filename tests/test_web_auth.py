@@ -16,6 +16,7 @@ import pytest
 from starlette.applications import Starlette
 
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 from proxi.web import auth as web_auth
 
@@ -65,7 +66,9 @@ def app(db_path):
 @pytest.fixture
 def ticket(db_path):
     with open_db(db_path) as db:
-        person = accounts.create_person(db, "karim.haddad", "Karim Haddad", "mot-de-passe-long")
+        person = accounts.create_person(
+            db, OPERATOR, "karim.haddad", "Karim Haddad", "mot-de-passe-long"
+        )
         return accounts.issue_login_ticket(db, person.id)
 
 

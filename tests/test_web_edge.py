@@ -6,6 +6,7 @@ import pytest
 from test_web_auth import SECRET, request, session_cookie  # noqa: F401 - helpers
 
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 from proxi.web import auth as web_auth
 from proxi.web.edge import NoFraming, client_address
@@ -41,7 +42,7 @@ def test_a_cross_site_logout_does_not_log_anyone_out(db_path):
 
     app = Starlette(routes=web_auth.auth_routes(db_path, SECRET))
     with open_db(db_path) as db:
-        person = accounts.create_person(db, "alice", "Alice", "motdepasse-assez-long")
+        person = accounts.create_person(db, OPERATOR, "alice", "Alice", "motdepasse-assez-long")
         token = accounts.redeem_login_ticket(db, accounts.issue_login_ticket(db, person.id))
     cookie = f"proxi_session={web_auth.sign(token, SECRET)}"
     status, headers = request(

@@ -24,6 +24,8 @@ from proxi.dates import french_date
 from proxi.documents import verification
 from proxi.documents.pdf import Letterhead, ProofPdf
 from proxi.errors import ProxiError
+from proxi.people import audit
+from proxi.people.permissions import Actor, require
 from proxi.progress.db import write_transaction
 
 NATURE = "Action de formation (article L6313-1, 1° du Code du travail)"
@@ -210,11 +212,15 @@ def organisation_logos(db: sqlite_utils.Database) -> dict[int | None, bytes]:
     return dict(db.execute("SELECT organisation_id, image FROM organisation_logos").fetchall())
 
 
-def set_logo(db: sqlite_utils.Database, organisation_id: int, image: bytes | None) -> None:
+def set_logo(
+    db: sqlite_utils.Database, actor: Actor, organisation_id: int, image: bytes | None
+) -> None:
     """Store (or, with None, remove) the logo printed on the organisation's documents."""
+    require(actor, "organisation.manage")
     if image is not None:
         check_logo(image)
     with write_transaction(db):
+        audit.record(db, actor, "organisation.logo", f"organisation:{organisation_id}")
         if image is None:
             db.execute(
                 "DELETE FROM organisation_logos WHERE organisation_id = ?", [organisation_id]

@@ -37,7 +37,7 @@ from proxi.content.engine import State
 from proxi.content.scenario import Scenario, choice_letter
 from proxi.dates import iso, utc
 from proxi.errors import NotAllowed, ProxiError
-from proxi.people import passwords
+from proxi.people import passwords, permissions
 from proxi.people.accounts import Person
 from proxi.progress.db import inserted_id, write_transaction
 
@@ -212,7 +212,7 @@ def create_session(
     scenario_ids: Iterable[str] = (),
 ) -> LiveSession:
     """A draft session led by `actor`; it gets its join code when it opens."""
-    if not actor.has_role("trainer", "coordinator"):
+    if not permissions.may(actor, "session.run"):
         raise NotTheTrainer("Seuls les formateurs et la coordination créent des séances.")
     if not title.strip():
         raise LiveError("Donnez un titre à la séance.")
@@ -251,7 +251,7 @@ def sessions_for(db: sqlite_utils.Database, actor: Person) -> list[LiveSession]:
     """The trainer's own sessions (a coordinator sees all), most recent first."""
     sql = f"SELECT {_SESSION_COLUMNS} FROM live_sessions"
     params: list = []
-    if not actor.has_role("coordinator"):
+    if not permissions.everywhere(actor):
         sql, params = sql + " WHERE trainer_id = ?", [actor.id]
     return [_session(row) for row in db.execute(sql + " ORDER BY day DESC, id DESC", params)]
 
@@ -287,8 +287,8 @@ def require_trainer(
 ) -> LiveSession:
     """The session, if `actor` may drive it: its trainer, or a coordinator."""
     session = get_session(db, session_id)
-    if actor is None or not (actor.id == session.trainer_id or actor.has_role("coordinator")):
-        raise NotTheTrainer("Seul le formateur de cette séance peut la piloter.")
+    if not permissions.may(actor, "session.run", session):
+        raise NotTheTrainer(permissions.ACTS["session.run"])
     return session
 
 

@@ -26,6 +26,7 @@ import sqlite_utils
 from proxi.content.engine import State, Step
 from proxi.errors import ProxiError
 from proxi.people import accounts, passwords
+from proxi.people.permissions import OPERATOR
 from proxi.progress import events as events_module
 from proxi.progress import store
 from proxi.progress.db import REPO_ROOT, write_transaction
@@ -191,7 +192,9 @@ def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> int:
             "La base contient déjà des comptes : la démonstration n'y est pas installée."
         )
     now = now or datetime.now(UTC)
-    orgs = [accounts.create_organisation(db, name, kind).id for name, kind in ORGANISATIONS]
+    orgs = [
+        accounts.create_organisation(db, OPERATOR, name, kind).id for name, kind in ORGANISATIONS
+    ]
     for identifier, name, org, roles, job, site in STAFF:
         _create(db, identifier, name, orgs[org], roles, job, site)
     rng, plans = random.Random(2026), module_plans()
@@ -209,6 +212,7 @@ def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> int:
 def _create(db, identifier, name, org_id, roles, job, site) -> accounts.Person:
     return accounts.create_person(
         db,
+        OPERATOR,
         identifier,
         name,
         DEMO_PASSWORD,
@@ -297,7 +301,10 @@ def generate_synthetic(
     plays = scenario_plays(scenario_ids or DEMO_SCENARIOS, 20, rng)
     written = 0
     with write_transaction(db):
-        orgs = [accounts.create_organisation(db, name, kind).id for name, kind in ORGANISATIONS]
+        orgs = [
+            accounts.create_organisation(db, OPERATOR, name, kind).id
+            for name, kind in ORGANISATIONS
+        ]
         for identifier, name, org, roles, job, site in STAFF:
             _create(db, identifier, name, orgs[org], roles, job, site)
         learner_ids = _insert_learners(db, people, orgs, rng, now)

@@ -51,6 +51,7 @@ import sqlite_utils
 from proxi.dates import iso
 from proxi.errors import ProxiError
 from proxi.people import accounts, audit
+from proxi.people.permissions import Actor, require
 from proxi.progress.db import inserted_id, write_transaction
 
 __all__ = [
@@ -228,13 +229,14 @@ def _parsed(value: Any) -> Any:
 
 def erase_person(
     db: sqlite_utils.Database,
+    actor: Actor,
     person_id: int,
     *,
-    erased_by: int | None = None,
     keep_attestations: bool | None = None,
     now: datetime | None = None,
 ) -> Erasure:
     """Remove or anonymise everything about the person, in one transaction (art. 17)."""
+    require(actor, "person.erase")
     keep = keep_attestations_configured() if keep_attestations is None else keep_attestations
     missing = unhandled_references(db)
     if missing:
@@ -244,7 +246,7 @@ def erase_person(
             "que l'effacement ne sait pas encore traiter. Rien n'a été modifié ; "
             "signalez-le à l'équipe technique."
         )
-    if erased_by is not None and erased_by == person_id:
+    if actor.id == person_id:
         raise PrivacyError(
             "Vous ne pouvez pas effacer votre propre compte : demandez-le à une autre personne "
             "de la coordination."
@@ -253,7 +255,7 @@ def erase_person(
     db.execute("PRAGMA secure_delete=ON")
     try:
         with write_transaction(db):
-            erasure = _erase(db, _person_row(db, person_id), erased_by, keep, iso(now))
+            erasure = _erase(db, _person_row(db, person_id), actor, keep, iso(now))
     finally:
         db.execute(f"PRAGMA secure_delete={int(previous)}")
     # Old page images stay in the WAL until a checkpoint copies the overwritten pages back.
@@ -262,7 +264,7 @@ def erase_person(
 
 
 def _erase(
-    db: sqlite_utils.Database, person: dict, erased_by: int | None, keep: bool, stamp: str
+    db: sqlite_utils.Database, person: dict, actor: Actor, keep: bool, stamp: str
 ) -> Erasure:
     kept = _keep_attestations(db, person, stamp) if keep else 0
     stand_in = _stand_in(db, person, stamp)
@@ -280,9 +282,8 @@ def _erase(
     db.execute(
         "INSERT INTO privacy_erasures (erased_at, erased_by, summary, attestations_kept)"
         " VALUES (?, ?, ?, ?)",
-        [stamp, erased_by, json.dumps(summary, sort_keys=True), kept],
+        [stamp, actor.id, json.dumps(summary, sort_keys=True), kept],
     )
-    actor = accounts.get_person(db, erased_by) if erased_by is not None else None
     audit.record(db, actor, "person.erase", stand_in, {"attestations_kept": kept})
     return Erasure(summary, kept)
 

@@ -28,8 +28,9 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from proxi.dates import iso, utc
-from proxi.errors import AuthError, ProxiError
-from proxi.people import passwords
+from proxi.errors import AuthError, NotAllowed, ProxiError
+from proxi.people import audit, passwords
+from proxi.people.permissions import Actor, Subject, require
 from proxi.progress.db import inserted_id, write_transaction
 
 ROLES = {
@@ -97,8 +98,11 @@ class Person:
 # --- Organisations ------------------------------------------------------------------------
 
 
-def create_organisation(db: sqlite_utils.Database, name: str, kind: str) -> Organisation:
+def create_organisation(
+    db: sqlite_utils.Database, actor: Actor, name: str, kind: str
+) -> Organisation:
     """Add an organisation (a landlord, the city, an association)."""
+    require(actor, "organisation.manage")
     name = name.strip()
     if not name:
         raise InvalidAccount("Le nom de l'organisation est obligatoire.")
@@ -111,7 +115,9 @@ def create_organisation(db: sqlite_utils.Database, name: str, kind: str) -> Orga
             "INSERT INTO organisations (name, kind, created_at) VALUES (?, ?, ?)",
             [name, kind, iso(utc())],
         )
-    return Organisation(inserted_id(cursor), name, kind)
+        created = Organisation(inserted_id(cursor), name, kind)
+        audit.record(db, actor, "organisation.create", f"organisation:{created.id}")
+    return created
 
 
 def list_organisations(db: sqlite_utils.Database) -> list[Organisation]:
@@ -124,6 +130,7 @@ def list_organisations(db: sqlite_utils.Database) -> list[Organisation]:
 
 def create_person(
     db: sqlite_utils.Database,
+    actor: Actor,
     identifier: str,
     display_name: str,
     password: str,
@@ -139,6 +146,7 @@ def create_person(
     if problem := identifier_problem(identifier):
         raise InvalidAccount(problem)
     fields = _checked_fields(display_name, organisation_id, site, job_category, roles, email)
+    require(actor, "person.manage", Subject(organisation_id, tuple(fields["roles"].split(","))))
     password_hash = passwords.hash_password(password)  # before the lock: scrypt takes ~50 ms
     with write_transaction(db):
         if person_by_identifier(db, identifier):
@@ -148,12 +156,16 @@ def create_person(
             " roles, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [identifier, *fields.values(), password_hash, iso(utc())],
         )
-    return _require_person(db, inserted_id(cursor))
+        person_id = inserted_id(cursor)
+        audit.record(db, actor, "person.create", person_id, {"roles": fields["roles"]})
+    return _require_person(db, person_id)
 
 
-def update_person(db: sqlite_utils.Database, person_id: int, **changes) -> Person:
-    """Change display_name, organisation_id, site, job_category, roles or email."""
+def update_person(db: sqlite_utils.Database, actor: Actor, person_id: int, **changes) -> Person:
+    """Change display_name, organisation_id, site, job_category, roles or email: the person
+    must be in the actor's scope before, and after, the change."""
     current = _require_person(db, person_id)
+    require(actor, "person.manage", current)
     merged = {
         "display_name": current.display_name,
         "organisation_id": current.organisation_id,
@@ -164,32 +176,38 @@ def update_person(db: sqlite_utils.Database, person_id: int, **changes) -> Perso
         **changes,
     }
     fields = _checked_fields(**merged)
+    require(actor, "person.manage", Subject(fields["organisation_id"], tuple(merged["roles"])))
     assignments = ", ".join(f"{column} = ?" for column in fields)
     with write_transaction(db):
         db.execute(f"UPDATE people SET {assignments} WHERE id = ?", [*fields.values(), person_id])
+        audit.record(db, actor, "person.update", person_id, {"fields": sorted(changes)})
     return _require_person(db, person_id)
 
 
-def set_password(db: sqlite_utils.Database, person_id: int, password: str) -> None:
+def set_password(db: sqlite_utils.Database, actor: Actor, person_id: int, password: str) -> None:
     """Reset a password; every open session of the person is closed."""
-    _require_person(db, person_id)
+    require(actor, "person.manage", _require_person(db, person_id))
     password_hash = passwords.hash_password(password)
     with write_transaction(db):
         db.execute("UPDATE people SET password_hash = ? WHERE id = ?", [password_hash, person_id])
         revoke_all_sessions(db, person_id)
+        audit.record(db, actor, "password.set_temporary", person_id)
 
 
-def set_active(db: sqlite_utils.Database, person_id: int, active: bool) -> None:
+def set_active(db: sqlite_utils.Database, actor: Actor, person_id: int, active: bool) -> None:
     """Deactivate (sessions closed at once, in every tab) or reactivate an account."""
-    _require_person(db, person_id)
+    require(actor, "person.manage", _require_person(db, person_id))
+    if actor.id == person_id and not active:
+        raise NotAllowed("Vous ne pouvez pas désactiver votre propre compte.")
     with write_transaction(db):
         db.execute("UPDATE people SET active = ? WHERE id = ?", [int(active), person_id])
         if not active:
             revoke_all_sessions(db, person_id)
+        audit.record(db, actor, "person.reactivate" if active else "person.deactivate", person_id)
 
 
-def deactivate_person(db: sqlite_utils.Database, person_id: int) -> None:
-    set_active(db, person_id, False)
+def deactivate_person(db: sqlite_utils.Database, actor: Actor, person_id: int) -> None:
+    set_active(db, actor, person_id, False)
 
 
 def get_person(db: sqlite_utils.Database, person_id: int) -> Person | None:

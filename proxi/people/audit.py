@@ -22,14 +22,14 @@ from datetime import datetime
 
 import sqlite_utils
 
-from proxi.errors import NotAllowed
-from proxi.people.accounts import Person
+from proxi.people.permissions import Actor, require
 from proxi.progress.db import inserted_id, write_transaction
 from proxi.progress.events import timestamp
 
 # The vocabulary of administrative acts: slug -> what the coordinator reads.
 ACTIONS = {
     "organisation.create": "Organisation créée",
+    "organisation.logo": "Logo d'organisation changé",
     "person.create": "Compte créé",
     "person.update": "Compte modifié",
     "person.deactivate": "Compte désactivé",
@@ -72,14 +72,16 @@ class Entry:
 
 def record(
     db: sqlite_utils.Database,
-    actor: Person | None,
+    actor: Actor | None,
     action: str,
-    target: Person | int | str | None = None,
+    target: Actor | int | str | None = None,
     details: dict | None = None,
     *,
     now: datetime | None = None,
 ) -> int:
-    """Append one entry; `actor` None is the command line. Joins the caller's transaction."""
+    """Append one entry; `actor` None (or OPERATOR, whose id is None) is the command line.
+    Joins the caller's transaction. `target`: a person (or their id), or a label such as
+    « scenario:porte »."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}: add it to audit.ACTIONS")
     target_id, target_text = _target(target)
@@ -101,7 +103,7 @@ def record(
 
 def entries(
     db: sqlite_utils.Database,
-    viewer: Person,
+    viewer: Actor,
     *,
     actions: tuple[str, ...] = (),
     actor_id: int | None = None,
@@ -113,8 +115,7 @@ def entries(
 ) -> list[Entry]:
     """The log, newest first, for a coordinator. `person_id`: acted by or on this person;
     `since`/`until`: ISO dates, both included."""
-    if not viewer.has_role("coordinator"):
-        raise NotAllowed("Le journal des actions est réservé à la coordination.")
+    require(viewer, "audit.read")
     where: list[str] = ["1 = 1"]
     params: list[object] = []
     if actions:
@@ -159,9 +160,7 @@ def _entry(row: tuple) -> Entry:
     )
 
 
-def _target(target: Person | int | str | None) -> tuple[int | None, str]:
-    if isinstance(target, Person):
-        return target.id, ""
-    if isinstance(target, int):
-        return target, ""
-    return None, target or ""
+def _target(target: Actor | int | str | None) -> tuple[int | None, str]:
+    if target is None or isinstance(target, str):
+        return None, target or ""
+    return (target, "") if isinstance(target, int) else (target.id, "")

@@ -2,7 +2,7 @@
 
     preview = read_roster(db, data)   # parse and check; writes nothing
     preview.lines                     # each with its action (create/update/unchanged) or errors
-    apply_roster(db, preview)         # writes the valid lines, in one transaction
+    apply_roster(db, actor, preview)  # writes the valid lines, in one transaction
 
 The file is what an HR export or a hand-made spreadsheet gives: UTF-8 (with or without a
 BOM) or Windows-1252 (French Excel's « CSV séparateur point-virgule »), ';' or ','
@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from proxi.dates import iso
-from proxi.people import accounts, passwords
-from proxi.progress.db import write_transaction
+from proxi.people import accounts, audit, passwords
+from proxi.people.permissions import Actor, require
+from proxi.progress.db import inserted_id, write_transaction
 
 FIELDS = ("name", "identifier", "organisation", "site", "job_category", "roles", "email")
 REQUIRED_COLUMNS = FIELDS[:-1]
@@ -235,29 +236,37 @@ def _compare_with_database(db: sqlite_utils.Database, line: RosterLine) -> None:
 
 
 def apply_roster(
-    db: sqlite_utils.Database, preview: RosterPreview, provisional_password: str | None = None
+    db: sqlite_utils.Database,
+    actor: Actor,
+    preview: RosterPreview,
+    provisional_password: str | None = None,
 ) -> dict[str, int]:
-    """Write the valid lines (all or nothing); returns the count per action.
+    """Write the valid lines (all or nothing); returns the count per action. The import, and
+    each account it creates or changes, is in the audit log.
 
     The file is checked again under the write lock: someone may have created one of these
     identifiers since the preview.
     """
+    require(actor, "roster.import")
     password_hash = passwords.hash_password(provisional_password) if provisional_password else None
     done = {"create": 0, "update": 0, "unchanged": 0}
     with write_transaction(db):
         for line in read_roster(db, preview.text).valid:
             if line.action == "create":
-                _insert(db, line.person, password_hash)
+                person_id = _insert(db, line.person, password_hash)
+                roles = ",".join(line.person["roles"])
+                audit.record(db, actor, "person.create", person_id, {"roles": roles})
             elif line.action == "update" and line.person_id is not None:
                 changes = {k: v for k, v in line.person.items() if k != "identifier"}
-                accounts.update_person(db, line.person_id, **changes)
+                accounts.update_person(db, actor, line.person_id, **changes)
             done[line.action] += 1
+        audit.record(db, actor, "roster.import", "", dict(done))
     return done
 
 
-def _insert(db: sqlite_utils.Database, person: dict, password_hash: str | None) -> None:
+def _insert(db: sqlite_utils.Database, person: dict, password_hash: str | None) -> int:
     # accounts.create_person hashes one password per person; an import shares one hash.
-    db.execute(
+    cursor = db.execute(
         "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
         " roles, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -272,6 +281,7 @@ def _insert(db: sqlite_utils.Database, person: dict, password_hash: str | None) 
             iso(),
         ],
     )
+    return inserted_id(cursor)
 
 
 ACTIONS = {"create": "Création", "update": "Mise à jour", "unchanged": "Inchangé"}

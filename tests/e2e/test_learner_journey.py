@@ -14,6 +14,7 @@ import pytest
 
 from proxi.content.catalogue import load_catalogue
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 from proxi.progress import store
 
 from .browser import (
@@ -46,7 +47,7 @@ def a_learner_with_four_lessons_read(server):
     with core(server) as db:
         org = accounts.list_organisations(db)[0]
         person = accounts.create_person(
-            db, LEARNER, "Léa Journey", DEMO_PASSWORD, organisation_id=org.id
+            db, OPERATOR, LEARNER, "Léa Journey", DEMO_PASSWORD, organisation_id=org.id
         )
         for lesson in module.lessons[:4]:
             for step in range(len(lesson.steps)):

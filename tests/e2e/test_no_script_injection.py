@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from proxi.people import accounts
+from proxi.people.permissions import OPERATOR
 
 from .browser import (
     DESKTOP,
@@ -71,7 +72,7 @@ def visit(page, path: str, *texts: str) -> None:
 def rename_victim(server) -> int:
     with core(server) as db:
         victim = person(db, VICTIM)
-        accounts.update_person(db, victim.id, display_name=f"Nathalie {EVERYTHING}")
+        accounts.update_person(db, OPERATOR, victim.id, display_name=f"Nathalie {EVERYTHING}")
         return victim.id
 
 
