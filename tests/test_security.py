@@ -196,7 +196,7 @@ def test_a_run_checks_the_session_once_and_the_next_run_again(world, monkeypatch
     at.switch_page("app_pages/my_progress.py").run()  # a page that calls require() itself
     assert at.title[0].value == "Ma progression" and len(lookups) == 2
     with open_db(db_path) as db:
-        accounts.set_active(db, person.id, False)
+        accounts.set_active(db, OPERATOR, person.id, False)
     assert at.run().title[0].value == "Proxi" and len(lookups) == 3
 
 
