@@ -1,21 +1,15 @@
 """Journal des actions (coordination): the administrative acts, filtered. The log and its
 reader are proxi.people.audit; who may read it is proxi.people.permissions."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import streamlit as st
 
 from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import require
-from proxi.live.report import LOCAL_TIME
+from proxi.dates import local_moment
 from proxi.people import accounts, audit
-
-
-def moment(stamp: str) -> str:
-    """« 01/12/2026 14:05 », Paris time (the log stores UTC)."""
-    return datetime.fromisoformat(stamp).astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M")
-
 
 me = require("audit.read")
 st.title("Journal des actions")
@@ -55,7 +49,7 @@ else:
     ui.table(
         [
             {
-                "Date": moment(e.at),
+                "Date": local_moment(e.at),
                 "Auteur": e.actor_name,
                 "Action": e.label,
                 "Personne concernée": e.target_name,

@@ -34,3 +34,8 @@ def french_date(iso: str | None) -> str:
 def local_time(stamp: str) -> str:
     """« 09:05 »: a stored instant as the clock in the room read it (Paris time)."""
     return datetime.fromisoformat(stamp).astimezone(LOCAL_TIME).strftime("%H:%M")
+
+
+def local_moment(stamp: str) -> str:
+    """« 01/12/2026 14:05 »: a stored instant, day and time in Paris."""
+    return datetime.fromisoformat(stamp).astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M")
