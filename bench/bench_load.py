@@ -139,14 +139,17 @@ async def sample_rss(srv: server.Server, seconds: float, every: float = 2.0) -> 
     return samples
 
 
-async def room_phase(target, srv, count: int, window: float, figures: Figures, room_setup=None):
-    """`count` phones join, a projector polls, a vote opens, everyone votes."""
+async def room_phase(
+    target, srv, count: int, window: float, figures: Figures, room_setup=None, projecting=None
+):
+    """`count` phones join, a projector polls, a vote opens, everyone votes. `projecting`:
+    another target for the projector (the same app reached another way)."""
     proxi = isinstance(target, load.Proxi)
     if room_setup:
         target.code, open_vote, db = room_setup()
     setup = load.Tally()
     phones = await load.open_all(target.phone, count, setup)
-    projector = await target.projector()
+    projector = await (projecting or target).projector()
     decision = open_vote() if room_setup else None
     offered = {}  # letter -> option, for the projector's bar labels
     if decision:

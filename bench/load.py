@@ -91,10 +91,13 @@ class Proxi:
 
     name = "Proxi"
 
-    def __init__(self, url: str, password: str, learners: list[str], trainer: str) -> None:
+    def __init__(
+        self, url: str, password: str, learners: list[str], trainer: str, cookie: str = ""
+    ) -> None:
         from proxi.content.catalogue import load_catalogue
 
         self.url, self.password = url, password
+        self.cookie = cookie  # sent by every tab: behind `proxi serve`, which process it reaches
         self.identifiers, self.trainer = learners, trainer
         self.code = ""
         modules = load_catalogue().course.modules.values()
@@ -104,9 +107,13 @@ class Proxi:
     async def learner(self, number: int) -> Tab:
         identifier = self.identifiers[number % len(self.identifiers)]
         if number % 2:
-            return await logged_in_tab(self.url, identifier, self.password, "situations")
+            return await logged_in_tab(
+                self.url, identifier, self.password, "situations", cookie=self.cookie
+            )
         lesson = self.lessons[number // 2 % len(self.lessons)]
-        return await logged_in_tab(self.url, identifier, self.password, "modules", lesson)
+        return await logged_in_tab(
+            self.url, identifier, self.password, "modules", lesson, self.cookie
+        )
 
     async def step(self, tab: Tab, rng: random.Random) -> tuple[str, float]:
         """One tap a learner would make next: a lesson step, a scenario choice, or moving on."""
@@ -138,7 +145,7 @@ class Proxi:
         return await tab.click("Rejouer depuis le début")
 
     async def phone(self, number: int) -> Tab:
-        tab = Tab(self.url, page="rejoindre", query=f"code={self.code}")
+        tab = Tab(self.url, page="rejoindre", query=f"code={self.code}", cookie=self.cookie)
         await tab.open()
         fields = {"Code de la séance": self.code, "Votre prénom et votre nom": f"Tel {number}"}
         await tab.submit(fields, "Rejoindre")
@@ -147,7 +154,9 @@ class Proxi:
         return tab
 
     async def projector(self) -> Tab:
-        return await logged_in_tab(self.url, self.trainer, self.password, "projection")
+        return await logged_in_tab(
+            self.url, self.trainer, self.password, "projection", cookie=self.cookie
+        )
 
 
 # --- Learners ---------------------------------------------------------------------------
@@ -207,6 +216,7 @@ class Room:
     choices: dict[int, str]  # phone number -> the letter it voted last
     poll_rate: float  # polls served per second during the vote
     projector_delay: float | None  # last vote -> projector shows every vote (s)
+    processes: dict[str, set[str]]  # behind `proxi serve`: "phones"/"projector" -> processes
 
 
 async def keep_polling(tab: Tab, stop: asyncio.Event, tally: Tally, after_poll=None) -> None:
@@ -278,7 +288,8 @@ async def vote_in_room(phones: list[Tab], projector: Tab, window: float, expecte
     await asyncio.gather(*pollers)
     fresh = shown_at and shown_at[-1] >= last_vote[0]
     delay = shown_at[-1] - last_vote[0] if fresh else None
-    return Room(votes, polls, choices, len(polls.seconds["poll"]) / elapsed, delay)
+    processes = {"phones": {t.process for t in phones}, "projector": {projector.process}}
+    return Room(votes, polls, choices, len(polls.seconds["poll"]) / elapsed, delay, processes)
 
 
 # --- A real group session in the app's database -----------------------------------------------

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from proxi.ops.serve import free_port, healthy
+
+__all__ = ["free_port", "served", "served_by_proxy"]  # free_port: the e2e tests use it too
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 90
@@ -40,12 +41,6 @@ class Server:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         return 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_env(db_path: Path | None, secret: str | None = None, **extra: str) -> dict[str, str]:
@@ -91,12 +86,8 @@ def wait_healthy(url: str, process: subprocess.Popen | None, log_path: Path) -> 
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"streamlit exited ({process.returncode}):\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
+        if healthy(url):
+            return
         time.sleep(0.2)
     raise RuntimeError(f"{url} not healthy after {START_TIMEOUT_S}s:\n{log_path.read_text()}")
 
@@ -118,3 +109,34 @@ def served(script: str, env: dict[str, str], options=()):
     finally:
         stop(process)
         server.log_path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Group:
+    """`python -m proxi serve`'s processes, measured together: the apps and nginx."""
+
+    url: str
+    pids: tuple[int, ...]
+
+    def cpu_seconds(self) -> float:
+        return sum(Server(self.url, pid, Path()).cpu_seconds() for pid in self.pids)
+
+    def rss_mb(self) -> float:
+        return sum(Server(self.url, pid, Path()).rss_mb() for pid in self.pids)
+
+
+@contextlib.contextmanager
+def served_by_proxy(script: str, env: dict[str, str], processes: int, options=()):
+    """`script` run by `processes` Streamlit processes behind nginx (proxi/ops/serve.py)."""
+    from proxi.ops import serve
+
+    plan = serve.make_plan(REPO_ROOT / script, processes, "127.0.0.1", 0)
+    handle, log_name = tempfile.mkstemp(prefix="proxi-bench-serve-", suffix=".log")
+    try:
+        with (
+            os.fdopen(handle, "wb") as log,
+            serve.running(plan, env, options, output=log) as running,
+        ):
+            yield Group(plan.url, tuple(p.pid for p in running.processes))
+    finally:
+        Path(log_name).unlink(missing_ok=True)

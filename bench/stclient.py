@@ -62,6 +62,7 @@ class Tab:
     auto_reruns: dict[str, float] = field(default_factory=dict)  # fragment id -> seconds
     redirect: str | None = None
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
+    process: str = ""  # behind `proxi serve`: the app process nginx chose (X-Proxi-Process)
 
     def __post_init__(self) -> None:
         self.lock = asyncio.Lock()
@@ -89,6 +90,7 @@ class Tab:
             compression=None,
             open_timeout=RUN_TIMEOUT_S,
         )
+        self.process = self._socket.response.headers.get("X-Proxi-Process", "")
         self._reader = asyncio.create_task(self._read())
         self.first = await self.rerun()
         return self.first
@@ -271,15 +273,19 @@ def _widget(widget_id: str, **value):
     return widget
 
 
-def follow_login_redirect(base_url: str, path: str) -> str:
+def follow_login_redirect(base_url: str, path: str, cookie: str = "") -> str:
     """GET one of the app's cookie routes; the `Cookie` header its Set-Cookie asks for."""
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=RUN_TIMEOUT_S)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         response = connection.getresponse()
         response.read()
-        cookies = [value for name, value in response.getheaders() if name.lower() == "set-cookie"]
+        cookies = [
+            value
+            for name, value in response.getheaders()
+            if name.lower() == "set-cookie" and not value.startswith("proxi_process=")
+        ]
     finally:
         connection.close()
     if response.status != 303 or not cookies:
@@ -288,11 +294,12 @@ def follow_login_redirect(base_url: str, path: str) -> str:
 
 
 async def logged_in_tab(
-    base_url: str, identifier: str, password: str, page: str, query: str = ""
+    base_url: str, identifier: str, password: str, page: str, query: str = "", cookie: str = ""
 ) -> Tab:
     """Log in through the login form and the cookie route, then open `page` with the
-    cookie, in a new connection: what a browser does after the redirect."""
-    login = Tab(base_url, page="connexion")
+    cookie, in a new connection: what a browser does after the redirect. `cookie`: one the
+    browser already holds (behind `proxi serve`, the proxy's process cookie)."""
+    login = Tab(base_url, page="connexion", cookie=cookie)
     await login.open()
     try:
         await login.submit({"Identifiant": identifier, "Mot de passe": password}, "Se connecter")
@@ -300,9 +307,9 @@ async def logged_in_tab(
             await login.rerun()
         if login.redirect is None:
             raise RunFailed(f"login of {identifier} sent no redirect: {login.texts()}")
-        cookie = await asyncio.to_thread(follow_login_redirect, base_url, login.redirect)
+        session = await asyncio.to_thread(follow_login_redirect, base_url, login.redirect, cookie)
     finally:
         await login.close()
-    tab = Tab(base_url, page=page, query=query, cookie=cookie)
+    tab = Tab(base_url, page=page, query=query, cookie="; ".join(filter(None, [cookie, session])))
     await tab.open()
     return tab

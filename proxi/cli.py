@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_backup,
         _add_purge,
         _add_privacy,
+        _add_serve,
     ):
         add(subparsers)
     return parser
@@ -393,3 +394,50 @@ def _privacy_erase(args) -> int:
         f"{erasure.attestations_kept} attestation(s) conservée(s)."
     )
     return 0
+
+
+# --- serve -------------------------------------------------------------------------------------
+
+
+def _add_serve(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="production : plusieurs processus Streamlit derrière nginx (docs/exploitation.md)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        help="nombre de processus (défaut : $PROXI_PROCESSES, sinon un par cœur)",
+    )
+    parser.add_argument(
+        "--address", default="0.0.0.0", help="adresse d'écoute de nginx (défaut : 0.0.0.0)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8501, help="port d'écoute de nginx (défaut : 8501)"
+    )
+    parser.add_argument(
+        "--app", default="app.py", help="fichier de l'application (défaut : app.py)"
+    )
+    parser.add_argument("--db", help=DB_HELP)
+    parser.set_defaults(func=_serve)
+
+
+def _serve(args) -> int:
+    import os
+
+    from proxi.ops import serve
+
+    processes = args.processes or serve.default_processes()
+    plan = serve.make_plan(Path(args.app), processes, args.address, args.port)
+    env = dict(os.environ, **({"PROXI_DB": args.db} if args.db else {}))
+
+    def ready(running: serve.Running) -> None:
+        print(
+            f"Proxi : {processes} processus derrière nginx, sur {plan.url} "
+            "(Ctrl+C ou SIGTERM pour arrêter).",
+            flush=True,
+        )
+
+    code = serve.serve(plan, env, on_ready=ready)
+    print("Proxi arrêté.", flush=True)
+    return code

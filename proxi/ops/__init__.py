@@ -1,1 +1,1 @@
-"""Operations: backup and restore, retention, privacy (RGPD), demo data."""
+"""Operations: backup and restore, retention, privacy (RGPD), demo data, the production server."""
