@@ -89,7 +89,12 @@ with tab["Vue d'ensemble"]:
             )
         else:
             st.info("Personne à suivre pour l'instant : aucune donnée à afficher.")
-        ui.table(tables.matrix_table(rows, items, item), hide_index=True, placeholder="—")
+        pages, start = tables.matrix_pages(len(rows)), 0
+        if len(pages) > 1:  # one page at a time on screen; every line in the CSV below
+            start = st.selectbox("Personnes", list(pages), format_func=pages.get, key="matrix-page")
+            st.caption("Toutes les personnes de la sélection : « Télécharger pour Excel (CSV) ».")
+        shown = rows[start : start + tables.PAGE_SIZE]
+        ui.table(tables.matrix_table(shown, items, item), hide_index=True, placeholder="—")
         csv = lambda: spreadsheet.matrix_csv(rows, items)  # noqa: E731 (built only when clicked)
         st.download_button("Télécharger pour Excel (CSV)", csv, "proxi.csv", on_click="ignore")
 

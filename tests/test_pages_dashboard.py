@@ -258,3 +258,25 @@ def test_the_journal_is_the_coordinations_only(world):
         at = run_page_alone(world, who, "app_pages/audit.py")
         assert [e.value for e in at.error] == ["Cette page n'est pas accessible avec votre rôle."]
         assert not at.dataframe
+
+
+def test_the_matrix_shows_fifty_people_a_page_and_every_page_is_reachable(world, monkeypatch):
+    db, ids = world
+    monkeypatch.setattr(accounts.passwords, "hash_password", lambda password: "non-utilisable")
+    for number in range(120):
+        accounts.create_person(db, OPERATOR, f"agent.{number:03d}", f"Agent {number:03d}", "x" * 12,
+                               organisation_id=ids["org_a"], site="Nord")  # fmt: skip
+    at = open_page(world, "coord")
+    assert_clean(at)
+    first = at.dataframe[0].value
+    pages = at.selectbox(key="matrix-page")
+    labels = list(pages.options)
+    assert len(first) == 50 and len(labels) == 3
+    total = labels[0].rsplit(" ", 1)[1]  # the coordinator sees more than the 120 added
+    assert labels == ["1 à 50 sur " + total, "51 à 100 sur " + total, f"101 à {total} sur {total}"]
+    at.session_state["matrix-page"] = 100  # the third page starts at line 101
+    at.run()
+    last = at.dataframe[0].value
+    assert len(last) == int(total) - 100
+    assert not set(last["Nom"]) & set(first["Nom"])
+    assert "Télécharger pour Excel (CSV)" in [b.label for b in at.get("download_button")]

@@ -25,6 +25,24 @@ def catalogue_titles(catalogue) -> dict[str, str]:
     return {item_id: title for item_id, title, _ in catalogue_items(catalogue)}
 
 
+# Lines of the matrix on screen at once. All 5,000 people of a coordinator in one dataframe
+# were 2 MB to send on every first visit; the whole table is the CSV download.
+PAGE_SIZE = 50
+
+
+def matrix_pages(count: int, size: int = PAGE_SIZE) -> dict[int, str]:
+    """The first line of each page of the matrix -> its label, « 51 à 100 sur 5 016 »."""
+    total = _thousands(count)
+    return {
+        start: f"{_thousands(start + 1)} à {_thousands(min(start + size, count))} sur {total}"
+        for start in range(0, count, size)
+    }
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")  # French: a narrow space between thousands
+
+
 def matrix_table(
     rows: list[reports.MatrixRow], items: list[tuple[str, str, str]], item_id: str | None = None
 ) -> dict[str, list]:
