@@ -145,11 +145,12 @@ async def room_phase(
     """`count` phones join, a projector polls, a vote opens, everyone votes. `projecting`:
     another target for the projector (the same app reached another way)."""
     proxi = isinstance(target, load.Proxi)
+    session_id = None
     if room_setup:
-        target.code, open_vote, db = room_setup()
+        target.code, open_vote, db, session_id = room_setup()
     setup = load.Tally()
     phones = await load.open_all(target.phone, count, setup)
-    projector = await (projecting or target).projector()
+    projector = await (projecting or target).projector(session_id)
     decision = open_vote() if room_setup else None
     offered = {}  # letter -> option, for the projector's bar labels
     if decision:

@@ -80,7 +80,7 @@ class EmptyPage:
         await tab.open()
         return tab
 
-    async def projector(self) -> Tab:
+    async def projector(self, session_id: int | None = None) -> Tab:
         tab = Tab(self.url, query="projection=1")
         await tab.open()
         return tab
@@ -153,9 +153,12 @@ class Proxi:
             raise RunFailed(f"phone {number} did not join: {tab.texts()}")
         return tab
 
-    async def projector(self) -> Tab:
+    async def projector(self, session_id: int | None = None) -> Tab:
+        """The trainer's « Ouvrir la projection » link: this session, even when the trainer
+        has several open (without it the projector asks which one to show)."""
+        query = f"seance={session_id}" if session_id else ""
         return await logged_in_tab(
-            self.url, self.trainer, self.password, "projection", cookie=self.cookie
+            self.url, self.trainer, self.password, "projection", query, self.cookie
         )
 
 
@@ -296,7 +299,7 @@ async def vote_in_room(phones: list[Tab], projector: Tab, window: float, expecte
 
 
 def open_group_session(db_path: Path, trainer_identifier: str, scenario_id: str) -> tuple:
-    """A session opened by the trainer, its scenario started: (code, open_vote)."""
+    """A session opened by the trainer, its scenario started: (code, open_vote, db, its id)."""
     from proxi.content.catalogue import load_catalogue
     from proxi.live import flow as live_flow
     from proxi.live import sessions as live
@@ -315,7 +318,7 @@ def open_group_session(db_path: Path, trainer_identifier: str, scenario_id: str)
     def open_vote():
         return live_flow.open_vote(db, trainer, session.id, scenario)
 
-    return code, open_vote, db
+    return code, open_vote, db, session.id
 
 
 def learner_identifiers(db_path: Path, count: int) -> list[str]:
