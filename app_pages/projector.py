@@ -20,6 +20,7 @@ from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import require
 from proxi.content import engine
+from proxi.labels import quoted
 from proxi.live import report as live_report
 from proxi.live import room as live_room
 from proxi.live import screen
@@ -155,8 +156,8 @@ def scene_blocks(scenario, node, snap: live.Snapshot, offered: list[live.Option]
         name = scenario.speaker_name(line.speaker)
         blocks.append(
             (
-                partial(st.markdown, f"**{name}** : « {line.text} »"),
-                screen.Block(f"{name} : « {line.text} »"),
+                partial(st.markdown, f"**{name}** : {quoted(line.text)}"),
+                screen.Block(f"{name} : {quoted(line.text)}"),
             )
         )
     if node.ending:

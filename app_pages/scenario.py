@@ -9,6 +9,7 @@ from app_pages.learner import learner_progress
 from proxi.content import engine
 from proxi.content.scenario import Scenario
 from proxi.errors import IllegalMove, StaleMove
+from proxi.labels import quoted
 
 cat = ui.catalogue()
 progress = learner_progress()
@@ -130,6 +131,7 @@ if state["history"]:
             past = state["history"][step]
             text = scenario.nodes[past["node"]].choices[past["choice"]].text
             if st.button(
-                f"Décision {step + 1} : « {text} » — rejouer à partir d'ici", key=f"rewind-{step}"
+                f"Décision {step + 1} : {quoted(text)} — rejouer à partir d'ici",
+                key=f"rewind-{step}",
             ):
                 move(engine.rewind(scenario, state, step), "rewound", decision=step)

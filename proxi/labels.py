@@ -52,3 +52,12 @@ def status(code: str) -> str:
 
 def verb(code: str) -> str:
     return VERBS.get(code, code)
+
+
+def quoted(text: str) -> str:
+    """« text » between guillemets, unless the text already is one quotation (a choice that
+    is a line of dialogue), which would read « « … » »."""
+    text = text.strip()
+    if text.startswith("«") and text.endswith("»"):
+        return text
+    return f"« {text} »"

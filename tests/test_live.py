@@ -1,6 +1,7 @@
 """Group sessions: codes, joining, throttling, votes, the trainer's moves, map and records."""
 
 import json
+import re
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -583,3 +584,17 @@ def test_hands_cannot_change_once_the_vote_is_closed(room, porte):
 )
 def test_majority_needs_votes_and_a_single_leader(counts, expected):
     assert live.majority(counts) == expected
+
+
+def test_a_choice_that_is_a_quotation_is_quoted_once_in_the_summary(room, tmp_path):
+    db, trainer, learners, session_id, code = room
+    quoting = tmp_path / "porte.yaml"
+    text = PORTE.read_text(encoding="utf-8")
+    quoting.write_text(text.replace("Vous lui dites", '"« Revenez demain. »" #'), encoding="utf-8")
+    scenario, findings = load_scenario(quoting)
+    assert scenario is not None, findings
+    play(db, trainer, session_id, scenario, RENVOI, join_all(db, code, learners))
+    text = live_report.summary_markdown(db, live.get_session(db, session_id), {"porte": scenario})
+    assert "→ « Revenez demain. »" in text
+    assert re.search(r"[AB] « Revenez demain\. » : 3", text)
+    assert "« «" not in text and "» »" not in text

@@ -113,6 +113,18 @@ def test_rewind_from_an_earlier_decision(world):
     assert "Il se calme un peu." in texts(at)
 
 
+def test_a_choice_that_is_a_quotation_is_quoted_once_in_the_rewind_button(world, tmp_path):
+    porte = tmp_path / "scenarios" / "porte.yaml"
+    text = porte.read_text(encoding="utf-8")
+    porte.write_text(
+        text.replace("Vous lui dites de revenir demain.", '"« Revenez demain. »"'), encoding="utf-8"
+    )
+    at = logged_in(world, make_person(world, "alice"), "app_pages/scenario.py")
+    click(at, "« Revenez demain. »")
+    labels = [b.label for b in at.button if b.label.startswith("Décision 1")]
+    assert labels == ["Décision 1 : « Revenez demain. » — rejouer à partir d'ici"]
+
+
 def test_a_broken_scenario_file_shows_an_error_card_and_the_rest_works(world, tmp_path):
     (tmp_path / "scenarios" / "casse.yaml").write_text("id: casse\ntitle: [\n", encoding="utf-8")
     learner = make_person(world, "alice")

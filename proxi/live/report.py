@@ -21,7 +21,7 @@ from proxi.content import engine
 from proxi.content.markdown import plain
 from proxi.content.scenario import CARD_FIELDS, COMPETENCIES, Scenario
 from proxi.dates import french_date
-from proxi.labels import outcome_phrase
+from proxi.labels import outcome_phrase, quoted
 from proxi.live import room as live_room
 from proxi.live import sessions as live
 from proxi.live.attendance import Sheet
@@ -186,7 +186,7 @@ def _path_line(number: int, state: engine.State, scenario: Scenario) -> str:
     steps = []
     for step in state["history"]:
         choice = scenario.nodes[step["node"]].choices[step["choice"]]
-        steps.append(f"{scene_label(scenario, step['node'], 40)} → « {choice.text} »")
+        steps.append(f"{scene_label(scenario, step['node'], 40)} → {quoted(choice.text)}")
     ending = scenario.nodes[state["node"]].ending
     if ending:
         end = f"**Fin : {ending.title}** ({outcome_phrase(ending.outcome)})"
@@ -206,7 +206,7 @@ def _votes_table(rows: list[MapRow], scenario: Scenario) -> str:
             continue
         offered = live.options(scenario, row.decision.node_id, row.decision.choices)
         votes = " · ".join(
-            f"{o.letter} « {cell(o.text)} » : {row.counts.get(o.index, 0)}" for o in offered
+            f"{o.letter} {quoted(cell(o.text))} : {row.counts.get(o.index, 0)}" for o in offered
         )
         chosen = next((o.letter for o in offered if o.index == row.decision.chosen), "—")
         label = cell(scene_label(scenario, row.decision.node_id, 40))
