@@ -249,10 +249,12 @@ def matching(block: Matching, key: str, on_answer=None) -> bool | None:
 
 def reflection(block: Reflection, key: str, on_answer=None) -> bool | None:
     with st.form(key=f"form-{key}"):
-        text = st.text_area(block.question, key=f"{key}-text", max_chars=3000)
+        # No max_chars: the browser would silently refuse a longer paste; say so instead.
+        text = st.text_area(block.question, key=f"{key}-text")
         submitted = st.form_submit_button("Enregistrer ma réflexion")
-    if submitted and not text.strip():
-        st.warning("Écrivez quelques mots avant d'enregistrer.")
+    refusal = block.refusal(text) if submitted else None
+    if refusal:
+        st.warning(refusal)
         return None
     if submitted:
         st.session_state[f"answered-{key}"] = text.strip()

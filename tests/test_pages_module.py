@@ -138,3 +138,21 @@ def test_learners_and_trainers_land_on_the_home(world):
     for identifier, roles in (("alice", ("learner",)), ("nadia", ("trainer",))):
         at = logged_in(world, make_person(world, identifier, roles=roles))
         assert at.title[0].value == f"Bonjour {identifier.title()}"
+
+
+def test_a_reflection_over_the_limit_is_refused_with_a_message_and_the_text_is_kept(world):
+    learner = make_person(world, "alice")
+    at = logged_in(world, learner, "app_pages/module.py")
+    lesson_list(at).set_value("02-seconde").run()
+    too_long = "Le locataire m'a parlé longtemps." * 100  # 3,300 characters
+    at.text_area[0].input(too_long)
+    click(at, "Enregistrer ma réflexion")
+    assert any("3\u202f300 caractères, 3\u202f000 au plus" in w.value for w in at.warning)
+    assert at.text_area[0].value == too_long
+    assert "Réflexion enregistrée" not in texts(at)
+    db = open_db(world)
+    assert [e for e in store.history(db, learner.id) if e["verb"] == "answered"] == []
+    at.text_area[0].input(too_long[:2990])
+    click(at, "Enregistrer ma réflexion")
+    assert "Réflexion enregistrée. Quelques pistes :" in texts(at)
+    assert [e["verb"] for e in store.history(db, learner.id)].count("answered") == 1

@@ -11,7 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from proxi.content.findings import WARNING, Finding, Reporter, check_shape, has_errors, is_type
 from proxi.content.markdown import RawBlock, parse_lesson
@@ -78,6 +78,26 @@ class Reflection:
     question: str
     guidance: str
     kind: str = "reflexion"
+
+    MAX_CHARS: ClassVar[int] = 3000
+
+    def refusal(self, text: str) -> str | None:
+        """Why this answer cannot be saved (French), or None: the page keeps the text either
+        way, so the learner can shorten it rather than type it again."""
+        if not text.strip():
+            return "Écrivez quelques mots avant d'enregistrer."
+        if len(text.strip()) > self.MAX_CHARS:
+            return (
+                f"Votre réflexion fait {_thousands(len(text.strip()))} caractères, "
+                f"{_thousands(self.MAX_CHARS)} au plus : raccourcissez-la. "
+                "Votre texte est gardé ci-dessus."
+            )
+        return None
+
+
+def _thousands(number: int) -> str:
+    """« 3 000 »: French groups digits with a narrow no-break space."""
+    return f"{number:,}".replace(",", "\u202f")
 
 
 Block = ChoiceQuestion | Matching | Reflection
