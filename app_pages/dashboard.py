@@ -10,6 +10,7 @@ from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import require
 from proxi.content.markdown import plain
+from proxi.dates import french_date
 from proxi.documents import spreadsheet, tables
 from proxi.documents.attestation import attestation_markdown
 from proxi.errors import NotAllowed
@@ -50,6 +51,17 @@ def show_tables(found: dict[str, list]) -> None:
             ui.table(table, hide_index=True, placeholder="—")
         else:
             st.caption("Rien à afficher.")
+
+
+def save_due_date(organisations: dict[int, str]) -> str:
+    """The « Relances » form, read from its fields; the message says what is now set."""
+    state = st.session_state
+    organisation, module, due_on = state["due-org"], state["due-module"], state["due-on"]
+    reports.set_due_date(db(), viewer, organisation, module, due_on)
+    what = f"« {titles[module]} » pour {organisations[organisation]}"
+    if due_on is None:
+        return f"Échéance retirée : {what}."
+    return f"Échéance enregistrée : {what}, à terminer au plus tard le {french_date(due_on)}."
 
 
 viewer = reports.Viewer.of(require("dashboard.view"))
@@ -103,13 +115,15 @@ with tab["Relances"]:
     if tab["Relances"].open and mine:
         with st.form("due-date"):
             a, b, c = st.columns(3)
-            due_org = a.selectbox("Organisation", list(mine), key="due-org", format_func=mine.get)
-            due_module = b.selectbox("Module", module_ids, format_func=titles.get)
-            due_on = c.date_input(
-                "Échéance (vide : retirer)", None, key="due-on", format="DD/MM/YYYY"
+            a.selectbox("Organisation", list(mine), key="due-org", format_func=mine.get)
+            b.selectbox("Module", module_ids, key="due-module", format_func=titles.get)
+            c.date_input("Échéance (vide : retirer)", None, key="due-on", format="DD/MM/YYYY")
+            st.form_submit_button(
+                "Enregistrer l'échéance",
+                on_click=ui.form_action,
+                args=("due-date", lambda: save_due_date(mine), ("due-on",)),
             )
-            if st.form_submit_button("Enregistrer l'échéance"):
-                reports.set_due_date(db(), viewer, due_org, due_module, due_on)
+            ui.form_result("due-date")
     if tab["Relances"].open:
         days = st.number_input("Inactifs : sans activité depuis (jours)", 1, 365, 30)
         show_tables(tables.followup_tables(rows, reports.due_dates(db(), viewer), days, titles))
@@ -139,7 +153,7 @@ with tab["Fiche individuelle"]:
             report = None
         if report:
             st.subheader(plain(report.person.display_name))
-            show_tables(tables.person_tables(report, titles))
+            show_tables(tables.person_tables(report, cat))
             for done in tables.person_completions(report, cat.course.modules):
                 with st.expander(f"Attestation — {done.module.title}"):
                     row = report.modules[done.module.id]
@@ -160,7 +174,7 @@ with tab["Impressions"]:
         if selection:
             ui.pdf_buttons(db(), selection, module_id)
         sessions = {s["id"]: s for s in reports.visible_sessions(db(), viewer)}
-        labels = {i: f"{s['day']} — {s['title']}" for i, s in sessions.items()}
+        labels = {i: f"{french_date(s['day'])} — {s['title']}" for i, s in sessions.items()}
         if session := pick("Feuille d'émargement", labels, "—"):
             ui.attendance_sheet(
                 db(), attendance.sheet(db(), live.get_session(db(), session), viewer)

@@ -1,12 +1,16 @@
 """My progress: modules, scores, time spent, scenario endings, history, attestations."""
 
+from itertools import groupby
+
 import streamlit as st
 
 from app_pages import ui
 from app_pages.connection import db
 from app_pages.learner import learner_progress
-from proxi import labels
+from proxi.content.markdown import plain
+from proxi.dates import day, french_date, local_time
 from proxi.documents.attestation import attestation_markdown, completion
+from proxi.documents.history import history
 from proxi.people import accounts
 from proxi.progress import store
 
@@ -25,10 +29,10 @@ for module in cat.course.modules.values():
             "Leçons terminées": f"{row.get('lessons_done') or 0} / {len(module.lessons)}",
             "Meilleur score au quiz": "—" if best is None else f"{round(best)} %",
             "Temps passé": f"{minutes} min",
-            "Terminé le": (row.get("completed_at") or "—")[:10],
+            "Terminé le": day(row.get("completed_at")),
         }
     )
-ui.table(rows, hide_index=True)
+ui.table(rows, hide_index=True, placeholder="—")
 
 endings = [
     {
@@ -58,14 +62,10 @@ for module in completed:
         ui.pdf_buttons(db(), [completion(person, organisation, module, row)], module.id, False)
 
 st.subheader("Historique")
-events = store.history(db(), person.id, limit=50)
-ui.table(
-    [
-        {
-            "Date": e["timestamp"][:16].replace("T", " "),
-            "Action": f"{labels.verb(e['verb'])} {e['object_id']}",
-        }
-        for e in events
-    ],
-    hide_index=True,
-)
+# A list by day rather than a table: a phone shows a whole line (a table cuts it).
+lines = history(store.history(db(), person.id, limit=50), cat)
+if not lines:
+    st.caption("Votre activité apparaîtra ici : leçons, quiz, mises en situation, séances.")
+for on, acts in groupby(lines, key=lambda line: line.moment.date()):
+    listed = "\n".join(f"- {local_time(a.moment)} — {plain(a.action)}" for a in acts)
+    st.markdown(f"**{french_date(on)}**\n\n{listed}")

@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from proxi import dates
 from proxi.content.catalogue import Catalogue, content_dirs, fingerprint, load_catalogue
 from proxi.content.course import ChoiceQuestion, Course, Matching, Reflection
 from proxi.content.findings import Finding
@@ -88,8 +90,32 @@ def catalogue() -> Catalogue:
 
 
 def table(data, **options) -> None:
-    """st.dataframe with every cell inert for spreadsheets (its download button exports them)."""
-    st.dataframe(inert_table(data), **options)
+    """st.dataframe with every cell inert for spreadsheets (its download button exports them).
+
+    Dates and instants stay values, so that their columns sort; they are shown as everywhere
+    else: « 25/11/2026 », « 25/11/2026 14:05 » in Paris time (proxi.dates)."""
+    config = {**_date_columns(data), **options.pop("column_config", {})}
+    st.dataframe(inert_table(data), column_config=config or None, **options)
+
+
+def _date_columns(data) -> dict:
+    if isinstance(data, dict):
+        columns = data
+    elif isinstance(data, list) and all(isinstance(row, dict) for row in data):
+        names = dict.fromkeys(name for row in data for name in row)
+        columns = {name: [row.get(name) for row in data] for name in names}
+    else:
+        return {}
+    config = {}
+    for name, values in columns.items():
+        kinds = {type(value) for value in values if value is not None}
+        if kinds == {datetime}:
+            config[name] = st.column_config.DatetimeColumn(
+                format=dates.MOMENT_PATTERN, timezone=dates.PARIS.key
+            )
+        elif kinds == {date}:
+            config[name] = st.column_config.DateColumn(format=dates.DAY_PATTERN)
+    return config
 
 
 def page_link(page: str, label: str, icon: str | None = None) -> None:

@@ -2,16 +2,26 @@
 
 Stored instants are UTC ISO 8601 strings of fixed width (microseconds always written), so
 that they sort as instants do: `iso()`. Events keep their own xAPI timestamp
-(`proxi.progress.events.timestamp`, milliseconds, as statements carry them). People read
-times of day on the clock of the room, Paris time: `local_time()`.
+(`proxi.progress.events.timestamp`, milliseconds, as statements carry them).
+
+People read every date and time in one format, in Paris time (Proxi's users are in
+metropolitan France): « 25/11/2026 » and « 25/11/2026 14:05 ». A day (a due date, a
+session's day: `2026-11-25`) is shown as it is; an instant is shown on its Paris day and
+clock, so an act at 23:30 UTC in winter reads the next day, 00:30.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-LOCAL_TIME = ZoneInfo("Europe/Paris")
+PARIS = ZoneInfo("Europe/Paris")
+DAY_FORMAT = "%d/%m/%Y"
+# The same two formats in moment.js notation, for the tables' date columns (app_pages/ui.py).
+DAY_PATTERN = "DD/MM/YYYY"
+MOMENT_PATTERN = "DD/MM/YYYY HH:mm"
+
+Moment = datetime | str  # an instant: a datetime, or its stored ISO form
 
 
 def utc(moment: datetime | None = None) -> datetime:
@@ -26,16 +36,44 @@ def iso(moment: datetime | None = None) -> str:
     return utc(moment).isoformat(timespec="microseconds")
 
 
-def french_date(iso: str | None) -> str:
-    """« 25/11/2026 » from an ISO date or timestamp; empty when there is none."""
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}" if iso else ""
+def paris(moment: Moment | None = None) -> datetime:
+    """An instant (default now) on the Paris clock; a naive one, or a stored string without
+    an offset, is taken as UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return utc(moment).astimezone(PARIS)
 
 
-def local_time(stamp: str) -> str:
-    """« 09:05 »: a stored instant as the clock in the room read it (Paris time)."""
-    return datetime.fromisoformat(stamp).astimezone(LOCAL_TIME).strftime("%H:%M")
+def today() -> date:
+    """Today in Paris (not in UTC: from midnight to 1 or 2 am they differ)."""
+    return paris().date()
 
 
-def local_moment(stamp: str) -> str:
-    """« 01/12/2026 14:05 »: a stored instant, day and time in Paris."""
-    return datetime.fromisoformat(stamp).astimezone(LOCAL_TIME).strftime("%d/%m/%Y %H:%M")
+def day(value: date | Moment | None) -> date | None:
+    """The day a value falls on, for people: a date or an ISO day as it is, an instant on
+    its Paris day. None for nothing."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and len(value) == 10:
+        return date.fromisoformat(value)
+    if isinstance(value, datetime | str):
+        return paris(value).date()
+    return value
+
+
+def french_date(value: date | Moment | None) -> str:
+    """« 25/11/2026 » (see `day`); empty when there is none."""
+    found = day(value)
+    return found.strftime(DAY_FORMAT) if found else ""
+
+
+def local_time(moment: Moment) -> str:
+    """« 14:05 », Paris time (the clock in the room)."""
+    return paris(moment).strftime("%H:%M")
+
+
+def local_moment(moment: Moment | None) -> str:
+    """« 25/11/2026 14:05 », Paris time; empty when there is none."""
+    if moment is None or moment == "":
+        return ""
+    return f"{french_date(moment)} {local_time(moment)}"

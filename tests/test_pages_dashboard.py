@@ -117,6 +117,9 @@ def test_the_dashboard_itself_refuses_a_learner(world):
     assert not any(name in page_text(at) for name in LANDLORD_B + ("Arthur Ache",))
 
 
+MODULE_1 = "Aspects institutionnels de la politique de la ville et sociologie des quartiers"
+
+
 def test_a_manager_sets_due_dates_for_their_own_organisation_only(world):
     db, ids = world
     at = show_tab(open_page(world, "manager_a"), "Relances")
@@ -124,10 +127,19 @@ def test_a_manager_sets_due_dates_for_their_own_organisation_only(world):
     at.date_input(key="due-on").set_value(date(2026, 1, 15))
     next(b for b in at.button if b.label == "Enregistrer l'échéance").click().run()
     assert_clean(at)
+    assert [s.value for s in at.success] == [
+        f"Échéance enregistrée : « {MODULE_1} » pour Habitat A, "
+        "à terminer au plus tard le 15/01/2026."
+    ]
     viewer = reports.Viewer.of(accounts.get_person(db, ids["manager_a"]))
     assert [(d.organisation, d.due_on) for d in reports.due_dates(db, viewer)] == [
         ("Habitat A", "2026-01-15")
     ]
+    due = next(d for d in at.dataframe if "Échéance" in d.value.columns).value
+    assert list(due["Échéance"]) == [date(2026, 1, 15)]  # a date: the column sorts
+    next(b for b in at.button if b.label == "Enregistrer l'échéance").click().run()
+    assert [s.value for s in at.success] == [f"Échéance retirée : « {MODULE_1} » pour Habitat A."]
+    assert reports.due_dates(db, viewer) == []
 
 
 def create_zoe(at: AppTest) -> None:

@@ -132,3 +132,25 @@ def test_a_broken_scenario_file_shows_an_error_card_and_the_rest_works(world, tm
     no_exception(at)
     assert any("casse.yaml" in e.value and "P001" in e.value for e in at.error)
     assert any(b.label == "Vous l'écoutez." for b in at.button)
+
+
+def test_the_history_names_what_was_done_by_its_title_in_paris_time(world):
+    from datetime import UTC, datetime
+
+    from proxi.progress import store
+    from proxi.progress.db import open_db
+
+    learner = make_person(world, "alice")
+    db = open_db(world)
+    late = datetime(2026, 11, 15, 23, 30, tzinfo=UTC)  # 16/11 at 00:30 in Paris
+    lessons = ["01-premiere", "02-seconde"]
+    store.record_step(db, learner.id, "1-essai", "01-premiere", 0, 3, lessons, now=late)
+    store.record_quiz(db, learner.id, "1-essai", 1, 2, 70, lessons, now=late)
+    db.close()
+    at = logged_in(world, learner, "app_pages/my_progress.py")
+    no_exception(at)
+    shown = (m.value.replace("\\", "") for m in at.markdown)  # as read: no escapes
+    day = next(text for text in shown if text.startswith("**16/11/2026**"))
+    assert "- 00:30 — a consulté la leçon « Première leçon » (étape 1 sur 3)" in day
+    assert "- 00:30 — n'a pas réussi le quiz final du module « Module d'essai » (50 %)" in day
+    assert "1-essai" not in day and "23:30" not in day

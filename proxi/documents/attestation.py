@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 from proxi.content.course import CourseModule
 from proxi.content.markdown import plain
-from proxi.dates import french_date
+from proxi.dates import french_date, today
 from proxi.documents import verification
 from proxi.documents.pdf import Letterhead, ProofPdf
 from proxi.errors import ProxiError
@@ -134,7 +134,7 @@ def attestations_pdf(
     title = verification.KINDS[kind]
     pdf = ProofPdf(title if len(done) != 1 else f"{title} — {done[0].person_name}")
     logos = organisation_logos(db)
-    issued = french_date(datetime.now(UTC).date().isoformat())
+    issued = french_date(today())
     for item in done[:MAX_PER_FILE]:
         code = verification.issue(
             db, kind, item.person_id, item.module.id, item.module.title, item.facts()

@@ -1,5 +1,6 @@
 """The dashboard's tables and print sheets, shaped with French column names so that the page
-only draws them (dates stay ISO in tables, so that they sort).
+only draws them (dates stay date values in tables, so that they sort; `app_pages/ui.table`
+shows them in the one French format).
 """
 
 from __future__ import annotations
@@ -7,10 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from proxi import labels
 from proxi.content.course import CourseModule
 from proxi.content.scenario import Scenario, choice_letter
+from proxi.dates import day
 from proxi.documents.attestation import MAX_PER_FILE, Completion, completion
+from proxi.documents.history import history
 from proxi.people import accounts
 from proxi.progress import reports
 
@@ -61,7 +63,7 @@ def matrix_table(
     else:
         cells = [row.cell(item_id) for row in rows]
         table["Statut"] = [label[cell.status] for cell in cells]
-        table["Date"] = [(cell.date or "")[:10] for cell in cells]
+        table["Date"] = [day(cell.date) for cell in cells]
         if dict((i, k) for i, _, k in items).get(item_id) == "module":
             table["Score (%)"] = [cell.score for cell in cells]
         else:
@@ -69,7 +71,7 @@ def matrix_table(
     jobs = accounts.JOB_CATEGORIES
     table["Site"] = [p.site for p in people]
     table["Catégorie"] = [jobs.get(p.job_category, p.job_category) for p in people]
-    table["Dernière activité"] = [(row.last_activity or "")[:10] for row in rows]
+    table["Dernière activité"] = [day(row.last_activity) for row in rows]
     return table
 
 
@@ -134,47 +136,46 @@ def followup_tables(
     return {
         "Échéances": [
             {"Organisation": d.organisation, "Module": titles.get(d.module_id, d.module_id),
-             "Échéance": d.due_on}
+             "Échéance": day(d.due_on)}
             for d in dates
         ],
         "En retard": [
             {"Nom": r.person.display_name, "Organisation": r.person.organisation,
-             "Module": titles.get(d.module_id, d.module_id), "Échéance": d.due_on,
+             "Module": titles.get(d.module_id, d.module_id), "Échéance": day(d.due_on),
              "Statut": reports.STATUSES[r.cell(d.module_id).status]}
             for r, d in reports.overdue(rows, dates)
         ],
         f"Sans activité depuis {days} jours": [
             {"Nom": r.person.display_name, "Organisation": r.person.organisation,
-             "Dernière activité": (r.last_activity or "jamais")[:10]}
+             "Dernière activité": day(r.last_activity)}
             for r in reports.inactive(rows, days)
         ],
     }  # fmt: skip
 
 
-def person_tables(report: reports.PersonReport, titles: dict) -> dict[str, list[dict[str, object]]]:
+def person_tables(report: reports.PersonReport, catalogue) -> dict[str, list[dict[str, object]]]:
     """A person's page: modules, scenarios, group sessions, timeline."""
+    titles = catalogue_titles(catalogue)
     return {
         "Modules": [
             {"Module": titles.get(m, m), "Statut": reports.STATUSES[reports.module_cell(r).status],
              "Leçons": f"{r['lessons_done']} / {r['lessons_total']}", "Meilleur quiz (%)": r["quiz_best"],
-             "Terminé le": (r["completed_at"] or "")[:10]}
+             "Terminé le": day(r["completed_at"])}
             for m, r in report.modules.items()
         ],
         "Mises en situation": [
             {"Situation": titles.get(s, s), "Parties": r["plays"],
              "Meilleure issue": reports.OUTCOMES.get(r["best_outcome"] or "", ""),
-             "Fins atteintes": len(r["endings"]), "Dernière fois": (r["updated_at"] or "")[:10]}
+             "Fins atteintes": len(r["endings"]), "Dernière fois": day(r["updated_at"])}
             for s, r in report.scenarios.items()
         ],
         "Séances de groupe": [
-            {"Date": s["day"], "Séance": s["title"], "Lieu": s["place"], "Formateur": s["trainer"]}
+            {"Date": day(s["day"]), "Séance": s["title"], "Lieu": s["place"], "Formateur": s["trainer"]}
             for s in report.sessions
         ],
         "Historique": [
-            {"Date": e["timestamp"][:16].replace("T", " "),
-             "Action": labels.verb(e["verb"]),
-             "Sur": titles.get(e["object_id"], e["object_id"])}
-            for e in report.timeline
+            {"Date": line.moment, "Action": line.action}
+            for line in history(report.timeline, catalogue)
         ],
     }  # fmt: skip
 

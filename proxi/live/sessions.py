@@ -35,7 +35,7 @@ import sqlite_utils
 
 from proxi.content.engine import State
 from proxi.content.scenario import Scenario, choice_letter
-from proxi.dates import iso, utc
+from proxi.dates import french_date, iso, utc
 from proxi.errors import NotAllowed, ProxiError
 from proxi.people import passwords, permissions
 from proxi.people.accounts import Person
@@ -88,8 +88,7 @@ class LiveSession:
 
     @property
     def label(self) -> str:
-        day = date.fromisoformat(self.day).strftime("%d/%m/%Y")
-        return f"{day} ({HALF_DAYS[self.half_day].lower()}) — {self.title}"
+        return f"{french_date(self.day)} ({HALF_DAYS[self.half_day].lower()}) — {self.title}"
 
 
 @dataclass(frozen=True)
