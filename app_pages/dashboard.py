@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import require
+from proxi import dates
 from proxi.content.markdown import plain
 from proxi.dates import french_date
 from proxi.documents import spreadsheet, tables
@@ -64,6 +65,17 @@ def save_due_date(organisations: dict[int, str]) -> str:
     return f"Échéance enregistrée : {what}, à terminer au plus tard le {french_date(due_on)}."
 
 
+def export_scope() -> str:
+    """Whom the CSV covers, for its name: the organisation filtered on, else the viewer's."""
+    if org:
+        return orgs[org]
+    if scope.everyone:
+        return "toutes les organisations"
+    if "manager" in viewer.roles and viewer.organisation_id in all_orgs:
+        return all_orgs[viewer.organisation_id]
+    return "mes stagiaires"
+
+
 viewer = reports.Viewer.of(require("dashboard.view"))
 cat = ui.catalogue()
 items, titles = tables.catalogue_items(cat), tables.catalogue_titles(cat)
@@ -74,6 +86,7 @@ scope = reports.scope_for(db(), viewer)
 everyone = matrix(str(database_path()), scope, st.checkbox("Inclure les désactivés"), viewer)
 found = reports.filter_choices(everyone)
 orgs = dict(found["organisations"])
+all_orgs = {o.id: o.name for o in accounts.list_organisations(db())}
 with st.expander("Filtres"):
     left, right = st.columns(2)
     org = pick("Organisation", orgs, "Toutes", left)
@@ -108,7 +121,8 @@ with tab["Vue d'ensemble"]:
         shown = rows[start : start + tables.PAGE_SIZE]
         ui.table(tables.matrix_table(shown, items, item), hide_index=True, placeholder="—")
         csv = lambda: spreadsheet.matrix_csv(rows, items)  # noqa: E731 (built only when clicked)
-        st.download_button("Télécharger pour Excel (CSV)", csv, "proxi.csv", on_click="ignore")
+        name = spreadsheet.file_name("suivi", export_scope(), dates.today())
+        st.download_button("Télécharger pour Excel (CSV)", csv, name, on_click="ignore")
 
 with tab["Relances"]:
     mine = {o: n for o, n in orgs.items() if o and reports.may_manage(viewer, o)}

@@ -337,3 +337,19 @@ def test_a_wrong_password_is_a_french_one_line_error(lrs, db_path, capsys):
     command = ["export", "xapi", "--db", str(db_path), "--to", lrs]
     assert main([*command, "--user", LRS_USER, "--password", "faux"]) == 1
     assert "refuse l'accès (HTTP 401)" in capsys.readouterr().err
+
+
+def test_an_export_is_named_with_its_scope_and_day():
+    from datetime import date
+
+    from proxi.documents.spreadsheet import file_name
+
+    on = date(2026, 12, 2)
+    assert file_name("suivi", "Habitat Val de Seine", on) == (
+        "proxi-suivi-habitat-val-de-seine-2026-12-02.csv"
+    )
+    assert (
+        file_name("suivi", "Société d'HLM « Île »", on)
+        == "proxi-suivi-societe-d-hlm-ile-2026-12-02.csv"
+    )
+    assert file_name("suivi", "???", on) == "proxi-suivi-sans-nom-2026-12-02.csv"

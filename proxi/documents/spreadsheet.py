@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from proxi.dates import french_date
 from proxi.live.attendance import Sheet
@@ -100,3 +103,14 @@ def attendance_csv(sheet: Sheet) -> bytes:
             for line in sheet.lines
         ),
     )
+
+
+def file_name(what: str, scope: str, on: date, extension: str = "csv") -> str:
+    """« proxi-suivi-habitat-val-de-seine-2026-12-02.csv »: what, for whom, on which day
+    (ISO, so that a folder of exports sorts by date), in letters any system accepts."""
+    return f"proxi-{_slug(what)}-{_slug(scope)}-{on.isoformat()}.{extension}"
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "sans-nom"
