@@ -11,15 +11,18 @@ fail instead, so CI can never pass by skipping them.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bench.server import free_port, wait_healthy
+from bench.stclient import Tab
 
 from .browser import CHROMIUM, LAUNCH_ARGS, SCREENSHOTS, taken
 
@@ -83,6 +86,7 @@ def proxi_server(tmp_path_factory, chromium_executable) -> Server:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process, log_path)
+        warm_up(url)
         yield Server(url, db_path, log_path)
     finally:
         process.terminate()
@@ -91,6 +95,35 @@ def proxi_server(tmp_path_factory, chromium_executable) -> Server:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def warm_up(url: str) -> None:
+    """One full script run before the first test. A fresh server's first run imports every
+    page; on a loaded machine that alone outlasted the browser's 20 s wait, so the first
+    browser test failed for a reason no user meets twice. Over the websocket (no browser,
+    no login, nothing written), in a thread of its own: Playwright may already hold this
+    thread's event loop."""
+
+    async def first_run() -> None:
+        tab = Tab(url)
+        try:
+            await tab.open()
+        finally:
+            await tab.close()
+
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(first_run())
+        except BaseException as error:  # handed to the fixture below
+            failures.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]
 
 
 @pytest.fixture(scope="package")
