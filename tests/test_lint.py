@@ -97,6 +97,19 @@ def test_worst_behaviour_reaching_a_favourable_ending_is_warned(tmp_path):
     assert ("S115", line_of(lenient, "  bonne_fin:")) in findings_for(tmp_path, lenient)
 
 
+LONG = "Vous l'écoutez sans l'interrompre, vous reformulez sa colère, puis vous lui demandez ce qui s'est passé."
+
+
+def test_a_favourable_choice_twice_as_long_as_the_others_is_warned(tmp_path):
+    cued = PORTE.replace("      - text: Vous l'écoutez.", f"      - text: {LONG}")
+    assert ("S126", line_of(cued, "  accueil:")) in findings_for(tmp_path, cued)
+
+
+def test_a_long_unfavourable_choice_is_no_cue(tmp_path):
+    lure = PORTE.replace("      - text: Vous lui dites de revenir demain.", f"      - text: {LONG}")
+    assert "S126" not in {code for code, _ in findings_for(tmp_path, lure)}
+
+
 def test_unused_variable_is_a_warning(tmp_path):
     extra = PORTE.replace("variables:\n", "variables:\n  inutile: {min: 0, max: 1, start: 0}\n")
     assert ("S108", line_of(extra, "inutile")) in findings_for(tmp_path, extra)

@@ -83,6 +83,7 @@ def _static_checks(scenario: Scenario, report: Reporter, course: Course | None) 
                 "S116",
                 "à chaque décision, écrivez « trainer_notes » et « prompt » (pour l'arrêt sur image)",
             )
+        _check_length_cue(node, where, report)
         for choice in node.choices:
             used |= {effect.variable for effect in choice.effects}
             used |= expr.names(choice.condition) if choice.condition else set()
@@ -104,6 +105,27 @@ def _static_checks(scenario: Scenario, report: Reporter, course: Course | None) 
             ("nodes", node_id),
             "S103",
             f"le nœud « {node_id} » n'est jamais atteint : aucun choix n'y mène",
+        )
+
+
+# The favourable choice may be longer, but not so much longer that length alone gives it away.
+LENGTH_CUE_RATIO = 2
+
+
+def _check_length_cue(node, where: tuple, report: Reporter) -> None:
+    """S126: the favourable choice is far longer than every other (shuffling cannot hide it)."""
+    if not node.choices:
+        return
+    top = max(choice.weight for choice in node.choices)
+    weaker = [len(choice.text) for choice in node.choices if choice.weight < top]
+    best = min(len(choice.text) for choice in node.choices if choice.weight == top)
+    if weaker and best > LENGTH_CUE_RATIO * max(weaker):
+        report.warn(
+            where,
+            "S126",
+            f"le choix favorable fait {best} caractères, plus du double des autres"
+            f" ({max(weaker)} au plus) : on le repère à sa longueur. Raccourcissez-le, ou"
+            " donnez aux autres choix leurs raisons",
         )
 
 
