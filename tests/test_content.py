@@ -178,6 +178,9 @@ def _all_content_text() -> str:
         "comme le règlement intérieur",  # smoking in common areas is banned by law
         "Je note votre plainte",  # a tenant's complaint is a « réclamation »
         "Art. 1388 bis du code général des impôts (abattement de TFPB : actions",  # not for dumping
+        "compte-rendu",  # one spelling: « compte rendu »
+        "un mail",  # one word: « courriel »
+        "l'amicale",  # one term: « association de locataires »
     ],
 )
 def test_a_corrected_fact_does_not_come_back(wrong):
@@ -204,6 +207,19 @@ def test_a_corrected_fact_does_not_come_back(wrong):
 )
 def test_a_corrected_fact_is_stated(right):
     assert right in _all_content_text()
+
+
+def test_distinct_people_have_distinct_names_across_scenarios(catalogue):
+    """A name met in one scenario is not someone else in another (« Vous » aside)."""
+    import re
+
+    seen: dict[str, str] = {}
+    for scenario in catalogue.scenarios.values():
+        for character in scenario.characters.values():
+            name = re.split(r"[(,]", character.name)[0].strip()
+            if name.startswith("Vous"):
+                continue
+            assert seen.setdefault(name, scenario.id) == scenario.id, (name, seen[name])
 
 
 def test_no_position_wins_more_than_its_share_over_seeded_playthroughs(catalogue):
