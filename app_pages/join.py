@@ -11,7 +11,7 @@ import uuid
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import signing_parts, ui
 from app_pages.connection import db
 from app_pages.identity import current_person
 from proxi.content.scenario import CARD_FIELDS
@@ -80,6 +80,7 @@ def ballot(token: str) -> None:
     if participant is None:
         st.warning(live.NO_PASS)
         return
+    signing_parts.phone(token, participant, live.get_session(db(), participant.session_id))
     snap = live.snapshot(db(), participant.session_id)
     if error := st.session_state.pop("vote-error", None):
         st.error(error)
@@ -125,8 +126,7 @@ if joined:
     st.session_state[PASS_KEY] = token
     room = live.get_session(db(), joined.session_id)
     st.title(room.title)  # the phone says which session it is in
-    half_day = live.HALF_DAYS[room.half_day].lower()
-    st.caption(f"Séance du {french_date(room.day)}, {half_day} · vous : {joined.name}")
+    st.caption(f"Séance du {french_date(room.day)}, {room.span_label} · vous : {joined.name}")
     ballot(token)
     if st.button("Quitter cette séance", key="leave"):
         st.session_state.pop(PASS_KEY, None)

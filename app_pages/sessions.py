@@ -10,7 +10,7 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import signing_parts, ui
 from app_pages.connection import db
 from app_pages.identity import require
 from proxi.content.markdown import plain
@@ -77,9 +77,9 @@ def create_form() -> None:
         st.text_input("Titre", max_chars=120, key="new-title")
         st.date_input("Date", format="DD/MM/YYYY", key="new-day")
         st.radio(
-            "Demi-journée",
-            list(live.HALF_DAYS),
-            format_func=live.HALF_DAYS.get,
+            "Demi-journée ou journée",
+            list(live.SPANS),
+            format_func=live.SPANS.get,
             horizontal=True,
             key="new-half-day",
         )
@@ -418,6 +418,8 @@ if people.open:
         people_tab(current)
 if sheet.open:
     with sheet:
+        signing_parts.console(current, person)
+        st.subheader("Liste des présents (à imprimer)")
         ui.attendance_sheet(db(), attendance.sheet(db(), current, Viewer.of(person)))
 if summary.open:
     with summary:

@@ -16,7 +16,7 @@ from datetime import date
 
 from proxi.dates import french_date
 from proxi.live.attendance import Sheet
-from proxi.live.sessions import HALF_DAYS
+from proxi.live.sessions import SPANS
 from proxi.people import accounts
 from proxi.progress import reports
 
@@ -95,7 +95,7 @@ def attendance_csv(sheet: Sheet) -> bytes:
     """The feuille d'émargement as a record: one line per person, with the session's date."""
     session = sheet.session
     header = ["Séance", "Date", "Demi-journée", "Nom", "Organisation", "Qualité", "Arrivée"]
-    when = [session.title, french_date(session.day), HALF_DAYS[session.half_day]]
+    when = [session.title, french_date(session.day), SPANS[session.half_day]]
     return to_csv(
         header,
         (

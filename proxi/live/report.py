@@ -25,7 +25,7 @@ from proxi.labels import outcome_phrase, quoted
 from proxi.live import room as live_room
 from proxi.live import sessions as live
 from proxi.live.attendance import Sheet
-from proxi.live.sessions import HALF_DAYS, Decision, LiveSession
+from proxi.live.sessions import Decision, LiveSession
 from proxi.people import accounts
 
 
@@ -175,7 +175,7 @@ def _header(db, session: LiveSession) -> str:
     names = {o.id: o.name for o in accounts.list_organisations(db)}
     orgs = ", ".join(names.get(i, "?") for i in session.organisation_ids) or "—"
     return (
-        f"**Date** : {french_date(session.day)}, {HALF_DAYS[session.half_day].lower()}  \n"
+        f"**Date** : {french_date(session.day)}, {session.span_label}  \n"
         f"**Lieu** : {cell(session.place) or '—'}  \n"
         f"**Formateur** : {cell(trainer.display_name) if trainer else '—'}  \n"
         f"**Organisations présentes** : {cell(orgs)}"

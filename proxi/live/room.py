@@ -259,7 +259,7 @@ def detach_guest(db: sqlite_utils.Database, actor: Person, participant_id: int) 
 
     The learning record keeps the statements written when it was attached (events are
     append-only); the attendance sheet and the session's lists follow the line at once."""
-    participant = _one(db, participant_id)
+    participant = get_participant(db, participant_id)
     session = require_trainer(db, actor, participant.session_id)
     typed = db.execute(
         "SELECT guest_name FROM live_participants WHERE id = ?", [participant_id]
@@ -273,10 +273,10 @@ def detach_guest(db: sqlite_utils.Database, actor: Person, participant_id: int) 
 
 def remove_participant(db: sqlite_utils.Database, actor: Person, participant_id: int) -> None:
     """Take a line off the session (listed by mistake): its votes and phone passes go too."""
-    participant = _one(db, participant_id)
+    participant = get_participant(db, participant_id)
     session = require_trainer(db, actor, participant.session_id)
     with write_transaction(db):
-        for table in ("live_votes", "live_passes"):
+        for table in ("live_votes", "live_passes", "live_signatures", "live_presence"):
             db.execute(f"DELETE FROM {table} WHERE participant_id = ?", [participant_id])
         db.execute("DELETE FROM live_participants WHERE id = ?", [participant_id])
         audit.record(
@@ -294,7 +294,7 @@ def merge_participants(
     """Two lines that are one person become one: the kept line keeps its votes and gains the
     other's where it had none, its phone passes, its account if it had one, the earlier
     arrival time."""
-    keep, drop = _one(db, keep_id), _one(db, drop_id)
+    keep, drop = get_participant(db, keep_id), get_participant(db, drop_id)
     if keep.id == drop.id or keep.session_id != drop.session_id:
         raise LiveError("Choisissez deux lignes différentes de la même séance.")
     if keep.person_id and drop.person_id:
@@ -309,6 +309,12 @@ def merge_participants(
             [keep.id, drop.id],
         )
         db.execute("DELETE FROM live_votes WHERE participant_id = ?", [drop.id])
+        for table in ("live_signatures", "live_presence"):  # the kept line's own come first
+            db.execute(
+                f"UPDATE OR IGNORE {table} SET participant_id = ? WHERE participant_id = ?",
+                [keep.id, drop.id],
+            )
+            db.execute(f"DELETE FROM {table} WHERE participant_id = ?", [drop.id])
         db.execute(
             "UPDATE live_passes SET participant_id = ? WHERE participant_id = ?", [keep.id, drop.id]
         )
@@ -323,7 +329,8 @@ def merge_participants(
         audit.record(db, actor, "participant.merge", person_id, {"session_id": session.id})
 
 
-def _one(db: sqlite_utils.Database, participant_id: int) -> Participant:
+def get_participant(db: sqlite_utils.Database, participant_id: int) -> Participant:
+    """The line, or a French refusal if it was removed or merged meanwhile."""
     found = _participants(db, "p.id = ?", [participant_id])
     if not found:
         raise LiveError("Ce participant n'existe pas (ou plus) : la liste a été mise à jour.")
@@ -351,7 +358,7 @@ def assign_role(
     db: sqlite_utils.Database, actor: Person, participant_id: int, role_key: str | None
 ) -> None:
     """Give a participant a character to play (None takes the role back)."""
-    require_trainer(db, actor, _one(db, participant_id).session_id)
+    require_trainer(db, actor, get_participant(db, participant_id).session_id)
     with write_transaction(db):
         db.execute(
             "UPDATE live_participants SET role_key = ? WHERE id = ?", [role_key, participant_id]

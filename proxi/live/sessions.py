@@ -42,7 +42,9 @@ from proxi.people.accounts import Person
 from proxi.progress.db import inserted_id, write_transaction
 
 VOTING = ("open", "frozen")  # decision statuses before the reveal
-HALF_DAYS = {"matin": "Matin", "apres-midi": "Après-midi"}
+HALF_DAYS = {"matin": "Matin", "apres-midi": "Après-midi"}  # each has its émargement sheet
+# What a session covers: one half-day, or the whole day (both sheets).
+SPANS = {**HALF_DAYS, "journee": "Journée"}
 # No 0/O, 1/I/L: codes are read off a projector and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -70,7 +72,7 @@ class LiveSession:
     id: int
     title: str
     day: str
-    half_day: str
+    half_day: str  # a key of SPANS
     place: str
     organisation_ids: tuple[int, ...]
     scenario_ids: tuple[str, ...]
@@ -88,7 +90,17 @@ class LiveSession:
 
     @property
     def label(self) -> str:
-        return f"{french_date(self.day)} ({HALF_DAYS[self.half_day].lower()}) — {self.title}"
+        return f"{french_date(self.day)} ({self.span_label}) — {self.title}"
+
+    @property
+    def span_label(self) -> str:
+        """« matin », « après-midi » or « journée », as a sentence reads it."""
+        return SPANS[self.half_day].lower()
+
+    @property
+    def half_days(self) -> tuple[str, ...]:
+        """The half-days this session has an émargement sheet for."""
+        return tuple(HALF_DAYS) if self.half_day == "journee" else (self.half_day,)
 
 
 @dataclass(frozen=True)
@@ -215,8 +227,8 @@ def create_session(
         raise NotTheTrainer("Seuls les formateurs et la coordination créent des séances.")
     if not title.strip():
         raise LiveError("Donnez un titre à la séance.")
-    if half_day not in HALF_DAYS:
-        raise LiveError(f"Demi-journée inconnue « {half_day} » : matin ou après-midi.")
+    if half_day not in SPANS:
+        raise LiveError(f"Durée inconnue « {half_day} » : matin, après-midi ou journée.")
     if not list(scenario_ids):
         raise LiveError("Choisissez au moins une mise en situation pour la séance.")
     with write_transaction(db):

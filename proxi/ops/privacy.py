@@ -84,6 +84,7 @@ POLICIES: dict[tuple[str, str], str] = {
     ("time_spent", "person_id"): "anonymise",
     ("live_sessions", "trainer_id"): "anonymise",
     ("live_participants", "person_id"): "anonymise_seats",
+    ("live_sheets", "countersigned_by"): "anonymise",
     ("module_due_dates", "set_by"): "unlink",
     ("privacy_erasures", "erased_by"): "unlink",
     ("audit_log", "actor_id"): "anonymise",
@@ -188,6 +189,13 @@ def _named_data(db: sqlite_utils.Database, person: dict) -> list[tuple[str, str,
             " ORDER BY v.voted_at"
         )
         found.append(("live_votes", votes, [person["id"]]))
+    if db["live_signatures"].exists():
+        signatures = (
+            "SELECT p.session_id, g.half_day, g.signed_at, g.device FROM live_signatures g"
+            " JOIN live_participants p ON p.id = g.participant_id WHERE p.person_id = ?"
+            " ORDER BY g.signed_at"
+        )
+        found.append(("live_signatures", signatures, [person["id"]]))
     return found
 
 

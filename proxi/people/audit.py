@@ -45,6 +45,8 @@ ACTIONS = {
     "guest.detach": "Rattachement d'un participant invité annulé",
     "participant.remove": "Participant retiré d'une séance",
     "participant.merge": "Deux lignes d'une séance fusionnées",
+    "attendance.countersign": "Feuille d'émargement contresignée",
+    "attendance.correct": "Feuille d'émargement corrigée après contresignature",
     "scenario.publish": "Mise en situation publiée",
 }
 COMMAND_LINE = "Exploitation (ligne de commande)"

@@ -610,3 +610,36 @@ def m050_live_vote_display(db: sqlite_utils.Database) -> None:
         ALTER TABLE live_decisions ADD COLUMN closes_at TEXT;
         """
     )
+
+
+@MIGRATIONS()
+def m055_attendance_signatures(db: sqlite_utils.Database) -> None:
+    # Émargement per half-day (proxi.live.attendance). A sheet is opened for signing by the
+    # trainer and closed by their countersignature; each participant signs it once from
+    # their phone; the trainer notes late arrivals and early departures (HH:MM, Paris time).
+    db.executescript(
+        """
+        CREATE TABLE live_sheets (
+            session_id INTEGER NOT NULL REFERENCES live_sessions(id),
+            half_day TEXT NOT NULL,              -- matin | apres-midi
+            opened_at TEXT NOT NULL,
+            countersigned_at TEXT,
+            countersigned_by INTEGER REFERENCES people(id),
+            PRIMARY KEY (session_id, half_day)
+        );
+        CREATE TABLE live_signatures (
+            participant_id INTEGER NOT NULL REFERENCES live_participants(id),
+            half_day TEXT NOT NULL,
+            signed_at TEXT NOT NULL,
+            device TEXT NOT NULL DEFAULT '',     -- the phone's browser (user agent)
+            PRIMARY KEY (participant_id, half_day)
+        );
+        CREATE TABLE live_presence (
+            participant_id INTEGER NOT NULL REFERENCES live_participants(id),
+            half_day TEXT NOT NULL,
+            arrived_late TEXT NOT NULL DEFAULT '',
+            left_early TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (participant_id, half_day)
+        );
+        """
+    )
