@@ -6,7 +6,7 @@ proxi.documents.tables. Tabs are lazy (on_change="rerun"): only the open one que
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import due_parts, ui
 from app_pages.connection import db
 from app_pages.identity import require
 from proxi import dates
@@ -18,7 +18,7 @@ from proxi.errors import NotAllowed
 from proxi.live import attendance
 from proxi.live import sessions as live
 from proxi.people import accounts
-from proxi.progress import reports
+from proxi.progress import due_dates, reports
 from proxi.progress.db import database_path
 
 PRINT_CSS = """<style>@media print {
@@ -54,17 +54,6 @@ def show_tables(found: dict[str, list]) -> None:
             st.caption("Rien à afficher.")
 
 
-def save_due_date(organisations: dict[int, str]) -> str:
-    """The « Relances » form, read from its fields; the message says what is now set."""
-    state = st.session_state
-    organisation, module, due_on = state["due-org"], state["due-module"], state["due-on"]
-    reports.set_due_date(db(), viewer, organisation, module, due_on)
-    what = f"« {titles[module]} » pour {organisations[organisation]}"
-    if due_on is None:
-        return f"Échéance retirée : {what}."
-    return f"Échéance enregistrée : {what}, à terminer au plus tard le {french_date(due_on)}."
-
-
 def export_scope() -> str:
     """Whom the CSV covers, for its name: the organisation filtered on, else the viewer's."""
     if org:
@@ -76,7 +65,8 @@ def export_scope() -> str:
     return "mes stagiaires"
 
 
-viewer = reports.Viewer.of(require("dashboard.view"))
+person = require("dashboard.view")
+viewer = reports.Viewer.of(person)
 cat = ui.catalogue()
 items, titles = tables.catalogue_items(cat), tables.catalogue_titles(cat)
 module_ids = [i for i, _, kind in items if kind == "module"]
@@ -125,22 +115,11 @@ with tab["Vue d'ensemble"]:
         st.download_button("Télécharger pour Excel (CSV)", csv, name, on_click="ignore")
 
 with tab["Relances"]:
-    mine = {o: n for o, n in orgs.items() if o and reports.may_manage(viewer, o)}
-    if tab["Relances"].open and mine:
-        with st.form("due-date"):
-            a, b, c = st.columns(3)
-            a.selectbox("Organisation", list(mine), key="due-org", format_func=mine.get)
-            b.selectbox("Module", module_ids, key="due-module", format_func=titles.get)
-            c.date_input("Échéance (vide : retirer)", None, key="due-on", format="DD/MM/YYYY")
-            st.form_submit_button(
-                "Enregistrer l'échéance",
-                on_click=ui.form_action,
-                args=("due-date", lambda: save_due_date(mine), ("due-on",)),
-            )
-            ui.form_result("due-date")
     if tab["Relances"].open:
+        due_parts.set_form(viewer, everyone, titles, module_ids)
         days = st.number_input("Inactifs : sans activité depuis (jours)", 1, 365, 30)
-        show_tables(tables.followup_tables(rows, reports.due_dates(db(), viewer), days, titles))
+        show_tables(tables.followup_tables(rows, due_dates.visible(db(), viewer), days, titles))
+        due_parts.by_hand(person, rows, titles)
 
 with tab["Parcours"]:
     if tab["Parcours"].open and cat.scenarios:

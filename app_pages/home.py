@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import due_parts, ui
 from app_pages.learner import learner_progress
 from app_pages.lesson import QUIZ
 from proxi import labels
@@ -59,6 +59,7 @@ if target := resume_target():
     if st.button(f"▶️ Reprendre : {title}", type="primary", width="stretch"):
         st.switch_page(page, query_params=query)
 
+due_parts.learner_list(progress.person.id, {m.id: m.title for m in cat.course.modules.values()})
 st.subheader("Mes modules")
 for module in cat.course.modules.values():
     done, total = progress.lessons_done(module), len(module.lessons)

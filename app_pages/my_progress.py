@@ -4,7 +4,7 @@ from itertools import groupby
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import due_parts, ui
 from app_pages.connection import db
 from app_pages.learner import learner_progress
 from proxi.content.markdown import plain
@@ -17,6 +17,7 @@ from proxi.progress import store
 progress = learner_progress()
 person, overview, cat = progress.person, progress.overview, ui.catalogue()
 st.title("Ma progression")
+due_parts.learner_list(person.id, {m.id: m.title for m in cat.course.modules.values()})
 
 rows = []
 for module in cat.course.modules.values():

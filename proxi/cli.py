@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_purge,
         _add_privacy,
         _add_serve,
+        _add_remind,
     ):
         add(subparsers)
     return parser
@@ -441,3 +442,53 @@ def _serve(args) -> int:
     code = serve.serve(plan, env, on_ready=ready)
     print("Proxi arrêté.", flush=True)
     return code
+
+
+# --- remind ------------------------------------------------------------------------------------
+
+
+def _add_remind(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "remind",
+        help="envoyer les rappels d'échéance du jour et le point hebdomadaire des responsables",
+    )
+    parser.add_argument("--today", help="jour à traiter, AAAA-MM-JJ (défaut : aujourd'hui)")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="afficher les rappels prévus sans rien envoyer"
+    )
+    parser.add_argument("--db", help=DB_HELP)
+    parser.set_defaults(func=_remind)
+
+
+def _remind(args) -> int:
+    from datetime import date
+
+    from proxi.mail import mail_config
+    from proxi.ops import reminders
+
+    try:
+        today = date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError as error:
+        raise ProxiError(f"--today attend une date AAAA-MM-JJ, pas « {args.today} ».") from error
+    titles = {m.id: m.title for m in load_catalogue().course.modules.values()}
+    with open_db(args.db) as db:
+        if args.dry_run:
+            for planned in reminders.planned(db, today, titles):
+                print(f"{planned.name} <{planned.email or 'sans adresse'}> : {planned.subject}")
+            return 0
+        config = mail_config()
+        if config is None:
+            raise ProxiError(
+                "L'envoi par courriel n'est pas configuré (PROXI_SMTP_HOST) : aucun rappel "
+                "envoyé. Les échéances restent affichées aux personnes sur leur accueil."
+            )
+        done = reminders.send_reminders(db, config, today, titles)
+    print(
+        f"{_count(len(done.sent), 'rappel envoyé', 'rappels envoyés')}, "
+        f"{_count(len(done.digests), 'point hebdomadaire envoyé', 'points hebdomadaires envoyés')}."
+    )
+    for reminder in done.no_address:
+        print(f"Sans adresse électronique : {reminder.name} ({reminder.title}).")
+    for _, reason in done.failed:
+        print(f"Non envoyé, réessayé au prochain passage : {reason}", file=sys.stderr)
+    return 1 if done.failed else 0

@@ -11,7 +11,7 @@ from test_reports import two_landlords
 
 from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
-from proxi.progress import reports
+from proxi.progress import due_dates, reports
 from proxi.progress.db import open_db
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -132,7 +132,7 @@ def test_a_manager_sets_due_dates_for_their_own_organisation_only(world):
         "à terminer au plus tard le 15/01/2026."
     ]
     viewer = reports.Viewer.of(accounts.get_person(db, ids["manager_a"]))
-    assert [(d.organisation, d.due_on) for d in reports.due_dates(db, viewer)] == [
+    assert [(d.target, d.due_on) for d in due_dates.visible(db, viewer)] == [
         ("Habitat A", "2026-01-15")
     ]
     due = next(d for d in at.dataframe if "Échéance" in d.value.columns).value

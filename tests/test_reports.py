@@ -11,7 +11,7 @@ from proxi.live import attendance
 from proxi.live import sessions as live
 from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
-from proxi.progress import reports, store
+from proxi.progress import due_dates, reports, store
 from proxi.progress.reports import Filters, Viewer
 
 PASSWORD = "mot-de-passe-solide"
@@ -196,17 +196,19 @@ def test_completion_by_organisation(db, ids):
 
 def test_due_dates_give_overdue_people_of_the_organisation(db, ids):
     manager = viewer(db, ids["manager_a"])
-    reports.set_due_date(db, manager, ids["org_a"], "m1", date(2026, 3, 1))
-    late = reports.overdue(reports.matrix(db, manager), reports.due_dates(db, manager), NOW.date())
+    due_dates.set_due_date(db, manager, "m1", date(2026, 3, 1), organisation_id=ids["org_a"])
+    late = reports.overdue(reports.matrix(db, manager), due_dates.visible(db, manager), NOW.date())
     assert [(row.person.display_name, due.module_id) for row, due in late] == [
         ("Arthur Ache", "m1")
     ]
-    assert reports.due_dates(db, viewer(db, ids["manager_b"])) == []
+    assert due_dates.visible(db, viewer(db, ids["manager_b"])) == []
 
 
 def test_a_manager_cannot_set_another_organisations_due_date(db, ids):
     with pytest.raises(NotAllowed):
-        reports.set_due_date(db, viewer(db, ids["manager_a"]), ids["org_b"], "m1", date.today())
+        due_dates.set_due_date(
+            db, viewer(db, ids["manager_a"]), "m1", date.today(), organisation_id=ids["org_b"]
+        )
 
 
 def test_inactive_lists_people_idle_for_n_days_and_never_active(db, ids):

@@ -15,6 +15,7 @@ from proxi.documents.attestation import MAX_PER_FILE, Completion, completion
 from proxi.documents.history import history
 from proxi.people import accounts
 from proxi.progress import reports
+from proxi.progress.due_dates import DueDate
 
 
 def catalogue_items(catalogue) -> list[tuple[str, str, str]]:
@@ -130,12 +131,12 @@ def endings_table(
 
 
 def followup_tables(
-    rows: list[reports.MatrixRow], dates: list[reports.DueDate], days: int, titles: dict
+    rows: list[reports.MatrixRow], dates: list[DueDate], days: int, titles: dict
 ) -> dict[str, list[dict[str, object]]]:
     """Due dates, people late on them, people inactive for `days` days."""
     return {
         "Échéances": [
-            {"Organisation": d.organisation, "Module": titles.get(d.module_id, d.module_id),
+            {"Pour": d.target, "Module": titles.get(d.module_id, d.module_id),
              "Échéance": day(d.due_on)}
             for d in dates
         ],

@@ -48,6 +48,7 @@ ACTIONS = {
     "attendance.countersign": "Feuille d'émargement contresignée",
     "attendance.correct": "Feuille d'émargement corrigée après contresignature",
     "scenario.publish": "Mise en situation publiée",
+    "reminder.send": "Rappel d'échéance envoyé à la main",
 }
 COMMAND_LINE = "Exploitation (ligne de commande)"
 DEFAULT_LIMIT = 500

@@ -643,3 +643,44 @@ def m055_attendance_signatures(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@MIGRATIONS()
+def m056_due_dates(db: sqlite_utils.Database) -> None:
+    # Due dates for a person, a team (people.site) or an organisation
+    # (proxi.progress.due_dates), replacing the organisation-only module_due_dates; and what
+    # the reminders sent (proxi.ops.reminders), so each step of the schedule goes once.
+    db.executescript(
+        """
+        CREATE TABLE due_dates (
+            id INTEGER PRIMARY KEY,
+            module_id TEXT NOT NULL,
+            target TEXT NOT NULL,             -- organisation:<id> | site:<id>:<site> | person:<id>
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+            site TEXT NOT NULL DEFAULT '',    -- the team, for a team's date
+            person_id INTEGER REFERENCES people(id),
+            due_on TEXT NOT NULL,             -- ISO date
+            set_by INTEGER REFERENCES people(id),
+            updated_at TEXT NOT NULL,
+            UNIQUE (module_id, target)
+        );
+        INSERT INTO due_dates (module_id, target, organisation_id, due_on, set_by, updated_at)
+            SELECT module_id, 'organisation:' || organisation_id, organisation_id, due_on,
+                   set_by, updated_at FROM module_due_dates;
+        DROP TABLE module_due_dates;
+        CREATE TABLE reminders_sent (
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            module_id TEXT NOT NULL,
+            due_on TEXT NOT NULL,             -- a new date starts a new schedule
+            step TEXT NOT NULL,               -- avant | retard-0 | retard-1 | ...
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, module_id, due_on, step)
+        );
+        CREATE TABLE digests_sent (
+            manager_id INTEGER NOT NULL REFERENCES people(id),
+            week TEXT NOT NULL,               -- ISO week, 2026-W12
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (manager_id, week)
+        );
+        """
+    )

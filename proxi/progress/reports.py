@@ -33,6 +33,7 @@ import sqlite_utils
 
 from proxi.progress import store
 from proxi.progress.db import write_transaction
+from proxi.progress.due_dates import DueDate, effective
 from proxi import labels
 from proxi.errors import NotAllowed
 
@@ -365,72 +366,18 @@ def sessions_held(db: sqlite_utils.Database, viewer: Viewer) -> int:
 # --- Due dates and overdue -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DueDate:
-    organisation_id: int
-    organisation: str
-    module_id: str
-    due_on: str  # ISO date
-
-
-def may_manage(viewer: Viewer, organisation_id: int) -> bool:
-    """Coordinators set due dates for anyone, managers for their own organisation."""
-    if "coordinator" in viewer.roles:
-        return True
-    return "manager" in viewer.roles and viewer.organisation_id == organisation_id
-
-
-def set_due_date(
-    db: sqlite_utils.Database,
-    viewer: Viewer,
-    organisation_id: int,
-    module_id: str,
-    due_on: date | None,
-) -> None:
-    """Set (or with None, remove) the date by which an organisation's people finish a module."""
-    if not may_manage(viewer, organisation_id):
-        raise NotAllowed("Vous ne pouvez fixer d'échéance que pour votre organisation.")
-    with write_transaction(db):
-        db.execute(
-            "DELETE FROM module_due_dates WHERE organisation_id = ? AND module_id = ?",
-            [organisation_id, module_id],
-        )
-        if due_on is not None:
-            db.execute(
-                "INSERT INTO module_due_dates (organisation_id, module_id, due_on, set_by,"
-                " updated_at) VALUES (?, ?, ?, ?, ?)",
-                [organisation_id, module_id, due_on.isoformat(), viewer.person_id or None,
-                 datetime.now(UTC).isoformat()],
-            )  # fmt: skip
-
-
-def due_dates(db: sqlite_utils.Database, viewer: Viewer) -> list[DueDate]:
-    """The due dates of the organisations the viewer may manage."""
-    everyone = "coordinator" in viewer.roles
-    own = viewer.organisation_id if "manager" in viewer.roles else None
-    rows = db.execute(
-        "SELECT d.organisation_id, o.name, d.module_id, d.due_on FROM module_due_dates d"
-        " JOIN organisations o ON o.id = d.organisation_id WHERE ? OR d.organisation_id = ?"
-        " ORDER BY o.name, d.module_id",
-        [everyone, own],
-    )
-    return [DueDate(*row) for row in rows]
-
-
 def overdue(
     rows: list[MatrixRow], dates: list[DueDate], today: date | None = None
 ) -> list[tuple[MatrixRow, DueDate]]:
-    """(person, due date) for every module past its due date and not completed."""
+    """(person, the date that holds for them) for every module past it and not completed."""
     today_iso = (today or datetime.now(UTC).date()).isoformat()
-    late: dict[int | None, list[DueDate]] = {}
-    for due in dates:
-        if due.due_on < today_iso:
-            late.setdefault(due.organisation_id, []).append(due)
     return [
         (row, due)
         for row in rows
-        for due in late.get(row.person.organisation_id, ())
-        if row.cell(due.module_id).status != "completed"
+        for module_id, due in effective(
+            dates, row.person.organisation_id, row.person.site, row.person.id
+        ).items()
+        if due.due_on < today_iso and row.cell(module_id).status != "completed"
     ]
 
 

@@ -1,0 +1,137 @@
+"""Due dates on screen: the learner's list (home, « Ma progression ») and the dashboard's
+« Relances » tab (set a date for a person, a team or an organisation; preview and send a
+reminder by hand). The rules are proxi.progress.due_dates and proxi.ops.reminders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from app_pages import ui
+from app_pages.connection import db
+from proxi.content.markdown import plain
+from proxi.errors import ProxiError
+from proxi.mail import MailError, mail_config
+from proxi.ops import reminders
+from proxi.people.accounts import Person
+from proxi.progress import due_dates, reports
+
+# --- The learner ---------------------------------------------------------------------------------
+
+
+def learner_list(person_id: int, titles: dict[str, str], today: date | None = None) -> None:
+    """« Mes échéances »: late first, then by date; finished modules are not repeated here."""
+    today = today or date.today()
+    dues = [d for d in due_dates.for_person(db(), person_id) if not d.completed]
+    dues = [d for d in dues if d.module_id in titles]
+    if not dues:
+        return
+    st.subheader("Mes échéances")
+    for due in dues:
+        line = f"**{titles[due.module_id]}** — {due.phrase(today)}"
+        (st.warning if due.late(today) else st.info)(line, icon="⏰")
+
+
+# --- The manager ---------------------------------------------------------------------------------
+
+
+def set_form(
+    viewer: reports.Viewer, rows: list, titles: dict[str, str], modules: list[str]
+) -> None:
+    """The date for whom: the choice of scope reruns the page, the form then asks for that."""
+    people = {
+        r.person.id: f"{r.person.display_name} ({r.person.organisation})"
+        for r in rows
+        if due_dates.may_manage(viewer, r.person.organisation_id)
+    }
+    orgs = {
+        r.person.organisation_id: r.person.organisation
+        for r in rows
+        if due_dates.may_manage(viewer, r.person.organisation_id)
+    }
+    teams = sorted({(r.person.organisation_id, r.person.site) for r in rows if r.person.site})
+    teams = [t for t in teams if t[0] in orgs]
+    if not orgs:
+        return
+    scope = st.radio(
+        "Échéance pour", list(due_dates.SCOPES), format_func=due_dates.SCOPES.get,
+        horizontal=True, key="due-scope",
+    )  # fmt: skip
+    with st.form("due-date"):
+        if scope == "person":
+            st.selectbox("Personne", list(people), format_func=people.get, key="due-person")
+        elif scope == "site":
+            st.selectbox(
+                "Équipe (site)", teams, format_func=lambda t: f"{orgs[t[0]]} — {t[1]}",
+                key="due-team",
+            )  # fmt: skip
+        else:
+            st.selectbox("Organisation", list(orgs), format_func=orgs.get, key="due-org")
+        left, right = st.columns(2)
+        left.selectbox("Module", modules, format_func=titles.get, key="due-module")
+        right.date_input("Échéance (vide : retirer)", None, key="due-on", format="DD/MM/YYYY")
+        st.form_submit_button(
+            "Enregistrer l'échéance",
+            on_click=ui.form_action,
+            args=("due-date", lambda: _save(viewer, scope, titles), ()),
+        )
+        ui.form_result("due-date")
+
+
+def _save(viewer: reports.Viewer, scope: str, titles: dict[str, str]) -> str:
+    state = st.session_state
+    target: dict = {}
+    if scope == "person":
+        target["person_id"] = state.get("due-person")
+    elif scope == "site" and state.get("due-team"):
+        target["organisation_id"], target["site"] = state["due-team"]
+    else:
+        target["organisation_id"] = state.get("due-org")
+    due_on = state.get("due-on")
+    due_dates.set_due_date(db(), viewer, state["due-module"], due_on, **target)
+    module = titles.get(state["due-module"], state["due-module"])
+    if due_on is None:
+        return f"Échéance retirée pour « {module} »."
+    return f"Échéance du {due_on:%d/%m/%Y} enregistrée pour « {module} »."
+
+
+def by_hand(actor: Person, rows: list, titles: dict[str, str], today: date | None = None) -> None:
+    """Pick a person and a module with a date, read the message, send it now."""
+    today = today or date.today()
+    choices = {
+        (r.person.id, d.module_id): f"{r.person.display_name} — {titles[d.module_id]}"
+        for r in rows
+        for d in due_dates.for_person(db(), r.person.id)
+        if not d.completed and d.module_id in titles
+    }
+    st.markdown("**Envoyer un rappel à la main**")
+    if not choices:
+        st.caption("Personne n'a d'échéance en cours.")
+        return
+    chosen = st.selectbox("Rappel pour", list(choices), format_func=choices.get, key="remind-who")
+    reminder = reminders.by_hand(db(), chosen[0], chosen[1], titles)
+    if reminder is None:
+        return
+    st.text_area(
+        f"Aperçu — objet : {reminder.subject}", reminder.body(today), height=220, disabled=True
+    )
+    try:
+        config = mail_config()
+    except MailError as error:
+        st.error(str(error))
+        return
+    if config is None:
+        st.info("L'envoi par courriel n'est pas configuré (PROXI_SMTP_HOST) : transmettez ce "
+                "message autrement.")  # fmt: skip
+        return
+    if not reminder.email:
+        st.info(f"{plain(reminder.name)} n'a pas d'adresse électronique : prévenez-la autrement.")
+        return
+    if st.button(f"Envoyer ce rappel à {reminder.email}", key="remind-send"):
+        try:
+            reminders.send_now(db(), config, actor, reminder, today)
+        except ProxiError as error:
+            st.error(str(error))
+        else:
+            st.success(f"Rappel envoyé à {reminder.email}.")

@@ -1,0 +1,214 @@
+"""Due dates: by when a person, a team or a whole organisation should finish a module.
+
+A manager sets a due date for one of their people, for a team (a site of their
+organisation: people.site) or for the organisation; a coordinator for anyone. For a person
+the most precise date wins: their own, else their team's, else their organisation's
+(`effective`). The learner sees theirs (`for_person`, overdue first); the dashboard lists
+those it set and who is late (`overdue`); the reminders (proxi.ops.reminders) read
+`effective` for everyone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from proxi.dates import french_date
+from proxi.errors import NotAllowed, ProxiError
+from proxi.progress.db import write_transaction
+
+if TYPE_CHECKING:  # reports reads this module; a Viewer is only a type here
+    from proxi.progress.reports import Viewer
+
+SCOPES = {"organisation": "Toute l'organisation", "site": "Une équipe (site)", "person": "Une personne"}
+PRECISION = {"person": 0, "site": 1, "organisation": 2}  # lower wins
+
+
+class BadDueDate(ProxiError):
+    """A due date that cannot be set as asked (the message says why)."""
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """One date as it was set, for an organisation, one of its teams or one person."""
+
+    module_id: str
+    due_on: str  # ISO date
+    organisation_id: int
+    organisation: str
+    site: str  # the team, "" unless the date is a team's
+    person_id: int | None
+    person_name: str
+
+    @property
+    def scope(self) -> str:
+        return "person" if self.person_id else "site" if self.site else "organisation"
+
+    @property
+    def target(self) -> str:
+        """Whom it concerns, as the dashboard says it."""
+        if self.person_id:
+            return self.person_name
+        return f"{self.organisation} — équipe {self.site}" if self.site else self.organisation
+
+    def concerns(self, organisation_id: int | None, site: str, person_id: int) -> bool:
+        if self.person_id:
+            return self.person_id == person_id
+        if self.organisation_id != organisation_id:
+            return False
+        return not self.site or self.site == site
+
+
+@dataclass(frozen=True)
+class Due:
+    """A module one person has to finish by a date, and whether they have."""
+
+    person_id: int
+    module_id: str
+    due_on: str
+    completed: bool
+
+    def days_left(self, today: date) -> int:
+        """Days until the date: 0 on the day, negative once past."""
+        return (date.fromisoformat(self.due_on) - today).days
+
+    def late(self, today: date) -> bool:
+        return not self.completed and self.days_left(today) < 0
+
+    def phrase(self, today: date) -> str:
+        """« En retard depuis le 10/03/2026 », « À terminer avant le 10/03/2026 (dans 3 jours) »."""
+        day = french_date(self.due_on)
+        left = self.days_left(today)
+        if self.completed:
+            return f"Terminé (échéance du {day})"
+        if left < 0:
+            return f"En retard : à terminer pour le {day}"
+        if left == 0:
+            return f"À terminer aujourd'hui ({day})"
+        return f"À terminer pour le {day} (dans {left} jour{'s' if left > 1 else ''})"
+
+
+# --- Setting ------------------------------------------------------------------------------------
+
+
+def may_manage(viewer: Viewer, organisation_id: int | None) -> bool:
+    """Coordinators set due dates for anyone, managers for their own organisation."""
+    if "coordinator" in viewer.roles:
+        return True
+    return "manager" in viewer.roles and organisation_id is not None and (
+        viewer.organisation_id == organisation_id
+    )
+
+
+def set_due_date(
+    db: sqlite_utils.Database,
+    viewer: Viewer,
+    module_id: str,
+    due_on: date | None,
+    *,
+    organisation_id: int | None = None,
+    site: str = "",
+    person_id: int | None = None,
+) -> None:
+    """Set (or with None, remove) the date for a person, else a team (organisation and
+    site), else an organisation."""
+    site = " ".join(site.split())
+    if person_id is not None:
+        row = db.execute("SELECT organisation_id FROM people WHERE id = ?", [person_id]).fetchone()
+        if row is None or row[0] is None:
+            raise BadDueDate("Cette personne n'est rattachée à aucune organisation.")
+        organisation_id, site = row[0], ""
+    if organisation_id is None:
+        raise BadDueDate("Choisissez une organisation, une équipe ou une personne.")
+    if not may_manage(viewer, organisation_id):
+        raise NotAllowed("Vous ne pouvez fixer d'échéance que pour votre organisation.")
+    if person_id:
+        target = f"person:{person_id}"
+    else:
+        target = f"site:{organisation_id}:{site}" if site else f"organisation:{organisation_id}"
+    with write_transaction(db):
+        db.execute("DELETE FROM due_dates WHERE module_id = ? AND target = ?", [module_id, target])
+        if due_on is not None:
+            db.execute(
+                "INSERT INTO due_dates (module_id, target, organisation_id, site, person_id,"
+                " due_on, set_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [module_id, target, organisation_id, site, person_id, due_on.isoformat(),
+                 viewer.person_id or None, datetime.now(UTC).isoformat()],
+            )  # fmt: skip
+
+
+def visible(db: sqlite_utils.Database, viewer: Viewer) -> list[DueDate]:
+    """The dates the viewer may manage: all for a coordinator, their organisation's for a
+    manager, none otherwise."""
+    if "coordinator" in viewer.roles:
+        return all_due_dates(db)
+    own = [viewer.organisation_id] if "manager" in viewer.roles and viewer.organisation_id else []
+    return all_due_dates(db, own)
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+def all_due_dates(db: sqlite_utils.Database, organisation_ids: Iterable[int] | None = None) -> list[DueDate]:
+    """Every date set (or those of these organisations), by organisation, module, precision."""
+    rows = db.execute(
+        "SELECT d.module_id, d.due_on, d.organisation_id, COALESCE(o.name, ''), d.site,"
+        " d.person_id, COALESCE(p.display_name, '') FROM due_dates d"
+        " LEFT JOIN organisations o ON o.id = d.organisation_id"
+        " LEFT JOIN people p ON p.id = d.person_id"
+        " ORDER BY o.name, d.module_id, d.person_id IS NOT NULL, d.site, p.display_name"
+    ).fetchall()
+    found = [DueDate(*row) for row in rows]
+    if organisation_ids is None:
+        return found
+    wanted = set(organisation_ids)
+    return [d for d in found if d.organisation_id in wanted]
+
+
+def effective(
+    dates: list[DueDate], organisation_id: int | None, site: str, person_id: int
+) -> dict[str, DueDate]:
+    """Module -> the date that holds for this person: their own, else their team's, else
+    their organisation's."""
+    chosen: dict[str, DueDate] = {}
+    for due in dates:
+        if not due.concerns(organisation_id, site, person_id):
+            continue
+        held = chosen.get(due.module_id)
+        if held is None or PRECISION[due.scope] < PRECISION[held.scope]:
+            chosen[due.module_id] = due
+    return chosen
+
+
+def for_person(db: sqlite_utils.Database, person_id: int, today: date | None = None) -> list[Due]:
+    """The learner's due dates: late first, then by date; finished modules last."""
+    row = db.execute(
+        "SELECT organisation_id, site FROM people WHERE id = ?", [person_id]
+    ).fetchone()
+    if row is None:
+        return []
+    completed = completed_modules(db, [person_id]).get(person_id, set())
+    dues = [
+        Due(person_id, module_id, due.due_on, module_id in completed)
+        for module_id, due in effective(all_due_dates(db), row[0], row[1], person_id).items()
+    ]
+    return sorted(dues, key=lambda d: (d.completed, d.due_on, d.module_id))
+
+
+def completed_modules(db: sqlite_utils.Database, person_ids: list[int]) -> dict[int, set[str]]:
+    """Person -> the modules they finished."""
+    found: dict[int, set[str]] = {}
+    rows = db.execute(
+        "SELECT person_id, module_id FROM module_progress WHERE status = 'completed'"
+        " AND person_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(person_ids)],
+    )
+    for person_id, module_id in rows:
+        found.setdefault(person_id, set()).add(module_id)
+    return found
