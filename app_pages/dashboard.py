@@ -147,6 +147,8 @@ with tab["Fiche individuelle"]:
         if report:
             st.subheader(plain(report.person.display_name))
             show_tables(tables.person_tables(report, cat))
+            modules = {m.id: m.title for m in cat.course.modules.values()}
+            ui.connection_buttons(db(), report.person.id, modules, str(report.person.id))
             for done in tables.person_completions(report, cat.course.modules):
                 with st.expander(f"Attestation — {done.module.title}"):
                     row = report.modules[done.module.id]

@@ -34,6 +34,7 @@ for module in cat.course.modules.values():
         }
     )
 ui.table(rows, hide_index=True, placeholder="—")
+ui.connection_buttons(db(), person.id, {m.id: m.title for m in cat.course.modules.values()}, "moi")
 
 endings = [
     {

@@ -23,6 +23,7 @@ from proxi.content.findings import Finding
 from proxi.content.markdown import display_text
 from proxi.content.scenario import COMPETENCIES, Scenario
 from proxi.documents.attestation import Completion, attestations_pdf
+from proxi.documents.connections import connections_csv, connections_pdf
 from proxi.documents.spreadsheet import attendance_csv, inert_table
 from proxi.errors import ProxiError
 from proxi.labels import OUTCOMES, outcome_phrase
@@ -327,4 +328,26 @@ def attendance_sheet(db, sheet: Sheet) -> None:
     )
     right.download_button(
         "Télécharger (Markdown)", text, f"{name}.md", "text/markdown", key="dl-emargement-md"
+    )
+
+
+def connection_buttons(db, person_id: int, titles: dict[str, str], key: str) -> None:
+    """The relevé de connexions (dates, times and durations of activity per module), for
+    French Excel and as a PDF proof; each built only when clicked."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Relevé de connexions (CSV pour Excel)",
+        lambda: connections_csv(db, person_id, titles),
+        f"connexions-{key}.csv",
+        "text/csv",
+        key=f"connexions-csv-{key}",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Relevé de connexions (PDF)",
+        lambda: connections_pdf(db, person_id, titles),
+        f"connexions-{key}.pdf",
+        "application/pdf",
+        key=f"connexions-pdf-{key}",
+        on_click="ignore",
     )
