@@ -1,6 +1,7 @@
 """The final quiz of a module: options in a new order each attempt, a score, what to re-read.
 
-The rules (order, when the answers are shown) are in `proxi.content.quiz`.
+The rules (the mark and the verdict, the order, when the answers are shown) are in
+`proxi.content.quiz`: this page asks, it never compares a score with the pass mark.
 """
 
 from __future__ import annotations
@@ -33,14 +34,15 @@ def show_quiz(module: CourseModule, progress) -> None:
             st.warning("Répondez à toutes les questions avant de valider.")
             _show_best(best_score, module, progress)
             return
-        right = [question.is_right(pick) for question, pick in zip(module.quiz, picks, strict=True)]
-        score = round(100 * sum(right) / len(right))
-        progress.record_quiz(module, score, [sorted(p) for p in picks], f"{module.id}-{attempt}")
-        st.session_state[f"quiz-result-{module.id}"] = (score, right)
+        graded = quiz.grade(module, picks)
+        progress.record_quiz(
+            module, graded.score, [sorted(p) for p in picks], f"{module.id}-{attempt}"
+        )
+        st.session_state[f"quiz-result-{module.id}"] = graded
     _show_best(best_score, module, progress)
-    result = st.session_state.get(f"quiz-result-{module.id}")
-    if result:
-        _result(module, *result, failed_attempts=progress.quiz_attempts(module))
+    graded = st.session_state.get(f"quiz-result-{module.id}")
+    if graded:
+        _result(module, graded, failed_attempts=progress.quiz_attempts(module))
 
 
 def _show_best(slot, module: CourseModule, progress) -> None:
@@ -68,16 +70,16 @@ def _question(module: CourseModule, index: int, question, attempt: int, seed: in
     return None if choice is None else {choice}
 
 
-def _result(module: CourseModule, score: int, right: list[bool], failed_attempts: int) -> None:
-    passed = score >= module.pass_mark
-    if passed:
+def _result(module: CourseModule, graded: quiz.Graded, failed_attempts: int) -> None:
+    score = graded.score
+    if graded.passed:
         st.success(f"Quiz réussi : {score} % (seuil {module.pass_mark} %).")
     else:
         st.error(
             f"Quiz non réussi : {score} % (seuil {module.pass_mark} %). Relisez ces passages puis réessayez."
         )
-    reveal = quiz.reveals_answers(module, passed, failed_attempts)
-    for number, review in enumerate(quiz.to_review(module, right)):
+    reveal = quiz.reveals_answers(module, graded.passed, failed_attempts)
+    for number, review in enumerate(quiz.to_review(module, graded.right)):
         st.markdown(f"✘ **{review.question.question}**")
         if reveal:
             good = [o for o in review.question.options if o.correct]
@@ -90,7 +92,7 @@ def _result(module: CourseModule, score: int, right: list[bool], failed_attempts
                 on_click=go_to_step,
                 args=(review.lesson, review.step),
             )
-    if not passed and not reveal:
+    if not graded.passed and not reveal:
         left = module.reveal_after - failed_attempts
         st.info(
             "Les bonnes réponses ne sont pas affichées tout de suite, pour que le prochain essai "

@@ -1,5 +1,6 @@
 """The final quiz is fair: options in a new order each attempt, answers kept back after a fail."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,8 @@ from pages import logged_in, make_person, no_exception, texts, use_temporary_wor
 
 from proxi.content import quiz
 from proxi.content.course import load_module
+from proxi.progress import store
+from proxi.progress.db import open_db
 
 FIXTURE_MODULE = Path(__file__).parent / "fixtures" / "modules" / "1-essai"
 
@@ -16,6 +19,31 @@ def module():
     loaded, findings = load_module(FIXTURE_MODULE)
     assert findings == []
     return loaded
+
+
+@pytest.mark.parametrize(
+    ("score", "max_score", "pass_mark", "passed"),
+    [
+        (7, 10, 70, True),  # exactly the mark passes
+        (6, 10, 70, False),
+        (7, 10, 70.5, False),  # 70 % is below a mark of 70.5 %
+        (1, 1, 100, True),  # a one-question quiz
+        (0, 0, 0, False),  # a quiz without questions passes nobody (and does not crash)
+    ],
+)
+def test_the_pass_rule_is_reached_exactly_at_the_mark(score, max_score, pass_mark, passed):
+    assert quiz.passes(score, max_score, pass_mark) is passed
+
+
+def test_an_attempt_is_marked_question_by_question_against_the_pass_mark(module):
+    assert module.pass_mark == 70
+    half = quiz.grade(module, [{0}, {0}])  # the second one misses B
+    assert (half.right, half.score, half.passed) == ([True, False], 50, False)
+    full = quiz.grade(module, [{0}, {1, 0}])
+    assert (full.right, full.score, full.passed) == ([True, True], 100, True)
+    for mark in (50, 100):  # exactly at the mark is a pass
+        at_the_mark = replace(module, pass_mark=mark)
+        assert quiz.grade(at_the_mark, [{0}, {0, 1} if mark == 100 else {0}]).passed
 
 
 def test_each_attempt_has_its_own_order_of_the_options(module):
@@ -93,3 +121,18 @@ def test_the_quiz_page_shows_a_new_order_on_each_attempt(world):
         fail_the_quiz(at)
         retry(at)
     assert len(seen) > 1
+
+
+def test_the_page_and_the_record_both_take_the_verdict_of_the_one_rule(world, monkeypatch):
+    """With the rule changed to « half is enough », a half-right attempt is a pass on the
+    screen and in the learner's record: neither decides on its own."""
+    monkeypatch.setattr(quiz, "passes", lambda score, max_score, pass_mark: score >= max_score / 2)
+    alice = make_person(world, "alice")
+    at = logged_in(world, alice, "app_pages/module.py")
+    next(r for r in at.radio if r.label == "Leçon").set_value("__quiz__").run()
+    fail_the_quiz(at)  # one of two right: 50 %
+    assert "Quiz réussi : 50 % (seuil 70 %)." in [s.value for s in at.success]
+    db = open_db(world)
+    assert [e["verb"] for e in store.history(db, alice.id) if e["object_type"] == "quiz"] == [
+        "passed"
+    ]

@@ -38,6 +38,7 @@ TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("available_choices", "is_available", "choose", "apply_effects", "rewind", "restore"),
         ("tests/test_engine.py",),
     ),
+    "proxi/content/quiz.py": (("passes", "grade"), ("tests/test_quiz.py",)),
     "proxi/progress/store.py": (
         ("record_step", "record_quiz", "_duration"),
         ("tests/test_store.py",),

@@ -1,4 +1,9 @@
-"""The final quiz's fairness rules: the order of the options, and what a result reveals.
+"""The final quiz's rules: how an attempt is marked, the order of the options, what a result
+reveals.
+
+`passes` is THE pass rule (the score reaches the pass mark, a percentage of the maximum):
+the page shows its verdict (`grade`), the store records it (`store.record_quiz`), the demo
+data follows it. No one else compares a score with a pass mark.
 
 Authors tend to put the right answer first, so each attempt shows the options of every
 question in its own order (`option_order`, seeded by the attempt). A failed attempt does
@@ -22,6 +27,30 @@ class Review:
     question: ChoiceQuestion
     lesson: Lesson | None
     step: int  # 0-based step of that lesson
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One attempt marked: which questions were right, the score, and the verdict."""
+
+    right: list[bool]
+    score: int  # percent of the questions right, rounded
+    passed: bool
+
+
+def passes(score: float, max_score: float, pass_mark: float) -> bool:
+    """Whether `score` out of `max_score` reaches `pass_mark` percent (no questions: no)."""
+    return max_score > 0 and 100 * score / max_score >= pass_mark
+
+
+def grade(module: CourseModule, picks: list[set[int]]) -> Graded:
+    """The attempt `picks` (the options picked, per question) marked against the module."""
+    right = [question.is_right(pick) for question, pick in zip(module.quiz, picks, strict=True)]
+    score = round(
+        100 * sum(right) / len(right)
+    )  # a module without questions is never served (M207)
+    # The verdict is on the rounded score, the one recorded: screen and record always agree.
+    return Graded(right, score, passes(score, 100, module.pass_mark))
 
 
 def option_order(question: ChoiceQuestion, seed: int) -> list[int]:

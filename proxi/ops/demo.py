@@ -23,6 +23,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from proxi.content import quiz
 from proxi.content.engine import State, Step
 from proxi.errors import ProxiError
 from proxi.people import accounts, passwords
@@ -384,7 +385,7 @@ def _synthetic_module(add, plan: ModulePlan, rng: random.Random) -> None:
             add("viewed", "lesson", f"{plan.id}/{lesson_id}", {"duration_s": 60}, context)
     for _ in range(3):  # up to three attempts at the quiz
         score = rng.randint(3, 10)
-        passed = 10 * score >= plan.pass_mark
+        passed = quiz.passes(score, 10, plan.pass_mark)
         result = {"score": score, "max": 10, "success": passed, "pass_mark": plan.pass_mark}
         context = {"module_id": plan.id, "lesson_ids": plan.lesson_ids}
         add("passed" if passed else "failed", "quiz", plan.id, result, context)

@@ -34,6 +34,7 @@ import sqlite_utils
 
 from proxi.progress import events
 from proxi.progress.db import inserted_id, open_db, write_transaction
+from proxi.content import quiz
 from proxi.content.engine import State
 from proxi.content.scenario import Scenario
 from proxi.errors import StaleMove
@@ -152,8 +153,8 @@ def record_quiz(
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Recorded:
-    """A final-quiz attempt; passed when score/max_score reaches `pass_mark` percent."""
-    passed = max_score > 0 and 100 * score / max_score >= pass_mark
+    """A final-quiz attempt, passed or failed by the one rule (`proxi.content.quiz.passes`)."""
+    passed = quiz.passes(score, max_score, pass_mark)
     result = {
         "score": score,
         "max": max_score,
