@@ -232,15 +232,9 @@ def test_rebuild_corrects_tampered_progress(db, learner):
 
 @pytest.mark.parametrize(
     ("score", "max_score", "pass_mark", "passed"),
-    [
-        (7, 10, 70, True),  # exactly the mark passes
-        (6, 10, 70, False),
-        (7, 10, 70.5, False),  # 70 % is below a mark of 70.5 %
-        (1, 1, 100, True),  # a one-question quiz
-        (0, 0, 0, False),  # a quiz without questions passes nobody (and does not crash)
-    ],
+    [(7, 10, 70, True), (6, 10, 70, False)],  # the rule itself: test_quiz.py
 )
-def test_the_quiz_pass_mark_is_reached_exactly_at_the_mark(
+def test_a_quiz_attempt_is_recorded_with_the_verdict_of_the_pass_rule(
     db, learner, score, max_score, pass_mark, passed
 ):
     recorded = store.record_quiz(db, learner.id, MODULE, score, max_score, pass_mark, LESSONS)
