@@ -1,4 +1,10 @@
-"""Shared fixtures: databases with every migration applied, people to act as, a real SMTP server."""
+"""Shared fixtures: databases with every migration applied, people to act as, a group session,
+two landlords, a real SMTP server.
+
+Test modules never import each other: what several of them start from is a fixture here,
+built by tests/builders.py (which only this file imports). Helpers that drive the code
+rather than build data live in helper modules (tests/pages.py drives pages with AppTest).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+import builders
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -65,6 +72,18 @@ def organisation(db):
 
 
 @pytest.fixture
+def fixture_course(monkeypatch):
+    """Scenarios belong to the fixture module « 1-essai » (its competencies, its lessons)."""
+    monkeypatch.setenv("PROXI_MODULES_DIR", str(builders.FIXTURES / "modules"))
+
+
+@pytest.fixture
+def habitat_a(db):
+    """« Habitat A », the organisation the roster files name."""
+    return accounts.create_organisation(db, OPERATOR, "Habitat A", "bailleur")
+
+
+@pytest.fixture
 def learner(db, organisation):
     return accounts.create_person(
         db,
@@ -76,6 +95,59 @@ def learner(db, organisation):
         site="Quartier des Tilleuls",
         job_category="gardien",
     )
+
+
+# --- A group session (tests/builders.py) -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def porte():
+    """The fixture scenario « porte » (tests/fixtures/scenarios/porte.yaml), loaded."""
+    return builders.load_porte()
+
+
+@pytest.fixture
+def room(porte):
+    """(db, trainer, learners, session_id, code): an open session on « porte », in memory."""
+    return builders.open_room(porte)
+
+
+@pytest.fixture
+def join_all():
+    """`join_all(db, code, learners, guests=())`: each learner and guest joins; their passes."""
+    return builders.join_all
+
+
+@pytest.fixture
+def make_people():
+    """`make_people(db)`: « Habitat 93 », a trainer and three of its learners."""
+    return builders.make_people
+
+
+# --- Two landlords (tests/builders.py) ----------------------------------------------------
+
+
+@pytest.fixture
+def two_landlords():
+    """`two_landlords(db)`: ids of two landlords' people, their progress, one past session."""
+    return builders.two_landlords
+
+
+@pytest.fixture
+def landlords(tmp_path, monkeypatch, two_landlords):
+    """(db, ids): the two landlords in the database file the app opens ($PROXI_DB)."""
+    path = tmp_path / "progress.db"
+    monkeypatch.setenv("PROXI_DB", str(path))
+    db = open_db(path)
+    ids = two_landlords(db)
+    yield db, ids
+    db.close()
+
+
+@pytest.fixture
+def landlords_now():
+    """The clock the two landlords' progress was recorded against."""
+    return builders.LANDLORDS_NOW
 
 
 @dataclass

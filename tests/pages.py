@@ -79,6 +79,18 @@ def logged_in(db_path: Path, person, page: str | None = None) -> AppTest:
     return at
 
 
+def open_as(landlords, who: str, page: str, **query) -> AppTest:
+    """`page`, opened by `ids[who]` of the `landlords` fixture (db, ids), with `query`."""
+    db, ids = landlords
+    at = AppTest.from_file(APP, default_timeout=30)
+    ticket = accounts.issue_login_ticket(db, ids[who])
+    at.session_state["session_token"] = accounts.redeem_login_ticket(db, ticket)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page(page)
+    return at.run()
+
+
 def no_exception(at: AppTest) -> None:
     assert [e.value for e in at.exception] == []
 

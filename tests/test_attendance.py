@@ -1,18 +1,16 @@
 """Attendance that can be signed: one person, one line, one vote (issue 13, item 14)."""
 
-# The room and scenario fixtures are test_live's, imported: pytest sees them as fixtures here.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import pytest
-from test_live import ECOUTE, RENVOI, join_all, porte, room  # noqa: F401
 
 from proxi.live import flow as live_flow
 from proxi.live import room as live_room
 from proxi.live import sessions as live
 from proxi.people import accounts, audit
 from proxi.people.permissions import OPERATOR
+
+ECOUTE, RENVOI = 0, 1  # the two choices at the start node « accueil » of porte.yaml
 
 
 def lines(db, session_id):
@@ -49,7 +47,7 @@ def test_the_trainer_merges_two_lines_into_one_keeping_the_first_arrival(room, p
     assert live_room.participants(db, session_id)[0].joined_at == first_arrival
 
 
-def test_two_accounts_cannot_be_merged(room):
+def test_two_accounts_cannot_be_merged(room, join_all):
     db, trainer, learners, session_id, code = room
     a, b = join_all(db, code, learners[:2])
     with pytest.raises(live.LiveError, match="deux comptes différents"):
@@ -57,7 +55,7 @@ def test_two_accounts_cannot_be_merged(room):
     assert len(lines(db, session_id)) == 2
 
 
-def test_the_trainer_removes_a_line_and_its_vote(room, porte):
+def test_the_trainer_removes_a_line_and_its_vote(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     kept, wrong = join_all(db, code, [], guests=["Ana", "Test"])
     decision = live_flow.open_vote(db, trainer, session_id, porte)
@@ -90,7 +88,7 @@ def coordinator(db):
     )
 
 
-def test_only_the_sessions_trainer_edits_the_lines(room):
+def test_only_the_sessions_trainer_edits_the_lines(room, join_all):
     db, trainer, learners, session_id, code = room
     (guest,) = join_all(db, code, [], guests=["Ana"])
     with pytest.raises(live.NotTheTrainer):

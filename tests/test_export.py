@@ -24,7 +24,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from test_reports import two_landlords
 
 from proxi.cli import main
 from proxi.documents import lrs as sender
@@ -40,7 +39,7 @@ ISO_WITH_ZONE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:
 
 
 @pytest.fixture
-def db_path(tmp_path) -> Path:
+def db_path(tmp_path, two_landlords) -> Path:
     path = tmp_path / "progress.db"
     database = open_db(path)
     two_landlords(database)

@@ -7,29 +7,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from linting import PORTE, findings_for, line_of
 
 from proxi.content import lint
 from proxi.content.scenario import load_scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PORTE = (FIXTURES / "scenarios" / "porte.yaml").read_text(encoding="utf-8")
 
 
-@pytest.fixture(autouse=True)
-def fixture_course(monkeypatch):
-    """Scenarios here belong to the fixture module « 1-essai »."""
-    monkeypatch.setenv("PROXI_MODULES_DIR", str(FIXTURES / "modules"))
-
-
-def findings_for(tmp_path, text, name="porte.yaml"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    findings, _ = lint.check([path])
-    return [(f.code, f.line) for f in findings]
-
-
-def line_of(text, fragment):
-    return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
+pytestmark = pytest.mark.usefixtures("fixture_course")
 
 
 def test_fixture_is_clean(tmp_path):

@@ -26,52 +26,6 @@ PORTE = Path(__file__).parent / "fixtures" / "scenarios" / "porte.yaml"
 ECOUTE, RENVOI = 0, 1  # the two choices at the start node « accueil »
 
 
-@pytest.fixture(scope="module")
-def porte():
-    scenario, findings = load_scenario(PORTE)
-    assert scenario is not None, findings
-    return scenario
-
-
-def make_people(db):
-    org = accounts.create_organisation(db, OPERATOR, "Habitat 93", "bailleur")
-    trainer = accounts.create_person(
-        db, OPERATOR, "formatrice", "Claire Formatrice", "motdepasse-123", roles=["trainer"]
-    )
-    learners = [
-        accounts.create_person(
-            db, OPERATOR, f"agent{i}", f"Agent {i}", "motdepasse-123", organisation_id=org.id
-        )
-        for i in range(3)
-    ]
-    return org, trainer, learners
-
-
-@pytest.fixture
-def room(porte):
-    """An in-memory database with a trainer, three learners and an open session on « porte »."""
-    db = open_db(":memory:")
-    org, trainer, learners = make_people(db)
-    session = live.create_session(
-        db,
-        trainer,
-        "Tensions au quotidien",
-        date(2026, 3, 12),
-        "matin",
-        "Salle 2",
-        [org.id],
-        ["porte"],
-    )
-    code = live_flow.open_session(db, trainer, session.id)
-    live_flow.start_scenario(db, trainer, session.id, porte)
-    return db, trainer, learners, session.id, code
-
-
-def join_all(db, code, learners, guests=()):
-    passes = [live_room.join(db, code, person=p, device=f"p{p.id}") for p in learners]
-    return passes + [live_room.join(db, code, guest_name=g, device=g) for g in guests]
-
-
 def group_events(db, person_id, verb):
     rows = db.execute(
         "SELECT context, result FROM events WHERE person_id = ? AND verb = ?", [person_id, verb]
@@ -95,7 +49,7 @@ def test_code_typed_with_dash_and_lower_case_is_accepted(room):
     assert joined.session_id == session_id
 
 
-def test_draft_session_has_no_code_and_cannot_be_played(porte):
+def test_draft_session_has_no_code_and_cannot_be_played(porte, make_people):
     db = open_db(":memory:")
     _, trainer, _ = make_people(db)
     session = live.create_session(
@@ -106,7 +60,7 @@ def test_draft_session_has_no_code_and_cannot_be_played(porte):
         live_flow.start_scenario(db, trainer, session.id, porte)
 
 
-def test_learner_cannot_create_a_session():
+def test_learner_cannot_create_a_session(make_people):
     db = open_db(":memory:")
     _, _, learners = make_people(db)
     with pytest.raises(NotAllowed):
@@ -171,7 +125,7 @@ def test_a_network_address_has_a_looser_limit(room):
 # --- Votes ----------------------------------------------------------------------------
 
 
-def test_a_changed_vote_replaces_the_previous_one(room, porte):
+def test_a_changed_vote_replaces_the_previous_one(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     passes = join_all(db, code, learners)
     decision = live_flow.open_vote(db, trainer, session_id, porte)
@@ -184,7 +138,7 @@ def test_a_changed_vote_replaces_the_previous_one(room, porte):
     assert snap.participants == 3
 
 
-def test_vote_while_frozen_is_refused_then_accepted_after_resume(room, porte):
+def test_vote_while_frozen_is_refused_then_accepted_after_resume(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     token = join_all(db, code, learners[:1])[0].token
     decision = live_flow.open_vote(db, trainer, session_id, porte)
@@ -195,7 +149,7 @@ def test_vote_while_frozen_is_refused_then_accepted_after_resume(room, porte):
     live.vote(db, token, decision.id, ECOUTE)
 
 
-def test_vote_on_a_revealed_or_closed_decision_is_refused_in_french(room, porte):
+def test_vote_on_a_revealed_or_closed_decision_is_refused_in_french(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     token = join_all(db, code, learners[:1])[0].token
     decision = live_flow.open_vote(db, trainer, session_id, porte)
@@ -209,7 +163,7 @@ def test_vote_on_a_revealed_or_closed_decision_is_refused_in_french(room, porte)
     assert live.my_vote(db, live_room.participant_for(db, token).id, decision.id) == ECOUTE
 
 
-def test_vote_needs_a_pass_and_an_offered_choice(room, porte):
+def test_vote_needs_a_pass_and_an_offered_choice(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     token = join_all(db, code, learners[:1])[0].token
     decision = live_flow.open_vote(db, trainer, session_id, porte)
@@ -219,7 +173,7 @@ def test_vote_needs_a_pass_and_an_offered_choice(room, porte):
         live.vote(db, token, decision.id, 7)
 
 
-def test_vote_after_the_end_is_refused(room, porte):
+def test_vote_after_the_end_is_refused(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     token = join_all(db, code, learners[:1])[0].token
     decision = live_flow.open_vote(db, trainer, session_id, porte)
@@ -229,7 +183,7 @@ def test_vote_after_the_end_is_refused(room, porte):
     assert live.get_decision(db, decision.id).status == "closed"
 
 
-def test_sixty_phones_voting_at_once_count_exactly_once(tmp_path, porte):
+def test_sixty_phones_voting_at_once_count_exactly_once(tmp_path, porte, make_people):
     path = tmp_path / "live.db"
     db = open_db(path)
     _, trainer, _ = make_people(db)
@@ -315,7 +269,7 @@ def test_available_moves_follow_the_transition_table(room, porte):
     assert moves() == ["follow"]
 
 
-def test_show_of_hands_adds_to_the_phones(room, porte):
+def test_show_of_hands_adds_to_the_phones(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     token = join_all(db, code, learners[:1])[0].token
     decision = live_flow.open_vote(db, trainer, session_id, porte)
@@ -327,7 +281,7 @@ def test_show_of_hands_adds_to_the_phones(room, porte):
         live_flow.set_hands(db, trainer, session_id, {9: 1})
 
 
-def test_follow_the_majority_moves_the_group(room, porte):
+def test_follow_the_majority_moves_the_group(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     passes = join_all(db, code, learners)
     decision = live_flow.open_vote(db, trainer, session_id, porte)
@@ -340,7 +294,7 @@ def test_follow_the_majority_moves_the_group(room, porte):
     assert live.get_decision(db, decision.id).chosen == RENVOI
 
 
-def test_a_tie_asks_the_trainer_to_choose(room, porte):
+def test_a_tie_asks_the_trainer_to_choose(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     passes = join_all(db, code, learners[:2])
     decision = live_flow.open_vote(db, trainer, session_id, porte)
@@ -363,7 +317,7 @@ def play(db, trainer, session_id, porte, choice, voters=()):
     return decision
 
 
-def test_rejouer_goes_back_and_the_map_keeps_both_branches(room, porte):
+def test_rejouer_goes_back_and_the_map_keeps_both_branches(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     passes = join_all(db, code, learners)
     first = play(db, trainer, session_id, porte, RENVOI, passes)  # accueil -> colere
@@ -397,7 +351,7 @@ def test_rejouer_closes_an_open_vote(room, porte):
 # --- What is recorded ---------------------------------------------------------------------
 
 
-def test_each_person_attends_once_and_votes_are_group_events(room, porte):
+def test_each_person_attends_once_and_votes_are_group_events(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     passes = join_all(db, code, learners)
     live_room.join(db, code, person=learners[0], device="again")
@@ -421,7 +375,7 @@ def test_each_person_attends_once_and_votes_are_group_events(room, porte):
     assert decision.number == 1
 
 
-def test_reaching_an_ending_records_it_for_every_known_participant(room, porte):
+def test_reaching_an_ending_records_it_for_every_known_participant(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     passes = join_all(db, code, learners, guests=["Invitée"])
     play(db, trainer, session_id, porte, RENVOI, passes)
@@ -443,7 +397,7 @@ def test_a_guest_matched_to_a_person_gets_attendance_and_votes(room, porte):
         live_room.match_guest(db, trainer, guest.participant_id, learners[1], {"porte": porte})
 
 
-def test_roles_are_assigned_and_printed_on_the_cards(room, porte):
+def test_roles_are_assigned_and_printed_on_the_cards(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     joined = join_all(db, code, learners[:1])[0]
     live_room.assign_role(db, trainer, joined.participant_id, "m_roche")
@@ -457,7 +411,7 @@ def test_roles_are_assigned_and_printed_on_the_cards(room, porte):
     )
 
 
-def test_attendance_sheet_lists_trainer_and_participants_with_arrival(room):
+def test_attendance_sheet_lists_trainer_and_participants_with_arrival(room, join_all):
     db, trainer, learners, session_id, code = room
     join_all(db, code, learners[:2], guests=["Léa | Martin"])
     live_room.add_participant(db, trainer, session_id, guest_name="Sans téléphone")
@@ -477,7 +431,7 @@ def test_attendance_sheet_lists_trainer_and_participants_with_arrival(room):
     assert "Léa \\| Martin" in printed and "12/03/2026, matin" in printed
 
 
-def test_attendance_csv_has_one_line_per_person_and_no_live_formula(room):
+def test_attendance_csv_has_one_line_per_person_and_no_live_formula(room, join_all):
     db, trainer, learners, session_id, code = room
     join_all(db, code, learners[:1], guests=["=HYPERLINK(1)"])
     sheet = attendance.sheet(db, live.get_session(db, session_id), Viewer.of(trainer))
@@ -491,7 +445,7 @@ def test_attendance_csv_has_one_line_per_person_and_no_live_formula(room):
     assert lines[2].startswith("Tensions au quotidien;12/03/2026;Matin;")
 
 
-def test_summary_has_paths_votes_competencies_and_notes(room, porte):
+def test_summary_has_paths_votes_competencies_and_notes(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     passes = join_all(db, code, learners)
     play(db, trainer, session_id, porte, RENVOI, passes)
@@ -503,7 +457,7 @@ def test_summary_has_paths_votes_competencies_and_notes(room, porte):
     assert "| 1 | M. Roche arrive à la loge. |" in text and "Groupe très participatif." in text
 
 
-def test_a_restart_mid_session_loses_nothing(tmp_path, porte):
+def test_a_restart_mid_session_loses_nothing(tmp_path, porte, make_people):
     path = tmp_path / "restart.db"
     db = open_db(path)
     _, trainer, learners = make_people(db)
@@ -545,7 +499,7 @@ def test_options_are_lettered_in_the_order_offered(porte):
     assert offered[1].text == "Vous concluez sans rien écrire."
 
 
-def test_guests_are_matched_among_the_organisations_present(room):
+def test_guests_are_matched_among_the_organisations_present(room, join_all):
     db, trainer, learners, session_id, code = room
     join_all(db, code, learners[:1])
     session = live.get_session(db, session_id)
@@ -586,7 +540,7 @@ def test_majority_needs_votes_and_a_single_leader(counts, expected):
     assert live.majority(counts) == expected
 
 
-def test_a_choice_that_is_a_quotation_is_quoted_once_in_the_summary(room, tmp_path):
+def test_a_choice_that_is_a_quotation_is_quoted_once_in_the_summary(room, tmp_path, join_all):
     db, trainer, learners, session_id, code = room
     quoting = tmp_path / "porte.yaml"
     text = PORTE.read_text(encoding="utf-8")

@@ -4,7 +4,6 @@ after which phones' votes are refused."""
 from datetime import timedelta
 
 import pytest
-from test_live import join_all, porte, room  # noqa: F401 (fixtures)
 
 from proxi.dates import utc
 from proxi.live import flow as live_flow
@@ -13,7 +12,7 @@ from proxi.live import sessions as live
 from proxi.live.sessions import LiveError, VoteRefused
 
 
-def test_hidden_counts_show_only_once_revealed(room, porte):  # noqa: F811
+def test_hidden_counts_show_only_once_revealed(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     live_flow.set_hide_counts(db, trainer, session_id, True)
     decision = live_flow.open_vote(db, trainer, session_id, porte)
@@ -29,7 +28,7 @@ def test_hidden_counts_show_only_once_revealed(room, porte):  # noqa: F811
     assert not live.get_session(db, session_id).hide_counts
 
 
-def test_a_vote_after_the_countdown_is_refused_and_not_counted(room, porte):  # noqa: F811
+def test_a_vote_after_the_countdown_is_refused_and_not_counted(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     decision = live_flow.open_vote(db, trainer, session_id, porte, seconds=30)
     opened = utc()
@@ -42,20 +41,20 @@ def test_a_vote_after_the_countdown_is_refused_and_not_counted(room, porte):  # 
     assert live.snapshot(db, session_id).counts == {0: 1, 1: 0}
 
 
-def test_a_vote_without_countdown_has_none(room, porte):  # noqa: F811
+def test_a_vote_without_countdown_has_none(room, porte):
     db, trainer, _, session_id, _ = room
     assert live_flow.open_vote(db, trainer, session_id, porte).seconds_left() is None
 
 
 @pytest.mark.parametrize("seconds", [-5, live_flow.MAX_COUNTDOWN + 1])
-def test_a_countdown_out_of_bounds_is_refused(room, porte, seconds):  # noqa: F811
+def test_a_countdown_out_of_bounds_is_refused(room, porte, seconds):
     db, trainer, _, session_id, _ = room
     with pytest.raises(LiveError, match="compte à rebours"):
         live_flow.open_vote(db, trainer, session_id, porte, seconds=seconds)
     assert live.get_session(db, session_id).decision_id is None
 
 
-def test_the_end_screen_summary_names_each_scenario_and_where_it_ended(room, porte):  # noqa: F811
+def test_the_end_screen_summary_names_each_scenario_and_where_it_ended(room, porte, join_all):
     db, trainer, learners, session_id, code = room
     join_all(db, code, learners[:2])
     for choice in (0, 0, 1):  # listen, write the report, conclude: the good ending

@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pages import no_exception, open_as
 from streamlit.testing.v1 import AppTest
-from test_reports import two_landlords
 
 from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
@@ -19,27 +19,6 @@ DASHBOARD = "app_pages/dashboard.py"
 TABS = ["Vue d'ensemble", "Relances", "Parcours", "Fiche individuelle", "Impressions"]
 LANDLORD_A = ("Alice Abri", "Arthur Ache")
 LANDLORD_B = ("Bruno Bel", "Berthe Bô")
-
-
-@pytest.fixture
-def world(tmp_path, monkeypatch):
-    path = tmp_path / "progress.db"
-    monkeypatch.setenv("PROXI_DB", str(path))
-    db = open_db(path)
-    ids = two_landlords(db)
-    yield db, ids
-    db.close()
-
-
-def open_page(world, who: str, page: str = DASHBOARD, **query) -> AppTest:
-    db, ids = world
-    at = AppTest.from_file(APP, default_timeout=30)
-    ticket = accounts.issue_login_ticket(db, ids[who])
-    at.session_state["session_token"] = accounts.redeem_login_ticket(db, ticket)
-    at.query_params.update(query)
-    at.run()
-    at.switch_page(page)
-    return at.run()
 
 
 def show_tab(at: AppTest, tab: str) -> AppTest:
@@ -59,60 +38,56 @@ def page_text(at: AppTest) -> str:
     return "\n".join(str(part) for part in parts)
 
 
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def test_manager_of_a_never_sees_landlord_b_on_any_tab(world):
-    at = open_page(world, "manager_a")
+def test_manager_of_a_never_sees_landlord_b_on_any_tab(landlords):
+    at = open_as(landlords, "manager_a", DASHBOARD)
     for tab in TABS:
         text = page_text(show_tab(at, tab))
-        assert_clean(at)
+        no_exception(at)
         assert not any(name in text for name in LANDLORD_B), tab
         if tab == "Vue d'ensemble":
             assert all(name in text for name in LANDLORD_A)
 
 
-def test_coordinator_sees_both_landlords(world):
-    at = open_page(world, "coord")
-    assert_clean(at)
+def test_coordinator_sees_both_landlords(landlords):
+    at = open_as(landlords, "coord", DASHBOARD)
+    no_exception(at)
     text = page_text(at)
     assert all(name in text for name in LANDLORD_A + LANDLORD_B)
     assert [m.value for m in at.metric][:2] == ["4", "3"]  # Berthe has not started
 
 
-def test_a_crafted_person_url_shows_nothing_outside_the_scope(world):
-    _, ids = world
-    at = open_page(world, "manager_a", personne=str(ids["bruno"]))
+def test_a_crafted_person_url_shows_nothing_outside_the_scope(landlords):
+    _, ids = landlords
+    at = open_as(landlords, "manager_a", DASHBOARD, personne=str(ids["bruno"]))
     text = page_text(show_tab(at, "Fiche individuelle"))
     assert reports.OUT_OF_SCOPE in [e.value for e in at.error]
     assert "Bruno" not in text
 
 
-def test_person_page_shows_a_visible_person(world):
-    _, ids = world
-    at = open_page(world, "manager_b", personne=str(ids["bruno"]))
+def test_person_page_shows_a_visible_person(landlords):
+    _, ids = landlords
+    at = open_as(landlords, "manager_b", DASHBOARD, personne=str(ids["bruno"]))
     text = page_text(show_tab(at, "Fiche individuelle"))
-    assert_clean(at)
+    no_exception(at)
     assert "Bruno Bel" in text and "Conflits" in text  # the group session attended
 
 
-def test_a_learner_is_not_offered_the_dashboard(world):
+def test_a_learner_is_not_offered_the_dashboard(landlords):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        open_page(world, "alice")
+        open_as(landlords, "alice", DASHBOARD)
 
 
-def run_page_alone(world, who: str, page: str) -> AppTest:
+def run_page_alone(landlords, who: str, page: str) -> AppTest:
     """The page script run directly, bypassing the navigation: its own check must hold."""
-    db, ids = world
+    db, ids = landlords
     at = AppTest.from_file(str(Path(APP).parent / page), default_timeout=30)
     ticket = accounts.issue_login_ticket(db, ids[who])
     at.session_state["session_token"] = accounts.redeem_login_ticket(db, ticket)
     return at.run()
 
 
-def test_the_dashboard_itself_refuses_a_learner(world):
-    at = run_page_alone(world, "alice", DASHBOARD)
+def test_the_dashboard_itself_refuses_a_learner(landlords):
+    at = run_page_alone(landlords, "alice", DASHBOARD)
     assert [e.value for e in at.error] == ["Cette page n'est pas accessible avec votre rôle."]
     assert not any(name in page_text(at) for name in LANDLORD_B + ("Arthur Ache",))
 
@@ -120,13 +95,13 @@ def test_the_dashboard_itself_refuses_a_learner(world):
 MODULE_1 = "Aspects institutionnels de la politique de la ville et sociologie des quartiers"
 
 
-def test_a_manager_sets_due_dates_for_their_own_organisation_only(world):
-    db, ids = world
-    at = show_tab(open_page(world, "manager_a"), "Relances")
+def test_a_manager_sets_due_dates_for_their_own_organisation_only(landlords):
+    db, ids = landlords
+    at = show_tab(open_as(landlords, "manager_a", DASHBOARD), "Relances")
     assert at.selectbox(key="due-org").options == ["Habitat A"]
     at.date_input(key="due-on").set_value(date(2026, 1, 15))
     next(b for b in at.button if b.label == "Enregistrer l'échéance").click().run()
-    assert_clean(at)
+    no_exception(at)
     assert [s.value for s in at.success] == [
         f"Échéance enregistrée : « {MODULE_1} » pour Habitat A, "
         "à terminer au plus tard le 15/01/2026."
@@ -149,20 +124,20 @@ def create_zoe(at: AppTest) -> None:
     form["Identifiant de connexion"].input("zoe.neuve")
     form["Mot de passe initial"].input("mot-de-passe-solide")
     next(b for b in at.button if b.label == "Créer la personne").click().run()
-    assert_clean(at)
+    no_exception(at)
 
 
-def test_people_page_is_refused_to_learners_and_trainers(world):
+def test_people_page_is_refused_to_learners_and_trainers(landlords):
     for who in ("alice", "trainer"):
-        at = run_page_alone(world, who, "app_pages/people.py")
+        at = run_page_alone(landlords, who, "app_pages/people.py")
         assert [e.value for e in at.error] == ["Cette page n'est pas accessible avec votre rôle."]
         assert not at.text_input
 
 
-def test_a_manager_manages_only_their_own_organisation(world):
-    db, ids = world
-    at = open_page(world, "manager_a", page="app_pages/people.py")
-    assert_clean(at)
+def test_a_manager_manages_only_their_own_organisation(landlords):
+    db, ids = landlords
+    at = open_as(landlords, "manager_a", page="app_pages/people.py")
+    no_exception(at)
     assert [t.label for t in at.tabs] == ["Créer", "Comptes"]  # no import, no organisations
     assert at.selectbox(key="np-org").options == ["Habitat A"]
     assert "Coordinateur" not in at.multiselect(key="np-roles").options
@@ -174,10 +149,10 @@ def test_a_manager_manages_only_their_own_organisation(world):
     assert created.organisation_id == ids["org_a"]
 
 
-def test_coordinator_creates_a_person(world):
-    db, _ = world
-    at = open_page(world, "coord", page="app_pages/people.py")
-    assert_clean(at)
+def test_coordinator_creates_a_person(landlords):
+    db, _ = landlords
+    at = open_as(landlords, "coord", page="app_pages/people.py")
+    no_exception(at)
     create_zoe(at)
     assert accounts.person_by_identifier(db, "zoe.neuve").display_name == "Zoé Neuve"
 
@@ -189,12 +164,12 @@ ROSTER = (
 ).encode("utf-8-sig")
 
 
-def test_roster_import_previews_then_writes_only_on_confirmation(world):
-    db, _ = world
-    at = open_page(world, "coord", page="app_pages/people.py")
+def test_roster_import_previews_then_writes_only_on_confirmation(landlords):
+    db, _ = landlords
+    at = open_as(landlords, "coord", page="app_pages/people.py")
     at.get("file_uploader")[0].upload("liste.csv", ROSTER, "text/csv")
     at.run()
-    assert_clean(at)
+    no_exception(at)
     errors = [e.value for e in at.error]
     assert (
         "Ligne 3 : organisation inconnue : « Inconnu SA » (créez-la d'abord, ou corrigez)."
@@ -202,41 +177,41 @@ def test_roster_import_previews_then_writes_only_on_confirmation(world):
     )
     assert accounts.person_by_identifier(db, "anne.durand") is None  # a preview writes nothing
     next(b for b in at.button if b.label == "Confirmer l'import").click().run()
-    assert_clean(at)
+    no_exception(at)
     assert "1 création(s)" in at.success[0].value
     assert accounts.person_by_identifier(db, "anne.durand").site == "Nord"
     assert accounts.person_by_identifier(db, "carl.roi") is None
 
 
-def test_coordinator_resets_a_password_and_deactivates_an_account(world):
-    db, ids = world
-    at = open_page(world, "coord", page="app_pages/people.py")
+def test_coordinator_resets_a_password_and_deactivates_an_account(landlords):
+    db, ids = landlords
+    at = open_as(landlords, "coord", page="app_pages/people.py")
     at.selectbox(key="account").set_value(ids["bruno"]).run()
     at.text_input(key="new-password").input("nouveau-mot-de-passe")
     next(b for b in at.button if b.label == "Réinitialiser le mot de passe").click().run()
-    assert_clean(at)
+    no_exception(at)
     assert accounts.authenticate(db, "bruno", "nouveau-mot-de-passe").id == ids["bruno"]
     next(b for b in at.button if b.label == "Désactiver le compte").click().run()
-    assert_clean(at)
+    no_exception(at)
     assert accounts.get_person(db, ids["bruno"]).active is False
 
 
-def test_every_table_shown_holds_inert_text_for_its_own_csv_download(world):
-    db, ids = world
+def test_every_table_shown_holds_inert_text_for_its_own_csv_download(landlords):
+    db, ids = landlords
     formula = '=HYPERLINK("https://exemple.invalid","Cliquez")'
     accounts.update_person(db, OPERATOR, ids["alice"], display_name=formula)
-    at = open_page(world, "coord")
+    at = open_as(landlords, "coord", DASHBOARD)
     cells = [str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()]
     assert "'" + formula in cells
     assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
 
 
-def test_a_manager_prints_the_attendance_sheet_of_their_own_people(world):
-    _, ids = world
-    at = show_tab(open_page(world, "manager_b"), "Impressions")
+def test_a_manager_prints_the_attendance_sheet_of_their_own_people(landlords):
+    _, ids = landlords
+    at = show_tab(open_as(landlords, "manager_b", DASHBOARD), "Impressions")
     box = next(b for b in at.selectbox if b.label == "Feuille d'émargement")
     box.set_value(ids["session"]).run()  # the one session Bruno attended
-    assert_clean(at)
+    no_exception(at)
     sheet = "\n".join(m.value for m in at.markdown)
     assert "# Feuille d'émargement — Conflits" in sheet
     assert "| Bruno Bel |" in sheet and "Invité" not in sheet  # a guest is the trainer's
@@ -244,14 +219,14 @@ def test_a_manager_prints_the_attendance_sheet_of_their_own_people(world):
     assert "Télécharger (CSV)" in labels
 
 
-def test_the_journal_shows_each_admin_act_of_the_people_page(world):
-    db, ids = world
-    at = open_page(world, "manager_a", page="app_pages/people.py")
+def test_the_journal_shows_each_admin_act_of_the_people_page(landlords):
+    db, ids = landlords
+    at = open_as(landlords, "manager_a", page="app_pages/people.py")
     at.selectbox(key="account").set_value(ids["alice"]).run()
     next(b for b in at.button if b.label == "Désactiver le compte").click().run()
-    assert_clean(at)
-    journal = open_page(world, "coord", page="app_pages/audit.py")
-    assert_clean(journal)
+    no_exception(at)
+    journal = open_as(landlords, "coord", page="app_pages/audit.py")
+    no_exception(journal)
     rows = journal.dataframe[0].value
     first = rows.iloc[0]
     assert (first["Auteur"], first["Action"], first["Personne concernée"]) == (
@@ -265,21 +240,21 @@ def test_the_journal_shows_each_admin_act_of_the_people_page(world):
     assert set(journal.dataframe[0].value["Auteur"]) == {"Exploitation (ligne de commande)"}
 
 
-def test_the_journal_is_the_coordinations_only(world):
+def test_the_journal_is_the_coordinations_only(landlords):
     for who in ("manager_a", "trainer", "alice"):
-        at = run_page_alone(world, who, "app_pages/audit.py")
+        at = run_page_alone(landlords, who, "app_pages/audit.py")
         assert [e.value for e in at.error] == ["Cette page n'est pas accessible avec votre rôle."]
         assert not at.dataframe
 
 
-def test_the_matrix_shows_fifty_people_a_page_and_every_page_is_reachable(world, monkeypatch):
-    db, ids = world
+def test_the_matrix_shows_fifty_people_a_page_and_every_page_is_reachable(landlords, monkeypatch):
+    db, ids = landlords
     monkeypatch.setattr(accounts.passwords, "hash_password", lambda password: "non-utilisable")
     for number in range(120):
         accounts.create_person(db, OPERATOR, f"agent.{number:03d}", f"Agent {number:03d}", "x" * 12,
                                organisation_id=ids["org_a"], site="Nord")  # fmt: skip
-    at = open_page(world, "coord")
-    assert_clean(at)
+    at = open_as(landlords, "coord", DASHBOARD)
+    no_exception(at)
     first = at.dataframe[0].value
     pages = at.selectbox(key="matrix-page")
     labels = list(pages.options)

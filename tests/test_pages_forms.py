@@ -2,7 +2,7 @@
 empties it (« Créer la personne », « Créer l'organisation », « Réinitialiser le mot de passe »;
 the group-session forms are in test_pages_live.py)."""
 
-from test_pages_dashboard import assert_clean, open_page, world  # noqa: F401 (fixture)
+from pages import no_exception, open_as
 
 from proxi.people import accounts
 
@@ -16,14 +16,14 @@ def submit(at, label: str):
     return at.run()
 
 
-def test_a_refused_person_keeps_what_was_typed_then_a_success_empties_the_form(world):  # noqa: F811
-    db, _ = world
-    at = open_page(world, "coord", page="app_pages/people.py")
+def test_a_refused_person_keeps_what_was_typed_then_a_success_empties_the_form(landlords):
+    db, _ = landlords
+    at = open_as(landlords, "coord", page="app_pages/people.py")
     fields(at)["Nom affiché"].input("Zoé Neuve")
     fields(at)["Site"].input("Quartier Nord")
     fields(at)["Mot de passe initial"].input("mot-de-passe-solide")
     submit(at, "Créer la personne")  # no login identifier: refused
-    assert_clean(at)
+    no_exception(at)
     assert at.error, "the refusal says why"
     typed = {label: box.value for label, box in fields(at).items()}
     assert typed["Nom affiché"] == "Zoé Neuve"
@@ -36,8 +36,8 @@ def test_a_refused_person_keeps_what_was_typed_then_a_success_empties_the_form(w
     assert fields(at)["Nom affiché"].value == ""
 
 
-def test_a_refused_organisation_keeps_its_name(world):  # noqa: F811
-    at = open_page(world, "coord", page="app_pages/people.py")
+def test_a_refused_organisation_keeps_its_name(landlords):
+    at = open_as(landlords, "coord", page="app_pages/people.py")
     fields(at)["Nouvelle organisation"].input("Habitat A")  # already exists
     submit(at, "Créer l'organisation")
     assert "L'organisation « Habitat A » existe déjà." in [e.value for e in at.error]
@@ -48,9 +48,9 @@ def test_a_refused_organisation_keeps_its_name(world):  # noqa: F811
     assert fields(at)["Nouvelle organisation"].value == ""
 
 
-def test_a_refused_password_stays_in_its_field(world):  # noqa: F811
-    db, ids = world
-    at = open_page(world, "coord", page="app_pages/people.py")
+def test_a_refused_password_stays_in_its_field(landlords):
+    db, ids = landlords
+    at = open_as(landlords, "coord", page="app_pages/people.py")
     at.selectbox(key="account").set_value(ids["bruno"]).run()
     at.text_input(key="new-password").input("court")
     submit(at, "Réinitialiser le mot de passe")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
 
@@ -15,95 +15,10 @@ from proxi.progress import due_dates, reports, store
 from proxi.progress.reports import Filters, Viewer
 
 PASSWORD = "mot-de-passe-solide"
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def two_landlords(db) -> dict[str, int]:
-    """Landlords A and B with a manager and two learners each, a coordinator, a trainer
-    whose one group session had B's Bruno in it; A's Alice completed module m1, A's Arthur
-    failed its quiz; Bruno and Alice played scenario s1 (solo), Bruno voted in the session."""
-    a = accounts.create_organisation(db, OPERATOR, "Habitat A", "bailleur").id
-    b = accounts.create_organisation(db, OPERATOR, "Logis B", "bailleur").id
-    people = {
-        "coord": ("coord", "Claire Coord", None, "", "autre", ("coordinator",)),
-        "manager_a": ("manager.a", "Julien Chef", a, "Agence", "manager-proximite", ("manager",)),
-        "manager_b": ("manager.b", "Sophie Chef", b, "Agence", "manager-proximite", ("manager",)),
-        "trainer": ("formatrice", "Nadia Forme", None, "", "autre", ("trainer",)),
-        "alice": ("alice", "Alice Abri", a, "Nord", "gardien", ("learner",)),
-        "arthur": ("arthur", "Arthur Ache", a, "Sud", "mediateur", ("learner",)),
-        "bruno": ("bruno", "Bruno Bel", b, "Nord", "gardien", ("learner",)),
-        "berthe": ("berthe", "Berthe Bô", b, "Est", "agent-administratif", ("learner",)),
-    }
-    ids = {"org_a": a, "org_b": b}
-    for key, (identifier, name, org, site, job, roles) in people.items():
-        ids[key] = accounts.create_person(
-            db, OPERATOR, identifier, name, PASSWORD, organisation_id=org, site=site, job_category=job,
-            roles=roles,
-        ).id  # fmt: skip
-    _learn(db, ids)
-    _group_session(db, ids)
-    return ids
-
-
-def _learn(db, ids: dict[str, int]) -> None:
-    at = NOW - timedelta(days=10)
-    store.record_step(db, ids["alice"], "m1", "l1", 0, 1, ["l1"], now=at)
-    store.record_quiz(db, ids["alice"], "m1", 9, 10, 70, ["l1"], now=at)
-    store.record_quiz(db, ids["arthur"], "m1", 3, 10, 70, ["l1"], now=at)
-    _play(db, ids["bruno"], [("n1", 0), ("n2", 1)], "favourable", at)
-    _play(db, ids["alice"], [("n1", 1)], None, at)
-
-
-def _play(db, person_id: int, choices, outcome: str | None, at: datetime) -> None:
-    state = {"node": "n1"}
-    store.record_scenario_state(db, person_id, "s1", state, "started", now=at)
-    for node_id, index in choices:
-        store.record_scenario_state(
-            db, person_id, "s1", state, "chose", node_id=node_id, response=index, now=at
-        )
-    if outcome:
-        store.record_scenario_state(
-            db, person_id, "s1", state, "ended", node_id="fin", response="fin", outcome=outcome,
-            now=at,
-        )  # fmt: skip
-
-
-def _group_session(db, ids: dict[str, int]) -> None:
-    stamp = (NOW - timedelta(days=5)).isoformat()
-    session = db.execute(
-        "INSERT INTO live_sessions (title, day, half_day, place, trainer_id, status, created_at,"
-        " opened_at, ended_at) VALUES ('Conflits', '2026-02-25', 'matin', 'Salle 1', ?, 'ended',"
-        " ?, ?, ?)",
-        [ids["trainer"], stamp, stamp, stamp],
-    ).lastrowid
-    participant = db.execute(
-        "INSERT INTO live_participants (session_id, person_id, joined_at) VALUES (?, ?, ?)",
-        [session, ids["bruno"], stamp],
-    ).lastrowid
-    db.execute(
-        "INSERT INTO live_participants (session_id, guest_name, joined_at) VALUES (?, 'Invité', ?)",
-        [session, stamp],
-    )
-    decision = db.execute(
-        "INSERT INTO live_decisions (session_id, number, scenario_id, node_id, path, choices,"
-        " status, chosen, opened_at) VALUES (?, 1, 's1', 'n1', '[]', '[0,1,2]', 'closed', 2, ?)",
-        [session, stamp],
-    ).lastrowid
-    db.execute(
-        "INSERT INTO live_votes (decision_id, participant_id, choice, voted_at) VALUES (?, ?, 2, ?)",
-        [decision, participant, stamp],
-    )
-    db.conn.commit()
-    # As proxi.live.flow records a revealed vote: a group « chose » event per known voter.
-    store.record_scenario_state(
-        db, ids["bruno"], "s1", {"node": "n1"}, "chose", node_id="n1", response=2,
-        session_id=f"live-{session}", mode="group", now=NOW - timedelta(days=5),
-    )  # fmt: skip
-    ids["session"] = session
 
 
 @pytest.fixture
-def ids(db) -> dict[str, int]:
+def ids(db, two_landlords) -> dict[str, int]:
     return two_landlords(db)
 
 
@@ -194,10 +109,10 @@ def test_completion_by_organisation(db, ids):
     assert by_org == {"Habitat A": 50.0, "Logis B": 0.0}
 
 
-def test_due_dates_give_overdue_people_of_the_organisation(db, ids):
+def test_due_dates_give_overdue_people_of_the_organisation(db, ids, landlords_now):
     manager = viewer(db, ids["manager_a"])
     due_dates.set_due_date(db, manager, "m1", date(2026, 3, 1), organisation_id=ids["org_a"])
-    late = reports.overdue(reports.matrix(db, manager), due_dates.visible(db, manager), NOW.date())
+    late = reports.overdue(reports.matrix(db, manager), due_dates.visible(db, manager), landlords_now.date())
     assert [(row.person.display_name, due.module_id) for row, due in late] == [
         ("Arthur Ache", "m1")
     ]
@@ -211,10 +126,10 @@ def test_a_manager_cannot_set_another_organisations_due_date(db, ids):
         )
 
 
-def test_inactive_lists_people_idle_for_n_days_and_never_active(db, ids):
+def test_inactive_lists_people_idle_for_n_days_and_never_active(db, ids, landlords_now):
     rows = reports.matrix(db, viewer(db, ids["coord"]))
-    assert names(reports.inactive(rows, 30, NOW)) == {"Berthe Bô"}
-    assert names(reports.inactive(rows, 7, NOW)) == set(names(rows))
+    assert names(reports.inactive(rows, 30, landlords_now)) == {"Berthe Bô"}
+    assert names(reports.inactive(rows, 7, landlords_now)) == set(names(rows))
 
 
 def test_path_analytics_counts_solo_and_group_apart(db, ids):

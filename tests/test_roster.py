@@ -7,7 +7,6 @@ import pytest
 
 from proxi.people import accounts, passwords, roster
 from proxi.people.permissions import OPERATOR
-from proxi.progress.db import open_db
 
 GOOD_AND_BAD = (
     "\ufeffNom;Identifiant;Organisation;Site;Catégorie d'emploi;Rôle;Courriel\r\n"
@@ -19,12 +18,7 @@ GOOD_AND_BAD = (
 )
 
 
-@pytest.fixture
-def db():
-    database = open_db(":memory:")
-    accounts.create_organisation(database, OPERATOR, "Habitat A", "bailleur")
-    yield database
-    database.close()
+pytestmark = pytest.mark.usefixtures("habitat_a")  # the organisation the rosters name
 
 
 def people(db) -> dict[str, accounts.Person]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import test_roster
 
 from proxi.people import accounts, roster
 from proxi.people.permissions import OPERATOR
 
-db = test_roster.db  # the fixture: a database with « Habitat A »
+pytestmark = pytest.mark.usefixtures("habitat_a")  # the organisation the rosters name
 
 HEADER = "Nom;Identifiant;Organisation;Site;Catégorie d'emploi;Rôle;Courriel"
 ANNE = "Anne Durand;anne.durand;Habitat A;Nord;gardien;apprenant;"

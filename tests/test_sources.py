@@ -2,16 +2,15 @@
 
 from pathlib import Path
 
+import pytest
+from linting import PORTE, findings_for, line_of
+
 from proxi.content import lint
 from proxi.content.catalogue import content_dirs, load_catalogue
 from proxi.content.sources import cited_articles, listed_articles
 from proxi.content.sources import strings as yaml_strings
-from tests.test_lint import (
-    PORTE,
-    findings_for,
-    fixture_course,  # noqa: F401  (scenarios belong to « 1-essai »)
-    line_of,
-)
+
+pytestmark = pytest.mark.usefixtures("fixture_course")  # scenarios belong to « 1-essai »
 
 
 def test_citations_are_read_in_lists_and_normalised():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from pages import logged_in, make_person, use_temporary_world
-from test_live import join_all, porte, room  # noqa: F401 - fixtures
 
 from proxi.content.markdown import MD, plain
 from proxi.live import attendance
@@ -38,7 +37,9 @@ def test_plain_text_renders_to_exactly_what_was_typed(name):
     )
 
 
-def test_a_guest_name_is_not_a_link_on_the_attendance_sheet_or_the_role_cards(room, porte):  # noqa: F811
+def test_a_guest_name_is_not_a_link_on_the_attendance_sheet_or_the_role_cards(
+    room, porte, join_all
+):
     db, trainer, learners, session_id, code = room
     join_all(db, code, [], guests=[HOSTILE_NAMES[0]])
     session = live.get_session(db, session_id)

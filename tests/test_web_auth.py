@@ -1,61 +1,18 @@
-"""The auth routes and the signed session cookie.
-
-httpx (which starlette.testclient needs) is not a dependency, so `request` drives the ASGI
-application directly: one HTTP scope in, the response start message out. That is exactly
-what uvicorn hands Streamlit's Starlette app.
-"""
+"""The auth routes and the signed session cookie (requests go through tests/asgi.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import stat
-from http.cookies import SimpleCookie
 
 import pytest
+from asgi import SECRET, request, session_cookie
 from starlette.applications import Starlette
 
 from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 from proxi.web import auth as web_auth
-
-SECRET = b"s" * 64
-
-
-def request(app, path: str, query: str = "", cookie: str = "", scheme: str = "http", extra=()):
-    """GET `path` (with `extra` request headers); returns (status, {header: [values]})."""
-    headers = [(b"host", b"proxi.test"), *extra]
-    if cookie:
-        headers.append((b"cookie", cookie.encode()))
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": scheme,
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": query.encode(),
-        "headers": headers,
-        "server": ("proxi.test", 443 if scheme == "https" else 80),
-        "client": ("127.0.0.1", 5000),
-    }
-    sent = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    found: dict[str, list[str]] = {}
-    for name, value in start["headers"]:
-        found.setdefault(name.decode().lower(), []).append(value.decode())
-    return start["status"], found
 
 
 @pytest.fixture
@@ -70,12 +27,6 @@ def ticket(db_path):
             db, OPERATOR, "karim.haddad", "Karim Haddad", "mot-de-passe-long"
         )
         return accounts.issue_login_ticket(db, person.id)
-
-
-def session_cookie(headers) -> SimpleCookie:
-    cookie = SimpleCookie()
-    cookie.load(headers["set-cookie"][0])
-    return cookie
 
 
 def test_complete_sets_an_httponly_samesite_cookie_and_redirects_home(app, ticket, db_path):

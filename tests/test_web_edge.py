@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_web_auth import SECRET, request, session_cookie  # noqa: F401 - helpers
+from asgi import SECRET, request
 
 from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
