@@ -155,7 +155,7 @@ def test_vote_on_a_revealed_or_closed_decision_is_refused_in_french(room, porte,
     decision = live_flow.open_vote(db, trainer, session_id, porte)
     live.vote(db, token, decision.id, ECOUTE)
     live_flow.reveal(db, trainer, session_id, porte)
-    with pytest.raises(live.VoteRefused, match="vote est clos"):
+    with pytest.raises(live.VoteRefused, match="résultat a été dévoilé"):
         live.vote(db, token, decision.id, RENVOI)
     live_flow.follow(db, trainer, session_id, porte)
     with pytest.raises(live.VoteRefused, match="vote est clos"):
@@ -171,6 +171,20 @@ def test_vote_needs_a_pass_and_an_offered_choice(room, porte, join_all):
         live.vote(db, "forged-token", decision.id, ECOUTE)
     with pytest.raises(live.VoteRefused, match="pas proposé"):
         live.vote(db, token, decision.id, 7)
+
+
+def test_a_pass_votes_only_in_its_own_session(room, porte, join_all):
+    db, trainer, learners, session_id, code = room
+    token = join_all(db, code, learners[:1])[0].token
+    other = live.create_session(
+        db, trainer, "Autre groupe", date(2026, 3, 12), "apres-midi", scenario_ids=["porte"]
+    )
+    live_flow.open_session(db, trainer, other.id)
+    live_flow.start_scenario(db, trainer, other.id, porte)
+    elsewhere = live_flow.open_vote(db, trainer, other.id, porte)
+    with pytest.raises(live.VoteRefused, match="n'existe pas dans votre séance"):
+        live.vote(db, token, elsewhere.id, ECOUTE)
+    assert live.snapshot(db, other.id).total == 0
 
 
 def test_vote_after_the_end_is_refused(room, porte, join_all):
@@ -279,6 +293,10 @@ def test_show_of_hands_adds_to_the_phones(room, porte, join_all):
     assert snap.counts == {ECOUTE: 5, RENVOI: 6} and snap.majority == RENVOI
     with pytest.raises(live.LiveError, match="mains levées"):
         live_flow.set_hands(db, trainer, session_id, {9: 1})
+    with pytest.raises(live.LiveError, match="nombres positifs"):
+        live_flow.set_hands(db, trainer, session_id, {ECOUTE: -1})
+    live_flow.set_hands(db, trainer, session_id, {ECOUTE: 0, RENVOI: 2})  # nobody raised a hand
+    assert live.snapshot(db, session_id).counts == {ECOUTE: 1, RENVOI: 2}
 
 
 def test_follow_the_majority_moves_the_group(room, porte, join_all):

@@ -1,7 +1,7 @@
 """Against the herd effect: counts hidden on the projector until the reveal, and a countdown
 after which phones' votes are refused."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -41,17 +41,33 @@ def test_a_vote_after_the_countdown_is_refused_and_not_counted(room, porte, join
     assert live.snapshot(db, session_id).counts == {0: 1, 1: 0}
 
 
+def test_a_vote_at_the_very_end_of_the_countdown_is_refused(room, porte, join_all):
+    db, trainer, learners, session_id, code = room
+    decision = live_flow.open_vote(db, trainer, session_id, porte, seconds=30)
+    (late,) = join_all(db, code, learners[:1])
+    with pytest.raises(VoteRefused, match="Le temps est écoulé"):
+        live.vote(db, late.token, decision.id, 0, now=datetime.fromisoformat(decision.closes_at))
+    assert live.snapshot(db, session_id).total == 0
+
+
 def test_a_vote_without_countdown_has_none(room, porte):
     db, trainer, _, session_id, _ = room
     assert live_flow.open_vote(db, trainer, session_id, porte).seconds_left() is None
 
 
-@pytest.mark.parametrize("seconds", [-5, live_flow.MAX_COUNTDOWN + 1])
+@pytest.mark.parametrize("seconds", [-5, 0, live_flow.MAX_COUNTDOWN + 1])
 def test_a_countdown_out_of_bounds_is_refused(room, porte, seconds):
     db, trainer, _, session_id, _ = room
     with pytest.raises(LiveError, match="compte à rebours"):
         live_flow.open_vote(db, trainer, session_id, porte, seconds=seconds)
     assert live.get_session(db, session_id).decision_id is None
+
+
+@pytest.mark.parametrize("seconds", [1, live_flow.MAX_COUNTDOWN])
+def test_a_countdown_at_its_bounds_is_accepted(room, porte, seconds):
+    db, trainer, _, session_id, _ = room
+    decision = live_flow.open_vote(db, trainer, session_id, porte, seconds=seconds)
+    assert 0 <= decision.seconds_left() <= seconds
 
 
 def test_the_end_screen_summary_names_each_scenario_and_where_it_ended(room, porte, join_all):

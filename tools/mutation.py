@@ -45,11 +45,11 @@ TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "proxi/live/sessions.py": (
         ("majority", "_check_vote"),
-        ("tests/test_live.py",),
+        ("tests/test_live.py", "tests/test_live_vote_display.py"),
     ),
     "proxi/live/flow.py": (
         ("available_moves", "open_vote", "set_hands", "follow", "_current"),
-        ("tests/test_live.py",),
+        ("tests/test_live.py", "tests/test_live_vote_display.py"),
     ),
 }
 
