@@ -20,6 +20,7 @@ from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import require
 from proxi.content import engine
+from proxi.content.markdown import plain
 from proxi.labels import quoted
 from proxi.live import report as live_report
 from proxi.live import room as live_room
@@ -123,7 +124,7 @@ def waiting_screen() -> None:
     """Before the first scenario: the code, big; the address; who has joined."""
     url = join_url(session.join_code)
     here = live_room.participants(db(), session.id)
-    names = ", ".join(live_report.cell(p.name) for p in here)
+    names = ", ".join(plain(p.name) for p in here)
     scale = screen.type_scale([screen.Block(names, 2.8)], usable=30)
     st.html(scale_css(scale))
     with st.container(key="wait-title"):

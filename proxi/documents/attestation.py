@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import sqlite_utils
 from PIL import Image, UnidentifiedImageError
 
 from proxi.content.course import CourseModule
 from proxi.content.markdown import plain
-from proxi.dates import french_date, today
+from proxi.dates import french_date, iso, today
 from proxi.documents import verification
 from proxi.documents.pdf import Letterhead, ProofPdf
 from proxi.errors import ProxiError
@@ -105,23 +104,19 @@ def hours(minutes: int) -> str:
 
 
 def attestation_markdown(person, organisation: str, module: CourseModule, row: dict) -> str:
-    """Markdown for the screen; every field comes from the database or the content."""
+    """Markdown for the screen; every field comes from the database or the content, and the
+    typed ones (names) are shown as typed (`plain`)."""
     done = completion(person, organisation, module, row)
     objectives = "\n".join(f"- {objective}" for objective in module.objectives)
     return (
         f"### Attestation de fin de formation\n\n"
-        f"**{_escape(done.person_name)}** ({_escape(organisation) or 'organisation non renseignée'}) "
+        f"**{plain(done.person_name)}** ({plain(organisation) or 'organisation non renseignée'}) "
         f"a suivi le module **« {module.title} »** de la formation Proxi.\n\n"
         f"- Période : {done.period}\n"
         f"- Durée du module : {done.duration}\n"
         f"- Résultat : {done.result}\n\n"
         f"**Objectifs du module :**\n\n{objectives}\n"
     )
-
-
-def _escape(text: str) -> str:
-    """Names are user input: keep Markdown from interpreting them."""
-    return plain(text)
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -230,7 +225,7 @@ def set_logo(
             "INSERT INTO organisation_logos (organisation_id, image, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT (organisation_id) DO UPDATE SET image = excluded.image,"
             " updated_at = excluded.updated_at",
-            [organisation_id, image, datetime.now(UTC).isoformat(timespec="seconds")],
+            [organisation_id, image, iso()],
         )
 
 

@@ -16,11 +16,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlite_utils
 
+from proxi.dates import iso
 from proxi.documents.xapi import XAPI_VERSION, statements, xapi_settings
 from proxi.errors import ProxiError
 from proxi.progress import reports
@@ -138,7 +138,7 @@ def save_mark(db: sqlite_utils.Database, endpoint: str, last_event_id: int) -> N
             "INSERT INTO xapi_exports (endpoint, last_event_id, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT (endpoint) DO UPDATE SET last_event_id = excluded.last_event_id,"
             " updated_at = excluded.updated_at",
-            [statements_url(endpoint), last_event_id, datetime.now(UTC).isoformat()],
+            [statements_url(endpoint), last_event_id, iso()],
         )
 
 

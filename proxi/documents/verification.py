@@ -17,11 +17,12 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 import sqlite_utils
 
+from proxi.dates import iso
 from proxi.documents.xapi import DEFAULT_PUBLIC_URL
 from proxi.live.sessions import CODE_ALPHABET
 from proxi.progress.db import write_transaction
@@ -79,7 +80,7 @@ def issue(
                 subject_id,
                 title,
                 json.dumps(facts, ensure_ascii=False),
-                (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+                iso(now),
             ],
         )
     return code

@@ -124,7 +124,7 @@ def summary_markdown(
     everyone = live_room.participants(db, session.id)
     guests = sum(1 for p in everyone if p.is_guest)
     lines = [
-        f"# Bilan de séance — {cell(session.title)}",
+        f"# Bilan de séance — {plain(session.title)}",
         "",
         _header(db, session),
         "",
@@ -176,9 +176,9 @@ def _header(db, session: LiveSession) -> str:
     orgs = ", ".join(names.get(i, "?") for i in session.organisation_ids) or "—"
     return (
         f"**Date** : {french_date(session.day)}, {session.span_label}  \n"
-        f"**Lieu** : {cell(session.place) or '—'}  \n"
-        f"**Formateur** : {cell(trainer.display_name) if trainer else '—'}  \n"
-        f"**Organisations présentes** : {cell(orgs)}"
+        f"**Lieu** : {plain(session.place) or '—'}  \n"
+        f"**Formateur** : {plain(trainer.display_name) if trainer else '—'}  \n"
+        f"**Organisations présentes** : {plain(orgs)}"
     )
 
 
@@ -206,10 +206,10 @@ def _votes_table(rows: list[MapRow], scenario: Scenario) -> str:
             continue
         offered = live.options(scenario, row.decision.node_id, row.decision.choices)
         votes = " · ".join(
-            f"{o.letter} {quoted(cell(o.text))} : {row.counts.get(o.index, 0)}" for o in offered
+            f"{o.letter} {quoted(plain(o.text))} : {row.counts.get(o.index, 0)}" for o in offered
         )
         chosen = next((o.letter for o in offered if o.index == row.decision.chosen), "—")
-        label = cell(scene_label(scenario, row.decision.node_id, 40))
+        label = plain(scene_label(scenario, row.decision.node_id, 40))
         table.append(f"| {row.decision.number} | {label} | {votes} | {chosen} |")
     return "\n".join(table)
 
@@ -221,7 +221,7 @@ def attendance_markdown(db: sqlite_utils.Database, sheet: Sheet) -> str:
     """The sheet to read on screen or print: the session's header, then one line to sign
     per person."""
     lines = [
-        f"# Feuille d'émargement — {cell(sheet.session.title)}",
+        f"# Feuille d'émargement — {plain(sheet.session.title)}",
         "",
         _header(db, sheet.session),
         "",
@@ -230,7 +230,7 @@ def attendance_markdown(db: sqlite_utils.Database, sheet: Sheet) -> str:
     ]
     for row in sheet.lines:
         lines.append(
-            f"| {cell(row.name)} | {cell(row.organisation)} | {row.status} | {row.arrived_at} | |"
+            f"| {plain(row.name)} | {plain(row.organisation)} | {row.status} | {row.arrived_at} | |"
         )
     return "\n".join(lines)
 
@@ -240,15 +240,7 @@ def role_cards_markdown(scenario: Scenario, players: dict[str, list[str]]) -> st
     cards = []
     for character in scenario.characters.values():
         names = ", ".join(players.get(character.key, [])) or "personne pour l'instant"
-        lines = [f"### {character.name}", f"_Joué par : {cell(names)}_", ""]
+        lines = [f"### {character.name}", f"_Joué par : {plain(names)}_", ""]
         lines += [f"- **{label}** : {character.card[key]}" for key, label in CARD_FIELDS.items()]
         cards.append("\n".join(lines))
     return "\n\n".join(cards)
-
-
-# --- Formatting -------------------------------------------------------------------------
-
-
-def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell (and not read as formatting)."""
-    return plain(text)

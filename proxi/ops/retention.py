@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from proxi.dates import iso
+from proxi.dates import iso, utc
 from proxi.errors import ProxiError
 from proxi.progress import events
 from proxi.progress.db import write_transaction
@@ -73,7 +73,7 @@ def purge(
         raise RetentionError(
             f"Durée de conservation invalide ({days} jours) : indiquez un nombre de jours ≥ 1."
         )
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = utc(now)
     cutoff = events.timestamp(now - timedelta(days=days))
     deleted = 0
     while True:

@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from proxi.dates import utc
 
 EVENT_COLUMNS = (
     "uuid",
@@ -98,9 +99,7 @@ def new_event(
 
 def timestamp(now: datetime | None = None) -> str:
     """ISO 8601 in UTC with its offset; naive datetimes are taken as UTC."""
-    now = now or datetime.now(UTC)
-    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
-    return now.isoformat(timespec="milliseconds")
+    return utc(now).isoformat(timespec="milliseconds")
 
 
 def encode_event(event: dict, idempotency_key: str | None = None) -> dict:

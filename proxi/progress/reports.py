@@ -36,6 +36,8 @@ from proxi.progress.db import write_transaction
 from proxi.progress.due_dates import DueDate, effective
 from proxi import labels
 from proxi.errors import NotAllowed
+from proxi.dates import iso, utc
+from proxi.progress import events
 
 STATUSES, OUTCOMES = labels.STATUSES, labels.OUTCOMES
 OUT_OF_SCOPE = "Cette personne ne fait pas partie des personnes que vous suivez."
@@ -347,7 +349,7 @@ def completion_by_organisation(
 
 def inactive(rows: list[MatrixRow], days: int, now: datetime | None = None) -> list[MatrixRow]:
     """Rows with no activity for `days` days (never-active people included), oldest first."""
-    cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).astimezone(UTC).isoformat()
+    cutoff = events.timestamp(utc(now) - timedelta(days=days))  # as activity is stamped
     stale = [row for row in rows if row.last_activity is None or row.last_activity < cutoff]
     return sorted(stale, key=lambda row: row.last_activity or "")
 
