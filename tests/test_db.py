@@ -152,6 +152,7 @@ def test_events_are_append_only(db, learner):
         db.execute("UPDATE events SET verb = 'failed'")
 
 
+@pytest.mark.slow  # fifty processes at once: not in test-fast
 def test_fifty_concurrent_writers_lose_nothing(db_path):
     setup = open_db(db_path)
     setup.execute(

@@ -68,6 +68,7 @@ def test_demo_never_touches_a_database_that_has_people(tmp_path, capsys):
     assert counts(path) == (1, 0)
 
 
+@pytest.mark.slow  # a database at size: not in test-fast
 def test_synthetic_database_has_the_requested_size_and_consistent_progress(tmp_path):
     path = str(tmp_path / "bench.db")
     assert main(["demo", "--db", path, "--people", "20", "--events", "3000"]) == 0

@@ -175,6 +175,7 @@ def generated_scenario(size: int) -> dict:
     }
 
 
+@pytest.mark.slow  # a scenario at size: not in test-fast
 def test_a_2000_node_scenario_is_checked_completely(tmp_path):
     path = tmp_path / "grand.yaml"
     path.write_text(yaml.safe_dump(generated_scenario(2000), allow_unicode=True), encoding="utf-8")

@@ -14,7 +14,11 @@ import asyncio
 import subprocess
 import sys
 
+import pytest
+
 from bench import bench_load, load, server
+
+pytestmark = pytest.mark.slow  # a real server and its clients: not in test-fast
 
 LEARNERS, PHONES = 10, 15
 

@@ -57,6 +57,7 @@ def pages_text(pdf: bytes) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
+@pytest.mark.slow  # twenty PDF pages: not in test-fast
 def test_twenty_attestations_in_one_pdf_one_page_each_with_a_code_that_verifies(
     db, organisation, module
 ):

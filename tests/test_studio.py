@@ -84,6 +84,7 @@ def test_twee_import_gives_a_structurally_valid_skeleton(tmp_path):
     assert not [f for f in findings if f.code.startswith("P")]
 
 
+@pytest.mark.slow  # a command-line subprocess: not in test-fast
 def test_twee_cli(tmp_path):
     source = tmp_path / "hall.twee"
     source.write_text(TWEE, encoding="utf-8")
