@@ -281,6 +281,10 @@ def test_available_moves_follow_the_transition_table(room, porte):
     assert moves() == ["resume", "reveal"]
     live_flow.reveal(db, trainer, session_id, porte)
     assert moves() == ["follow"]
+    session = live.get_session(db, session_id)
+    assert live_flow.available_moves(session, None, None) == []  # no scenario on screen
+    live_flow.end_session(db, trainer, session_id)
+    assert moves() == []  # an ended session offers nothing, whatever its last vote
 
 
 def test_show_of_hands_adds_to_the_phones(room, porte, join_all):
