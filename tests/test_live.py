@@ -574,3 +574,23 @@ def test_a_choice_that_is_a_quotation_is_quoted_once_in_the_summary(room, tmp_pa
     assert "→ « Revenez demain. »" in text
     assert re.search(r"[AB] « Revenez demain\. » : 3", text)
     assert "« «" not in text and "» »" not in text
+
+
+def test_follow_refuses_a_choice_the_vote_did_not_offer(room, porte):
+    db, trainer, _, session_id, _ = room
+    live_flow.open_vote(db, trainer, session_id, porte)
+    live_flow.reveal(db, trainer, session_id, porte)
+    with pytest.raises(live.LiveError, match="pas proposé à ce vote"):
+        live_flow.follow(db, trainer, session_id, porte, 9)
+    assert live.get_session(db, session_id).state["node"] == "accueil"
+
+
+def test_an_ending_on_screen_has_nothing_to_vote(room, porte):
+    db, trainer, _, session_id, _ = room
+    for choice in (0, 0, 1):  # listen, write the report, conclude: an ending
+        live_flow.open_vote(db, trainer, session_id, porte)
+        live_flow.reveal(db, trainer, session_id, porte)
+        live_flow.follow(db, trainer, session_id, porte, choice)
+    with pytest.raises(live.LiveError, match="rien à voter"):
+        live_flow.open_vote(db, trainer, session_id, porte)
+    assert live.get_session(db, session_id).decision_id is None
