@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
-from proxi.dates import french_date
+from proxi.dates import french_date, iso
 from proxi.documents.verification import public_url
 from proxi.mail import MailConfig, MailError, send_mail
 from proxi.people import audit
@@ -172,7 +172,7 @@ def _record(db: sqlite_utils.Database, reminder: Reminder, step_name: str) -> No
             "INSERT OR IGNORE INTO reminders_sent (person_id, module_id, due_on, step, sent_at)"
             " VALUES (?, ?, ?, ?, ?)",
             [reminder.person_id, reminder.due.module_id, reminder.due.due_on, step_name,
-             datetime.now(UTC).isoformat()],
+             iso()],
         )  # fmt: skip
 
 
@@ -251,7 +251,7 @@ def send_digests(
         with write_transaction(db):
             db.execute(
                 "INSERT OR IGNORE INTO digests_sent (manager_id, week, sent_at) VALUES (?, ?, ?)",
-                [manager_id, stamp, datetime.now(UTC).isoformat()],
+                [manager_id, stamp, iso()],
             )
         sent.append(email)
     return sent

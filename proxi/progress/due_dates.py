@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from proxi.dates import french_date
+from proxi.dates import french_date, iso
 from proxi.errors import NotAllowed, ProxiError
 from proxi.progress.db import write_transaction
 
@@ -139,7 +139,7 @@ def set_due_date(
                 "INSERT INTO due_dates (module_id, target, organisation_id, site, person_id,"
                 " due_on, set_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [module_id, target, organisation_id, site, person_id, due_on.isoformat(),
-                 viewer.person_id or None, datetime.now(UTC).isoformat()],
+                 viewer.person_id or None, iso()],
             )  # fmt: skip
 
 
