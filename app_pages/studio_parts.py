@@ -1,4 +1,8 @@
-"""The studio's play-test panel and path-analytics counts (kept apart to keep pages short)."""
+"""The studio's findings (each with the lines it points at), story map and play-test.
+
+The map and the play-test work on what reads (`proxi.content.sketch`): with errors, the
+broken nodes are marked and a choice leading nowhere cannot be taken, the rest plays.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,67 @@ import streamlit as st
 
 from app_pages import ui
 from proxi.content import engine
+from proxi.content.findings import ERROR
+from proxi.content.markdown import plain
 from proxi.content.scenario import Scenario
-from proxi.content.studio import playtest_state
+from proxi.content.storymap import to_dot
+from proxi.content.studio import Check, excerpt, playtest_state
 from proxi.errors import IllegalMove, ProxiError
 
 STACK = "studio-playtest"
 
 
-def playtest(scenario: Scenario) -> None:
+def findings(checked: Check, text: str) -> None:
+    """The count, then each finding with its lines numbered as in the file."""
+    warnings = len(checked.findings) - checked.errors
+    st.markdown(f"**Vérification :** {checked.errors} erreur(s), {warnings} avertissement(s)")
+    for finding in checked.findings:
+        (st.error if finding.severity == ERROR else st.warning)(
+            f"Ligne {finding.line}, colonne {finding.col} — {finding.code} : {plain(finding.message)}"
+        )
+        st.code(excerpt(text, finding.line, finding.col), language=None, wrap_lines=True)
+    if checked.report:
+        report = checked.report
+        paths = "infini (boucle)" if report.paths is None else report.paths
+        st.caption(
+            f"{report.nodes} nœuds · {paths} parcours · fins atteintes : {', '.join(report.endings_reached) or 'aucune'}"
+        )
+
+
+def story_map(checked: Check, person) -> None:
+    sketch = checked.sketch
+    if sketch.scenario is None:
+        st.info(_unreadable(sketch.set_aside))
+        return
+    if checked.errors:
+        st.warning(
+            "Carte de ce qui se lit : les nœuds en rouge contiennent une erreur (ligne indiquée), "
+            "« ? » marque un nœud qui n'existe pas."
+        )
+    show_counts = st.toggle("Épaisseur selon les choix des apprenants", value=False)
+    counts = choice_counts(person, sketch.scenario.id) if show_counts else None
+    st.graphviz_chart(to_dot(sketch.scenario, counts, sketch.broken))
+    st.caption(
+        "Bleu : départ · vert / orange / rouge : fins favorable / mitigée / défavorable · pointillés : choix sous condition · bord rouge : nœud jamais atteint ou impasse."
+    )
+
+
+def _unreadable(set_aside: tuple[int, ...]) -> str:
+    where = f" (ligne {set_aside[0]})" if set_aside else ""
+    return (
+        f"Le fichier ne se lit pas encore{where} : il faut au moins « nodes: » avec un nœud. "
+        "La carte et l'essai apparaissent dès qu'un nœud se lit."
+    )
+
+
+def playtest(checked: Check) -> None:
     """Start anywhere with any values; choose, watch and edit variables, step back. Nothing saved."""
+    scenario = checked.sketch.scenario
+    if scenario is None:
+        st.info(_unreadable(checked.sketch.set_aside))
+        return
+    if checked.errors:
+        st.warning("Essai de ce qui se lit : un choix qui mène à un nœud inconnu ne se prend pas.")
     start_column, values_column = st.columns(2)
     node_id = start_column.selectbox(
         "Commencer au nœud", list(scenario.nodes), index=list(scenario.nodes).index(scenario.start)
@@ -36,13 +92,17 @@ def playtest(scenario: Scenario) -> None:
             "Choisissez un nœud et des valeurs, puis « Jouer à partir d'ici ». Rien n'est enregistré dans la progression de qui que ce soit."
         )
         return
-    _screen(scenario, stack)
+    _screen(scenario, stack, checked.sketch.broken)
 
 
-def _screen(scenario: Scenario, stack: list[dict]) -> None:
+def _screen(scenario: Scenario, stack: list[dict], broken: dict[str, int]) -> None:
     state = stack[-1]
     view = engine.view(scenario, state)
     st.markdown(f"**Nœud : {view.node.id}**")
+    if view.node.id in broken:
+        st.error(
+            f"Ce nœud contient une erreur (ligne {broken[view.node.id]}) : il peut être incomplet."
+        )
     _variable_watch(scenario, state)
     if view.last_choice:
         st.info(view.last_choice.feedback or "(pas de feedback)")
@@ -55,8 +115,12 @@ def _screen(scenario: Scenario, stack: list[dict]) -> None:
         st.markdown(f"**{view.ending.title}** — {view.ending.debrief}")
     for choice in view.choices:
         condition = f" *(si {choice.condition_text})*" if choice.condition_text else ""
+        nowhere = choice.goto not in scenario.nodes
+        label = f"{choice.text}{condition}" + (
+            f" — mène à « {choice.goto} », qui n'existe pas" if nowhere else ""
+        )
         if st.button(
-            f"{choice.text}{condition}", key=f"try-{state['node']}-{choice.index}-{len(stack)}"
+            label, key=f"try-{state['node']}-{choice.index}-{len(stack)}", disabled=nowhere
         ):
             try:
                 stack.append(engine.choose(scenario, state, choice.index))

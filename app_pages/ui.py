@@ -85,6 +85,11 @@ def _fingerprint(folders: tuple[str, ...]) -> tuple:
     return fingerprint()
 
 
+def content_changed() -> None:
+    """A content file was just written (the studio): read the content again on the next call."""
+    _fingerprint.clear()
+
+
 def catalogue() -> Catalogue:
     """The content, reloaded when a file changed: files are stat'ed at most every 2 s."""
     return _load(_fingerprint(tuple(str(folder) for folder in content_dirs())))

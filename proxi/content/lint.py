@@ -286,17 +286,25 @@ def check(paths: list[Path]) -> tuple[list[Finding], list[ScenarioReport]]:
     reports, scenarios = [], []
     for path in scenario_files:
         scenario, found = load_scenario(path, partial=True)
-        findings += found
-        if scenario is None:
-            continue
-        scenarios.append(scenario)
-        if has_errors(found):
-            findings += _partial_checks(scenario, course)
-            continue
-        more, summary = lint_scenario(scenario, course)
+        more, summary = check_loaded(scenario, found, course)
         findings += more
-        reports.append(summary)
+        scenarios += [scenario] if scenario is not None else []
+        reports += [summary] if summary is not None else []
     return findings + duplicate_titles(scenarios), reports
+
+
+def check_loaded(
+    scenario: Scenario | None, found: list[Finding], course: Course
+) -> tuple[list[Finding], ScenarioReport | None]:
+    """Every finding about a scenario loaded with `partial=True`; the path report only when
+    its structure has no error."""
+    if scenario is None:
+        return found, None
+    if has_errors(found):
+        more, summary = _partial_checks(scenario, course), None
+    else:
+        more, summary = lint_scenario(scenario, course)
+    return found + more, summary
 
 
 def _partial_checks(scenario: Scenario, course: Course) -> list[Finding]:
@@ -348,4 +356,11 @@ def _under(file: str, paths: list[Path]) -> bool:
     return any(resolved == p.resolve() or p.resolve() in resolved.parents for p in paths)
 
 
-__all__ = ["check", "lint_scenario", "lint_course_links", "ScenarioReport", "has_errors"]
+__all__ = [
+    "check",
+    "check_loaded",
+    "lint_scenario",
+    "lint_course_links",
+    "ScenarioReport",
+    "has_errors",
+]

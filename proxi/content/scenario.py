@@ -417,3 +417,42 @@ def _check_references(scenario: Scenario, data: dict, report: Reporter) -> None:
                 )
         if node.ending and node.choices:
             report.add(where + ("choices",), "S120", "une fin ne propose pas de choix")
+
+
+def build_what_reads(source: Source) -> Scenario | None:
+    """A Scenario from the parts of a source that read, for the studio's map and play-test.
+
+    Missing or ill-typed top-level fields get neutral values, a node that does not read is
+    kept as an empty node (so the map can mark it), and choices are numbered by position.
+    None when the file has no readable node at all. Never for learners: findings are
+    discarded here, `load_scenario` is the judge.
+    """
+    data = source.data
+    raw_nodes = data.get("nodes") if isinstance(data, dict) else None
+    if not isinstance(raw_nodes, dict) or not raw_nodes:
+        return None
+    assert isinstance(data, dict)
+    filler = {
+        **{"id": Path(source.path).stem, "title": "?", "summary": "?", "module": "?"},
+        **{"duration": 1, "competencies": [], "characters": {}, "variables": {}},
+        "start": str(next(iter(raw_nodes))),
+    }
+    fields = {**_TOP_REQUIRED, **_TOP_OPTIONAL}
+    usable = {key: value for key, value in data.items() if is_type(value, fields.get(key, object))}
+    readable = dataclasses.replace(source, data={**filler, **usable})
+    scenario = _build(readable, Reporter(readable))
+    if scenario is None:
+        return None
+    built = {str(key): node for key, node in scenario.nodes.items()}
+    nodes = {
+        str(key): _renumbered(built.get(str(key)) or Node(str(key), "", (), ()))
+        for key in raw_nodes
+    }
+    start = scenario.start if scenario.start in nodes else next(iter(nodes))
+    return dataclasses.replace(scenario, nodes=nodes, start=start)
+
+
+def _renumbered(node: Node) -> Node:
+    """Choices that did not read are left out: number the others by position, as the engine does."""
+    choices = tuple(dataclasses.replace(c, index=i) for i, c in enumerate(node.choices))
+    return dataclasses.replace(node, choices=choices)

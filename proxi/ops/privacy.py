@@ -93,6 +93,9 @@ POLICIES: dict[tuple[str, str], str] = {
     ("audit_log", "actor_id"): "anonymise",
     ("audit_log", "target_id"): "anonymise",
     ("document_codes", "person_id"): "delete",
+    ("studio_drafts", "person_id"): "delete",
+    ("scenario_proposals", "proposed_by"): "anonymise",
+    ("scenario_proposals", "decided_by"): "anonymise",
 }
 # Never exported: they prove nothing to the person and would let a copy open a session.
 SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "ticket_hash"})

@@ -36,12 +36,13 @@ ACTS = {
     "audit.read": "Le journal des actions est réservé à la coordination.",
     "session.run": "Seul le formateur de cette séance peut la piloter.",
     "scenario.write": "L'atelier d'écriture est réservé aux formateurs et à la coordination.",
+    "scenario.propose": "Seuls les formateurs et la coordination proposent une version.",
     "scenario.publish": "Seule la coordination publie des mises en situation dans la bibliothèque.",
     "dashboard.view": "Le tableau de bord est réservé aux formateurs, managers et coordinateurs.",
 }
 ROLE_ACTS: dict[str, frozenset[str]] = {
     "learner": frozenset(),
-    "trainer": frozenset({"session.run", "scenario.write", "dashboard.view"}),
+    "trainer": frozenset({"session.run", "scenario.write", "scenario.propose", "dashboard.view"}),
     "manager": frozenset({"person.manage", "dashboard.view"}),
     "coordinator": frozenset(ACTS),
     "operator": frozenset(ACTS),

@@ -684,3 +684,36 @@ def m056_due_dates(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@MIGRATIONS()
+def m060_studio(db: sqlite_utils.Database) -> None:
+    # The authoring studio (proxi.people.authoring): each author's draft of each scenario,
+    # kept across refreshes until published or discarded, and the versions trainers propose
+    # for the coordination to publish.
+    db.executescript(
+        """
+        CREATE TABLE studio_drafts (
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            opened TEXT NOT NULL,             -- the scenario id opened; '' for a new one
+            text TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, opened)
+        );
+        CREATE TABLE scenario_proposals (
+            id INTEGER PRIMARY KEY,
+            scenario_id TEXT NOT NULL,        -- the file it would be published as
+            opened TEXT NOT NULL,             -- the scenario it replaces; '' for a new one
+            text TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',    -- the author's word to the coordination
+            proposed_by INTEGER NOT NULL REFERENCES people(id),
+            proposed_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',  -- pending|published|declined|replaced
+            decided_by INTEGER REFERENCES people(id),
+            decided_at TEXT,
+            reason TEXT NOT NULL DEFAULT ''   -- why it was declined
+        );
+        CREATE INDEX scenario_proposals_by_status ON scenario_proposals(status, proposed_at);
+        """
+    )
+

@@ -12,10 +12,12 @@ fail instead, so CI can never pass by skipping them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +65,14 @@ def chromium_executable() -> str:
 @pytest.fixture(scope="session")
 def proxi_server(tmp_path_factory, chromium_executable) -> Server:
     """`streamlit run app.py` on a free port with a fresh demo database; stopped at the end."""
-    folder = tmp_path_factory.mktemp("proxi-e2e")
+    with serving(tmp_path_factory.mktemp("proxi-e2e")) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serving(folder: Path, **environment: str) -> Iterator[Server]:
+    """A Proxi server of its own: a demo database in `folder`, `environment` on top of ours
+    (a journey that publishes points PROXI_SCENARIOS_DIR at a copy, never at the repo's)."""
     db_path = folder / "progress.db"
     env = {
         key: value
@@ -71,6 +80,7 @@ def proxi_server(tmp_path_factory, chromium_executable) -> Server:
         if key not in {"PROXI_MODULES_DIR", "PROXI_SCENARIOS_DIR", "PROXI_SECRET"}
     }
     env["PROXI_DB"] = str(db_path)
+    env.update(environment)
     seed = [sys.executable, "-m", "proxi", "demo", "--db", str(db_path), "--if-empty"]
     subprocess.run(seed, cwd=REPO, env=env, check=True, capture_output=True, timeout=120)
     port = free_port()
