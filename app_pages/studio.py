@@ -14,7 +14,8 @@ st.set_page_config(page_title="Atelier d'écriture · Proxi", layout="wide")
 person = require("scenario.write")
 st.title("Atelier d'écriture")
 cat = ui.catalogue()
-work.proposals_panel(person, cat)
+with st.container():  # always there, so a proposal appearing keeps the open tab
+    work.proposals_panel(person, cat)
 opened = work.opening(person, cat)
 if opened is None:
     st.caption(
