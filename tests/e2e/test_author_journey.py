@@ -133,7 +133,9 @@ def test_author_from_an_edit_to_a_published_scenario(studio_server, chromium_bro
         published = (scenarios / f"{NEW_ID}.yaml").read_text(encoding="utf-8")
         assert f'title: "{NEW_TITLE}"' in published and "goto: fin_rupture\n" in published
 
-        # The library offers it now: the studio's own list has it, under its title.
-        main(page).get_by_label("Ouvrir une mise en situation").click()
-        expect(page.get_by_role("option", name=NEW_TITLE)).to_be_visible()
-        page.keyboard.press("Escape")
+        # What is open is now the published scenario, under its title, with no draft left.
+        chosen = (
+            main(page).get_by_test_id("stSelectbox").filter(has_text="Ouvrir une mise en situation")
+        )
+        expect(chosen).to_contain_text(NEW_TITLE)
+        expect(main(page).get_by_text("Aucune modification.")).to_be_visible()
