@@ -131,7 +131,7 @@ with tab["Parcours"]:
         ended = tables.endings_table(reports.endings(db(), viewer, list(names), org), cat.scenarios)
         these = [line for line in ended if line["Mise en situation"] == names[chosen]]
         if these:  # this scenario's endings as bars, then every scenario's as a table
-            st.bar_chart(these, x="Fin", y=["En autonomie", "En groupe"], horizontal=True)
+            ui.bars(these, "Fin", ["En autonomie", "En groupe"], "Nombre de fins atteintes")
         show_tables({"Fins atteintes": ended})
 
 with tab["Fiche individuelle"]:

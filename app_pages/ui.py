@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
+import altair as alt
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -201,9 +202,42 @@ def scenario_gauges(scenario: Scenario, values: dict[str, int]) -> None:
 
 
 def competency_chart(competencies: dict[str, int]) -> None:
-    data = {COMPETENCIES.get(code, code): value for code, value in competencies.items()}
-    if data:
-        st.bar_chart(data, horizontal=True, x_label="Points", y_label="Compétence")
+    rows = [
+        {"Compétence": COMPETENCIES.get(code, code), "Points": value}
+        for code, value in competencies.items()
+    ]
+    if rows:
+        bars(rows, "Compétence", ["Points"], "Points")
+
+
+def bars(rows: list[dict], label: str, series: list[str], value_title: str) -> None:
+    """Horizontal bars: one line per `label` (its text in full on the left), one bar per
+    column of `series`, side by side, each with its value at its end; the axis is titled
+    `value_title` and reaches past the longest bar, so that no bar or value is cut.
+    Drawn with Altair rather than st.bar_chart, whose axes read « value --
+    streamlit-generated » and swap their titles when horizontal."""
+    long = [
+        {"label": row[label], "series": name, "value": row[name]} for row in rows for name in series
+    ]
+    numbers = [line["value"] for line in long]
+    low, high = min(0, *numbers), max(0, *numbers)
+    room = max(1, round((high - low) * 0.15))  # space for the value written past the bar
+    domain = [low - room if low < 0 else 0, high + room]
+    x = alt.X("value:Q", title=value_title, scale=alt.Scale(domain=domain))
+    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=0))
+    base = alt.Chart(alt.Data(values=long)).encode(x=x, y=y)
+    if len(series) > 1:
+        colour = alt.Color("series:N", title=None, sort=series, legend=alt.Legend(orient="top"))
+        base = base.encode(color=colour, yOffset=alt.YOffset("series:N", sort=series))
+    tooltip = [alt.Tooltip("label:N", title=label), alt.Tooltip("value:Q", title=value_title)]
+    value = alt.Text("value:Q")
+    chart = alt.layer(
+        base.mark_bar().encode(tooltip=tooltip),
+        base.mark_text(align="left", dx=4).encode(text=value).transform_filter("datum.value >= 0"),
+        base.mark_text(align="right", dx=-4).encode(text=value).transform_filter("datum.value < 0"),
+    )
+    height = 28 * len(rows) * max(1, len(series) * 0.8) + 40
+    st.altair_chart(chart.properties(height=height), width="stretch")
 
 
 def outcome_badge(outcome: str) -> None:

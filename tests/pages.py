@@ -113,3 +113,11 @@ def texts(at: AppTest) -> str:
         for e in getattr(at, kind)
     ]
     return "\n".join(str(p) for p in parts)
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    """The Vega-Lite specs of the charts on the page (AppTest has no chart element)."""
+    import json
+
+    found = at.get("vega_lite_chart")
+    return [json.loads(chart.proto.spec) for chart in found]

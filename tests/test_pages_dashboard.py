@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from pages import no_exception, open_as
+from pages import chart_specs, no_exception, open_as
 from streamlit.testing.v1 import AppTest
 
 from proxi.people import accounts
@@ -267,3 +267,25 @@ def test_the_matrix_shows_fifty_people_a_page_and_every_page_is_reachable(landlo
     assert len(last) == int(total) - 100
     assert not set(last["Nom"]) & set(first["Nom"])
     assert "Télécharger pour Excel (CSV)" in [b.label for b in at.get("download_button")]
+
+
+def test_the_parcours_chart_names_its_axis_in_french_and_shows_ending_names_in_full(world):
+    from proxi.content.catalogue import load_catalogue
+    from proxi.progress import store
+
+    db, ids = world
+    scenario = next(iter(load_catalogue().scenarios.values()))
+    ending = next(n for n in scenario.nodes.values() if n.ending)
+    state = {"node": ending.id}
+    store.record_scenario_state(
+        db, ids["alice"], scenario.id, state, "ended", node_id=ending.id, outcome="favourable"
+    )
+    at = show_tab(open_page(world, "coord"), "Parcours")
+    next(s for s in at.selectbox if s.label == "Mise en situation").set_value(scenario.id).run()
+    assert_clean(at)
+    (spec,) = [s for s in chart_specs(at) if "layer" in s]
+    bars = spec["layer"][0]["encoding"]
+    assert bars["x"]["title"] == "Nombre de fins atteintes" and bars["y"]["title"] is None
+    assert bars["y"]["axis"]["labelLimit"] == 0  # ending names in full
+    assert bars["x"]["scale"]["domain"][1] > 1  # room past the longest bar for its value
+    assert "streamlit-generated" not in str(spec)

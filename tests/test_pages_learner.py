@@ -1,7 +1,16 @@
 """Learner journeys through the real pages (AppTest), against a temporary database."""
 
 import pytest
-from pages import APP, PASSWORD, logged_in, make_person, no_exception, texts, use_temporary_world
+from pages import (
+    APP,
+    PASSWORD,
+    chart_specs,
+    logged_in,
+    make_person,
+    no_exception,
+    texts,
+    use_temporary_world,
+)
 from streamlit.testing.v1 import AppTest
 
 
@@ -154,3 +163,16 @@ def test_the_history_names_what_was_done_by_its_title_in_paris_time(world):
     assert "- 00:30 — a consulté la leçon « Première leçon » (étape 1 sur 3)" in day
     assert "- 00:30 — n'a pas réussi le quiz final du module « Module d'essai » (50 %)" in day
     assert "1-essai" not in day and "23:30" not in day
+
+
+def test_the_competency_chart_names_its_axes_and_leaves_room_for_every_bar(world):
+    at = logged_in(world, make_person(world, "alice"), "app_pages/scenario.py")
+    click(at, "Vous lui dites de revenir demain.")
+    click(at, "Vous fermez la loge.")  # Écoute -2 then -3: the longest bar is -5
+    (spec,) = chart_specs(at)
+    bars = spec["layer"][0]["encoding"]
+    assert bars["x"]["title"] == "Points" and bars["y"]["title"] is None
+    assert bars["y"]["axis"]["labelLimit"] == 0  # names in full
+    low, high = bars["x"]["scale"]["domain"]
+    assert low < -5 and high >= 0  # room past the longest bar for its value
+    assert "streamlit-generated" not in str(spec)
