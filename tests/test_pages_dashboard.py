@@ -289,3 +289,14 @@ def test_the_parcours_chart_names_its_axis_in_french_and_shows_ending_names_in_f
     assert bars["y"]["axis"]["labelLimit"] == 0  # ending names in full
     assert bars["x"]["scale"]["domain"][1] > 1  # room past the longest bar for its value
     assert "streamlit-generated" not in str(spec)
+
+
+def test_the_parcours_table_names_each_choice_beside_its_decision():
+    from proxi.content.catalogue import load_catalogue
+    from proxi.documents import tables
+
+    scenario = next(iter(load_catalogue().scenarios.values()))
+    node = next(n for n in scenario.nodes.values() if n.choices)
+    first = tables.path_table([], scenario)[0]
+    assert list(first)[:2] == ["Décision", "Choix"]
+    assert first["Choix"] == f"A — {node.choices[0].text}"

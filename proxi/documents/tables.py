@@ -77,8 +77,9 @@ def matrix_table(
 
 
 def path_table(counts: list[reports.PathCount], scenario: Scenario) -> list[dict[str, object]]:
-    """One line per choice of each decision, in the scenario's order, solo and group apart;
-    the long texts last, so that the counts stay in view on a narrow screen."""
+    """One line per choice of each decision, in the scenario's order, solo and group apart.
+    The choice is named by its letter and its text, beside the decision: what was chosen
+    is read before the counts, not far to the right of them."""
     by_key = {(c.mode, c.node_id, c.choice_index): c.count for c in counts}
     totals: Counter[tuple[str, str]] = Counter()
     for c in counts:
@@ -93,12 +94,12 @@ def path_table(counts: list[reports.PathCount], scenario: Scenario) -> list[dict
             line: dict[str, object] = {
                 "Décision": _short(node.prompt or node_id if node else node_id)
             }
-            line["Choix"] = choice_letter(index)  # its place among the node's choices
+            text = texts.get(index, "(retiré du contenu)")
+            line["Choix"] = f"{choice_letter(index)} — {text}"  # the letter: its place
             for mode, label in (("solo", "En autonomie"), ("group", "En groupe")):
                 count, total = by_key.get((mode, node_id, index), 0), totals[(mode, node_id)]
                 line[label] = count
                 line[f"{label} (%)"] = round(100 * count / total) if total else None
-            line["Texte du choix"] = texts.get(index, "(retiré du contenu)")
             table.append(line)
     return table
 
