@@ -90,7 +90,7 @@ def import_roster() -> None:
     st.download_button(
         "Modèle de fichier", roster.TEMPLATE.encode("utf-8-sig"), "modele-personnes.csv", "text/csv"
     )
-    upload = st.file_uploader("Liste des personnes (CSV)", type=["csv", "txt"])
+    upload = st.file_uploader("Liste des personnes (CSV ou TXT, 2 Mo au plus)", type=["csv", "txt"])
     if upload is not None:
         preview = roster.read_roster(db(), upload.getvalue())
         for message in roster.error_messages(preview):
@@ -155,7 +155,7 @@ with creating:
             format_func=accounts.JOB_CATEGORIES.get,
             key="np-job",
         )
-        st.multiselect(
+        ui.multiselect(
             "Rôles",
             grantable,
             ["learner"],

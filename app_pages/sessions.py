@@ -14,7 +14,7 @@ from app_pages import signing_parts, ui
 from app_pages.connection import db
 from app_pages.identity import require
 from proxi.content.markdown import plain
-from proxi.dates import local_time
+from proxi.dates import DAY_HINT, french_date, local_time, parse_day, today
 from proxi.errors import ProxiError
 from proxi.live import attendance
 from proxi.live import flow as live_flow
@@ -65,8 +65,9 @@ NEW_SESSION_FIELDS = (
 def create_session() -> str:
     """« Créer la séance », read from the form's fields (see ui.form_action)."""
     state = st.session_state
-    fields = [state[key] for key in NEW_SESSION_FIELDS]
-    created = live.create_session(db(), person, *fields)
+    fields = {key: state[key] for key in NEW_SESSION_FIELDS}
+    fields["new-day"] = parse_day(fields["new-day"]) or today()
+    created = live.create_session(db(), person, *fields.values())
     state["session"] = created.id
     return f"Séance « {created.title} » créée : ouvrez-la quand le groupe arrive."
 
@@ -75,7 +76,8 @@ def create_form() -> None:
     orgs = {o.id: o.name for o in accounts.list_organisations(db())}
     with st.form("new-session"):
         st.text_input("Titre", max_chars=120, key="new-title")
-        st.date_input("Date", format="DD/MM/YYYY", key="new-day")
+        # A text field like every date field (see the dashboard): dates.parse_day reads it.
+        st.text_input("Date", french_date(today()), placeholder=DAY_HINT, key="new-day")
         st.radio(
             "Demi-journée ou journée",
             list(live.SPANS),
@@ -84,8 +86,8 @@ def create_form() -> None:
             key="new-half-day",
         )
         st.text_input("Lieu", max_chars=120, key="new-place")
-        st.multiselect("Organisations présentes", list(orgs), format_func=orgs.get, key="new-orgs")
-        st.multiselect(
+        ui.multiselect("Organisations présentes", list(orgs), format_func=orgs.get, key="new-orgs")
+        ui.multiselect(
             "Mises en situation",
             list(cat.scenarios),
             format_func=cat.scenario_titles().get,

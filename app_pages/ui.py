@@ -132,6 +132,14 @@ def page_link(page: str, label: str, icon: str | None = None) -> None:
         st.page_link(page, label=label, icon=icon)
 
 
+def multiselect(label: str, options, default=None, where=st, **options_) -> list:
+    """st.multiselect in French: its placeholder (« Choose options ») and its « Select all »
+    are Streamlit's English unless set."""
+    return where.multiselect(
+        label, options, default, placeholder="Choisir…", select_all=False, **options_
+    )
+
+
 def form_action(name: str, action: Callable[[], str], fields: Iterable[str]) -> None:
     """A form's submit callback: run `action`, which reads the form's fields by key.
 

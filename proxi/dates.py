@@ -12,8 +12,11 @@ clock, so an act at 23:30 UTC in winter reads the next day, 00:30.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
+
+from proxi.errors import ProxiError
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY_FORMAT = "%d/%m/%Y"
@@ -22,6 +25,12 @@ DAY_PATTERN = "DD/MM/YYYY"
 MOMENT_PATTERN = "DD/MM/YYYY HH:mm"
 
 Moment = datetime | str  # an instant: a datetime, or its stored ISO form
+DAY_HINT = "JJ/MM/AAAA"  # what a date field shows before anything is typed
+_TYPED_DAY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+
+
+class DateError(ProxiError):
+    """A date typed in a form that is not a day of the calendar."""
 
 
 def utc(moment: datetime | None = None) -> datetime:
@@ -77,3 +86,19 @@ def local_moment(moment: Moment | None) -> str:
     if moment is None or moment == "":
         return ""
     return f"{french_date(moment)} {local_time(moment)}"
+
+
+def parse_day(typed: str) -> date | None:
+    """The day typed in a form, « 15/01/2026 » (or 15-1-2026, 15.01.2026); None when the
+    field is empty. Anything else raises DateError with a French message."""
+    text = typed.strip()
+    if not text:
+        return None
+    found = _TYPED_DAY.fullmatch(text)
+    if found:
+        day_number, month, year = (int(part) for part in found.groups())
+        try:
+            return date(year, month, day_number)
+        except ValueError:
+            raise DateError(f"« {text} » n'existe pas dans le calendrier.") from None
+    raise DateError(f"Date illisible « {text} » : écrivez-la {DAY_HINT}, par exemple 15/01/2026.")

@@ -28,3 +28,15 @@ def test_nothing_reads_as_nothing():
 
 def test_a_stored_instant_without_offset_is_utc():
     assert dates.paris("2026-11-15T12:00:00").hour == 13
+
+
+def test_a_typed_day_is_read_the_french_way_or_refused_in_french():
+    import pytest
+
+    assert dates.parse_day(" 15/01/2026 ") == date(2026, 1, 15)
+    assert dates.parse_day("5-1-2026") == dates.parse_day("05.01.2026") == date(2026, 1, 5)
+    assert dates.parse_day("") is None
+    with pytest.raises(dates.DateError, match="« 31/02/2026 » n'existe pas dans le calendrier"):
+        dates.parse_day("31/02/2026")
+    with pytest.raises(dates.DateError, match="écrivez-la JJ/MM/AAAA"):
+        dates.parse_day("2026-01-15")

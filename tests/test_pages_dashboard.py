@@ -99,7 +99,11 @@ def test_a_manager_sets_due_dates_for_their_own_organisation_only(landlords):
     db, ids = landlords
     at = show_tab(open_as(landlords, "manager_a", DASHBOARD), "Relances")
     assert at.selectbox(key="due-org").options == ["Habitat A"]
-    at.date_input(key="due-on").set_value(date(2026, 1, 15))
+    at.text_input(key="due-on").input("31/02/2026")
+    next(b for b in at.button if b.label == "Enregistrer l'échéance").click().run()
+    assert [e.value for e in at.error] == ["« 31/02/2026 » n'existe pas dans le calendrier."]
+    assert at.text_input(key="due-on").value == "31/02/2026"  # kept, to correct
+    at.text_input(key="due-on").input("15/01/2026")
     next(b for b in at.button if b.label == "Enregistrer l'échéance").click().run()
     no_exception(at)
     assert [s.value for s in at.success] == [

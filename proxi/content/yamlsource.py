@@ -55,9 +55,59 @@ def _syntax_error(path: str, error: yaml.YAMLError, line_offset: int, text: str)
             return refused
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = getattr(error, "problem", None) or "syntaxe invalide"
+    problem = getattr(error, "problem", None) or ""
     return ContentError(
-        path, line + line_offset, col, "P001", f"YAML illisible : {problem} ({_hint(problem)})"
+        path,
+        line + line_offset,
+        col,
+        "P001",
+        f"YAML illisible : {_in_french(problem, _line(text, line))} ({_hint(problem)})",
+    )
+
+
+# PyYAML's problems, in its words (the start of each), and what an author reads instead.
+# Anything else reads « syntaxe invalide »: never PyYAML's English.
+PROBLEMS = (
+    ("mapping values are not allowed", "« : » inattendu"),
+    ("did not find expected key", "une clé était attendue ici"),
+    ("could not find expected ':'", "« : » attendu après une clé"),
+    ("did not find expected ',' or ']'", "« , » ou « ] » attendu : un crochet n'est pas fermé ?"),
+    (
+        "did not find expected ',' or '}'",
+        "« , » ou « } » attendu : une accolade n'est pas fermée ?",
+    ),
+    ("expected ',' or ']'", "« , » ou « ] » attendu"),
+    ("expected ',' or '}'", "« , » ou « } » attendu"),
+    ("expected <block end>", "l'indentation ne suit pas celle des lignes voisines"),
+    ("expected the node content", "une valeur était attendue ici"),
+    (
+        "found unexpected end of stream",
+        "fin du fichier inattendue : un guillemet n'est pas fermé ?",
+    ),
+    ("found a tab character", "une tabulation : indentez avec des espaces"),
+    ("found character", "un caractère ne peut pas commencer une valeur ici"),
+    ("found unknown escape character", "« \\ » suivi d'un caractère inconnu"),
+    ("did not find expected comment or line break", "texte en trop après la valeur"),
+    ("did not find expected alphabetic or numeric character", "nom d'ancre ou d'alias invalide"),
+    ("found unexpected ':'", "« : » inattendu"),
+    ("found duplicate anchor", "ancre en double"),
+    ("found undefined alias", "alias inconnu"),
+    ("expected a comment or a line break", "texte en trop après la valeur"),
+    ("expected alphabetic or numeric character", "nom d'ancre ou d'alias invalide"),
+    ("found unexpected document", "séparateur de document inattendu"),
+)
+
+
+def _line(text: str, number: int) -> str:
+    lines = text.splitlines()
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _in_french(problem: str, line: str) -> str:
+    if problem.startswith("found character") and line[: len(line) - len(line.lstrip())].count("\t"):
+        return "une tabulation : indentez avec des espaces"
+    return next((french for start, french in PROBLEMS if problem.startswith(start)), None) or (
+        "syntaxe invalide"
     )
 
 
