@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import require
+from proxi.content.markdown import plain
 from proxi.documents.attestation import set_logo
 from proxi.errors import ProxiError
 from proxi.people import accounts, permissions, roster
@@ -94,7 +95,7 @@ def import_roster() -> None:
     if upload is not None:
         preview = roster.read_roster(db(), upload.getvalue())
         for message in roster.error_messages(preview):
-            st.error(message)
+            st.error(plain(message))  # it quotes the file's cells: shown as typed
         counts = preview.counts()
         st.markdown(
             f"**Aperçu** : {counts['create']} création(s), {counts['update']} mise(s) à jour, "
@@ -109,7 +110,7 @@ def import_roster() -> None:
             try:
                 done = roster.apply_roster(db(), me, preview, provisional or None)
             except ProxiError as error:
-                st.error(str(error))
+                st.error(plain(str(error)))
             else:
                 st.success(
                     f"Import terminé : {done['create']} création(s), {done['update']} mise(s) à jour."
