@@ -16,11 +16,14 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def big_scenario_yaml(nodes: int = 2000) -> str:
+def big_scenario_yaml(
+    nodes: int = 2000, narration: str = "", scenario_id: str = "banc-2000"
+) -> str:
     """A valid scenario of `nodes` nodes: a chain of decisions where each choice goes one or
-    two nodes ahead (so paths multiply), a gauge kept in bounds by conditions, three endings."""
+    two nodes ahead (so paths multiply), a gauge kept in bounds by conditions, three endings.
+    `narration` is added to every scene (to reach a given file size)."""
     lines = [
-        "id: banc-2000",
+        f"id: {scenario_id}",
         "title: Banc d'essai du linter",
         "summary: Un scénario généré de 2000 nœuds.",
         "module: 4-gestion-des-conflits",
@@ -44,7 +47,7 @@ def big_scenario_yaml(nodes: int = 2000) -> str:
         far_id = f"n{far}" if far < decisions else "fin_defavorable"
         lines += [
             f"  n{number}:",
-            f"    narration: Scène {number}.",
+            f"    narration: Scène {number}.{narration}",
             "    trainer_notes: Observer.",
             "    prompt: Que faire ?",
             "    choices:",

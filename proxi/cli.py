@@ -3,6 +3,10 @@
 Each command is a parser (`_add_*`) and a function `args -> exit code` that calls the domain
 and says in French what was done. Domain functions return values and raise `ProxiError`;
 `main` turns such an error into a one-line French message on stderr and exit code 1.
+
+Each command imports the layers it uses when it runs: the database stack (sqlite_utils
+loads pandas and numpy) and the export stack cost about a second and 130 MB at start-up,
+which `check`, run on every edit and in CI, does without (bench/bench_lint.py measures it).
 """
 
 from __future__ import annotations
@@ -12,18 +16,11 @@ import dataclasses
 import sys
 from pathlib import Path
 
-import yaml
-
-from proxi.content import lint, twee
-from proxi.content.catalogue import content_dirs, load_catalogue
+from proxi.content import lint
+from proxi.content.catalogue import content_dirs
 from proxi.content.findings import WARNING, Finding
 from proxi.errors import ProxiError
 from proxi.labels import outcome_phrase
-from proxi.ops import backup, demo, privacy, retention
-from proxi.people.accounts import normalise_identifier
-from proxi.people.permissions import OPERATOR
-from proxi.progress import reports, store
-from proxi.progress.db import database_path, open_db, open_private
 
 DB_HELP = "fichier de base de données (défaut : $PROXI_DB ou progress/progress.db)"
 
@@ -71,7 +68,6 @@ def _add_check(subparsers) -> None:
 
 
 def _check(args) -> int:
-
     paths = [Path(p) for p in args.paths] or list(content_dirs())
     missing = [p for p in paths if not p.exists()]
     for path in missing:
@@ -134,6 +130,8 @@ def _add_demo(subparsers) -> None:
 
 
 def _demo(args) -> int:
+    from proxi.ops import demo
+    from proxi.progress.db import database_path, open_db
 
     if (args.people is None) != (args.events is None):
         raise ProxiError("--people et --events vont ensemble.")
@@ -163,6 +161,8 @@ def _add_rebuild(subparsers) -> None:
 
 
 def _rebuild(args) -> int:
+    from proxi.progress import store
+    from proxi.progress.db import open_db
 
     with open_db(args.db) as db:
         count = store.rebuild_derived(db)
@@ -183,6 +183,9 @@ def _add_import(subparsers) -> None:
 
 
 def _import(args) -> int:
+    import yaml
+
+    from proxi.content import twee
 
     source = Path(args.file)
     try:
@@ -214,8 +217,10 @@ def _add_export(subparsers) -> None:
 
 
 def _export(args) -> int:
-    # Imported here: the PDF and LRS stack is heavy, and `check` must start without it.
+    from proxi.content.catalogue import load_catalogue
     from proxi.documents import lrs, spreadsheet, tables
+    from proxi.progress import reports
+    from proxi.progress.db import open_db, open_private
 
     catalogue = load_catalogue()
     with open_db(args.db) as db:
@@ -274,6 +279,7 @@ def _add_backup(subparsers) -> None:
 
 
 def _backup(args) -> int:
+    from proxi.ops import backup
 
     copy = backup.backup(args.to, args.db)
     print(
@@ -284,6 +290,7 @@ def _backup(args) -> int:
 
 
 def _restore(args) -> int:
+    from proxi.ops import backup
 
     if not args.yes:
         raise backup.BackupError(
@@ -317,6 +324,8 @@ def _add_purge(subparsers) -> None:
 
 
 def _purge(args) -> int:
+    from proxi.ops import retention
+    from proxi.progress.db import open_db
 
     with open_db(args.db) as db:
         done = retention.purge(db, args.days)
@@ -366,6 +375,8 @@ def _add_privacy(subparsers) -> None:
 
 
 def _privacy_export(args) -> int:
+    from proxi.ops import privacy
+    from proxi.progress.db import open_db
 
     with open_db(args.db) as db:
         text = privacy.export_json(db, privacy.person_named(db, args.identifier).id)
@@ -378,6 +389,10 @@ def _privacy_export(args) -> int:
 
 
 def _privacy_erase(args) -> int:
+    from proxi.ops import privacy
+    from proxi.people.accounts import normalise_identifier
+    from proxi.people.permissions import OPERATOR
+    from proxi.progress.db import open_db
 
     if normalise_identifier(args.confirm) != normalise_identifier(args.identifier):
         raise privacy.PrivacyError(

@@ -1,6 +1,8 @@
 """The core package never imports streamlit: it must run and be tested without it."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 CORE = Path(__file__).parent.parent / "proxi"
@@ -80,3 +82,20 @@ def test_the_layer_check_sees_an_upward_import(tmp_path):
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "engine.py").write_text("from proxi.live import sessions\n")
     assert upward_imports(tmp_path) == ["content/engine.py imports proxi.live"]
+
+
+def test_proxi_check_runs_without_the_database_and_export_stack(tmp_path):
+    """`python -m proxi check` (every edit, CI) must not load sqlite_utils (and with it pandas
+    and numpy) nor the PDF and LRS code: they doubled its CPU and memory (bench/bench_check.py)."""
+    probe = (
+        "import sys\n"
+        "from proxi.cli import main\n"
+        "code = main(['check', sys.argv[1]])\n"
+        "heavy = {'sqlite_utils', 'pandas', 'numpy', 'fpdf', 'proxi.progress.db', 'proxi.documents.lrs'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    scenario = Path(__file__).parent / "fixtures" / "scenarios" / "porte.yaml"
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(scenario)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
