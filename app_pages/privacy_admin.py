@@ -71,10 +71,7 @@ if st.button("Effacer définitivement", type="primary", disabled=not confirmed):
         # Reports keep results a few seconds (dashboard): none may show the person again.
         st.cache_data.clear()
         st.cache_resource.clear()
-        st.session_state["privacy_admin_done"] = (
-            f"{person.identifier} a été effacé : {sum(erasure.summary.values())} enregistrements "
-            f"supprimés ou anonymisés, {erasure.attestations_kept} attestation(s) conservée(s)."
-        )
+        st.session_state["privacy_admin_done"] = erasure.told(person.identifier)
         st.rerun()
 
 archived = privacy.kept_attestations_table(db())

@@ -213,6 +213,11 @@ def _add_export(subparsers) -> None:
     parser.add_argument(
         "--from-start", action="store_true", help="tout renvoyer, pas seulement les nouveautés"
     )
+    parser.add_argument(
+        "--free-text",
+        action="store_true",
+        help="envoyer aussi le texte des réflexions (par défaut, il reste dans Proxi)",
+    )
     parser.set_defaults(func=_export)
 
 
@@ -240,7 +245,10 @@ def _export(args) -> int:
             password=args.password,
             batch=args.batch,
             from_start=args.from_start,
+            free_text=args.free_text,
         )
+    if report.voided:
+        print(f"{report.voided} déclaration(s) de personnes effacées annulée(s) dans l'entrepôt.")
     print(
         f"{report.sent} déclarations xAPI envoyées, {report.duplicates} déjà présentes, "
         f"en {report.batches} lot(s)."
@@ -404,11 +412,7 @@ def _privacy_erase(args) -> int:
         erasure = privacy.erase_person(
             db, OPERATOR, person.id, keep_attestations=args.keep_attestations
         )
-    total = sum(erasure.summary.values())
-    print(
-        f"« {args.identifier} » effacé : {total} enregistrements supprimés ou anonymisés, "
-        f"{erasure.attestations_kept} attestation(s) conservée(s)."
-    )
+    print(erasure.told(args.identifier))
     return 0
 
 

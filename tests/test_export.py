@@ -29,7 +29,7 @@ from proxi.cli import main
 from proxi.documents import lrs as sender
 from proxi.documents import spreadsheet, xapi
 from proxi.people import accounts
-from proxi.progress import reports
+from proxi.progress import reports, store
 from proxi.progress.db import open_db
 
 REPO = Path(__file__).resolve().parent.parent
@@ -259,6 +259,28 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class Lrs(str):
+    """The URL of a test LRS, that also knows where ralph's file back end keeps the store."""
+
+    def __new__(cls, url: str, store: Path):
+        made = super().__new__(cls, url)
+        made.store = store
+        return made
+
+    def make_room(self) -> None:
+        """Let the next write in: ralph's file back end writes one file once (HTTP 500 after),
+        where a production back end appends. The statements stay on disk, read by `kept`."""
+        current = self.store / "fs_lrs.jsonl"
+        if current.exists():
+            current.rename(self.store / f"kept-{len(list(self.store.iterdir()))}.jsonl")
+
+    def kept(self) -> list[dict]:
+        """Every statement the LRS wrote, in every store file, in writing order."""
+        files = sorted(self.store.glob("kept-*.jsonl"), key=lambda p: int(p.stem[5:]))
+        files += [self.store / "fs_lrs.jsonl"] if (self.store / "fs_lrs.jsonl").exists() else []
+        return [json.loads(line) for f in files for line in f.read_text().splitlines() if line]
+
+
 @pytest.fixture
 def lrs(tmp_path):
     """A fresh ralph LRS on loopback (file backend), with one Basic-auth user."""
@@ -281,7 +303,7 @@ def lrs(tmp_path):
     url = f"http://127.0.0.1:{port}/xAPI/"
     try:
         wait_until_up(f"http://127.0.0.1:{port}/__heartbeat__", server)
-        yield url
+        yield Lrs(url, home / "store")
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=10)
@@ -352,3 +374,90 @@ def test_an_export_is_named_with_its_scope_and_day():
         == "proxi-suivi-societe-d-hlm-ile-2026-12-02.csv"
     )
     assert file_name("suivi", "???", on) == "proxi-suivi-sans-nom-2026-12-02.csv"
+
+
+LRS_AUTH = ["--user", LRS_USER, "--password", LRS_PASSWORD]
+
+
+def test_an_export_cut_mid_way_resumes_where_it_stopped_and_doubles_nothing(lrs, db_path, capsys):
+    """Several batches, the LRS failing after the first of each run (ralph's file back end
+    refuses a second write with HTTP 500): each rerun sends only what was not accepted."""
+    with open_db(db_path) as database:
+        uuids = [row[0] for row in database.execute("SELECT uuid FROM events ORDER BY id")]
+    command = ["export", "xapi", "--db", str(db_path), "--to", lrs, *LRS_AUTH, "--batch", "4"]
+    runs = 0
+    while main(command) == 1:
+        runs += 1
+        error = capsys.readouterr().err
+        assert "HTTP 500" in error and "ne seront pas dupliquées" in error
+        with open_db(db_path) as database:
+            assert sender.export_mark(database, lrs) == min(4 * runs, len(uuids))
+        lrs.make_room()
+        assert runs <= len(uuids), "the export never finished"
+    assert runs == -(-len(uuids) // 4) - 1  # every batch but the last one failed after it
+    assert [s["id"] for s in lrs.kept()] == uuids  # each once, in order
+
+
+def reflection_world(db_path) -> tuple[str, str]:
+    """Alice writes a reflection; (her identifier, the text)."""
+    text = "Je me suis senti démuni face à M. Roche, qui habite au 3e gauche."
+    with open_db(db_path) as database:
+        alice = accounts.person_by_identifier(database, "alice")
+        store.record_answer(database, alice.id, "m1/l1#reflexion", text, None, {"module_id": "m1"})
+    return "alice", text
+
+
+def test_a_reflection_s_text_stays_in_proxi_unless_the_export_asks_for_it(db_path):
+    _, text = reflection_world(db_path)
+    with open_db(db_path) as database:
+        for free_text, sent in ((False, False), (True, True)):
+            settings = xapi.xapi_settings(database, free_text=free_text)
+            found = [s for _, s in xapi.statements(database, settings, reports.Viewer.system())]
+            reflection = next(s for s in found if s["object"]["id"].endswith("reflexion"))
+            assert reflection["verb"]["id"].endswith("/answered")
+            assert (text in json.dumps(found, ensure_ascii=False)) is sent
+            assert ("response" in reflection.get("result", {})) is sent
+        quiz_answers = [s for s in found if s.get("result", {}).get("success") is not None]
+        assert quiz_answers  # answers with a right answer keep their response either way
+
+
+def test_by_default_no_reflection_text_reaches_a_real_lrs(lrs, db_path, capsys):
+    _, text = reflection_world(db_path)
+    assert main(["export", "xapi", "--db", str(db_path), "--to", lrs, *LRS_AUTH]) == 0
+    assert text not in json.dumps(lrs.kept(), ensure_ascii=False)
+
+
+def test_erasing_a_person_voids_the_statements_an_lrs_already_holds(lrs, db_path, capsys):
+    identifier, text = reflection_world(db_path)
+    export = ["export", "xapi", "--db", str(db_path), "--to", lrs, *LRS_AUTH]
+    assert main([*export, "--free-text"]) == 0
+    with open_db(db_path) as database:
+        alice = accounts.person_by_identifier(database, identifier).id
+        hers = [
+            row[0]
+            for row in database.execute("SELECT uuid FROM events WHERE person_id = ?", [alice])
+        ]
+    assert text in json.dumps(lrs.kept(), ensure_ascii=False)
+    capsys.readouterr()
+    erase = ["privacy", "erase", identifier, "--confirm", identifier, "--db", str(db_path)]
+    assert main(erase) == 0
+    assert f"{len(hers)} déclaration(s) xAPI déjà envoyée(s)" in capsys.readouterr().out
+    lrs.make_room()
+    assert main(export) == 0
+    assert f"{len(hers)} déclaration(s) de personnes effacées annulée(s)" in capsys.readouterr().out
+    voids = [s for s in lrs.kept() if s["verb"]["id"] == xapi.VOIDED]
+    assert sorted(v["object"]["id"] for v in voids) == sorted(hers)
+    assert {v["object"]["objectType"] for v in voids} == {"StatementRef"}
+    with open_db(db_path) as database:
+        assert sender.pending_voids(database, lrs) == []  # accepted, so forgotten
+    lrs.make_room()
+    assert main(export) == 0  # nothing is voided twice
+    assert "annulée" not in capsys.readouterr().out
+
+
+def test_erasure_queues_no_void_for_what_no_lrs_received(db_path, capsys):
+    erase = ["privacy", "erase", "alice", "--confirm", "alice", "--db", str(db_path)]
+    assert main(erase) == 0
+    assert "xAPI" not in capsys.readouterr().out
+    with open_db(db_path) as database:
+        assert database.execute("SELECT COUNT(*) FROM xapi_voids").fetchone()[0] == 0

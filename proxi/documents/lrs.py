@@ -5,6 +5,11 @@ LRS already holds unchanged counts as already sent; a 409 (its id already stored
 content) is a conflict, counted apart and reported, after the batch was retried one
 statement at a time so the others still go through. After each accepted batch the
 endpoint's mark (the last event id sent) moves, so an interrupted export resumes.
+
+Erasure. When a person is erased, `queue_voids` (called inside the erasure's transaction)
+keeps, per endpoint, the ids of their statements that endpoint already accepted (every
+event up to its mark); the next export to that endpoint sends a voiding statement for each
+before anything new, and forgets each line once accepted.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any
 import sqlite_utils
 
 from proxi.dates import iso
-from proxi.documents.xapi import XAPI_VERSION, statements, xapi_settings
+from proxi.documents.xapi import XAPI_VERSION, statements, voiding_statement, xapi_settings
 from proxi.errors import ProxiError
 from proxi.progress import reports
 from proxi.progress.db import write_transaction
@@ -38,6 +43,7 @@ class SendReport:
     conflicts: int = 0  # ids the LRS holds with other content: the export did not fully go
     batches: int = 0
     last_event_id: int = 0
+    voided: int = 0  # voiding statements accepted (or already there) for erased people
 
 
 Opener = Callable[..., Any]
@@ -151,12 +157,15 @@ def send_all(
     password: str | None = None,
     batch: int = 200,
     from_start: bool = False,
+    free_text: bool = False,
 ) -> SendReport:
-    """Send every event after the endpoint's mark (all of them `from_start`), moving the mark."""
+    """Void what erased people left at this endpoint, then send every event after its mark
+    (all of them `from_start`), moving the mark. Reflections' text only with `free_text`."""
+    settings = xapi_settings(db, titles, free_text)
+    voided = _send_voids(db, endpoint, settings, user=user, password=password, batch=batch)
     after = 0 if from_start else export_mark(db, endpoint)
-    settings = xapi_settings(db, titles)
     pairs = statements(db, settings, reports.Viewer.system(), after_id=after)
-    return send(
+    report = send(
         pairs,
         endpoint,
         user=user,
@@ -164,3 +173,47 @@ def send_all(
         batch=batch,
         on_batch=lambda last: save_mark(db, endpoint, max(last, export_mark(db, endpoint))),
     )
+    report.voided = voided
+    return report
+
+
+def queue_voids(db: sqlite_utils.Database, person_id: int) -> int:
+    """Queue a voiding statement for each of the person's statements an endpoint holds.
+
+    No transaction of its own: the erasure calls it in its own, before the events change.
+    """
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO xapi_voids (endpoint, statement_id, queued_at)"
+        " SELECT x.endpoint, e.uuid, ? FROM xapi_exports x"
+        " JOIN events e ON e.id <= x.last_event_id WHERE e.person_id = ?",
+        [iso(None), person_id],
+    )
+    return cursor.rowcount
+
+
+def pending_voids(db: sqlite_utils.Database, endpoint: str) -> list[str]:
+    rows = db.execute(
+        "SELECT statement_id FROM xapi_voids WHERE endpoint = ? ORDER BY queued_at, statement_id",
+        [statements_url(endpoint)],
+    )
+    return [row[0] for row in rows]
+
+
+def _send_voids(db, endpoint: str, settings, *, user, password, batch: int) -> int:
+    voided = pending_voids(db, endpoint)
+
+    def forget(last: int) -> None:
+        with write_transaction(db):
+            db.conn.executemany(
+                "DELETE FROM xapi_voids WHERE endpoint = ? AND statement_id = ?",
+                [(statements_url(endpoint), i) for i in voided[: last + 1]],
+            )
+
+    pairs = [(n, voiding_statement(settings, i)) for n, i in enumerate(voided)]
+    report = send(pairs, endpoint, user=user, password=password, batch=batch, on_batch=forget)
+    if report.conflicts:
+        raise ExportError(
+            f"{report.conflicts} déclaration(s) d'annulation refusée(s) en conflit par "
+            "l'entrepôt LRS : rien de nouveau n'a été envoyé. Vérifiez l'entrepôt."
+        )
+    return report.sent + report.duplicates

@@ -5,6 +5,11 @@ keeps the first and answers the second as a duplicate. The actor is an account w
 is an HMAC of the person id under a key kept in the database (report_settings): stable
 across exports, meaningless outside, never the login or the name. Verbs are ADL's; the
 Proxi verb travels in a context extension so nothing is lost. No value is ever null.
+
+What a learner wrote in their own words (a reflection: `events.is_free_text`) stays in
+Proxi: its statement says that the learner answered, without the text, unless the export
+was asked for it (`free_text`, the CLI's --free-text). An erased person's statements
+already sent are withdrawn by voiding statements (`voiding_statement`, sent by lrs.py).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import hmac
 import json
 import os
 import secrets
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,13 +28,16 @@ from urllib.parse import quote
 import sqlite_utils
 
 from proxi import labels
-from proxi.progress import reports
+from proxi.progress import events, reports
 from proxi.progress.db import write_transaction
 
 XAPI_VERSION = "1.0.3"
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
 ADL_VERB = "http://adlnet.gov/expapi/verbs/"
 ADL_ACTIVITY = "http://adlnet.gov/expapi/activities/"
+VOIDED = ADL_VERB + "voided"
+# Voiding statement ids derive from the voided id: sending one twice is a duplicate.
+VOIDING_NAMESPACE = uuid.UUID("6f3c1a52-4d0e-4c41-9a63-2a9b1e7d5c10")
 # Proxi verb -> ADL verb (the French display is proxi.labels.VERBS).
 VERBS = {
     "viewed": "experienced",
@@ -59,11 +68,14 @@ class XapiSettings:
     home_page: str  # the IRL of the Proxi instance: accounts and activity ids live under it
     actor_key: bytes  # HMAC key for opaque actor names
     titles: dict[str, str]  # object id -> French title, when the content knows it
+    free_text: bool = False  # send reflections' text too (an explicit opt-in)
 
 
-def xapi_settings(db: sqlite_utils.Database, titles: dict[str, str] | None = None) -> XapiSettings:
+def xapi_settings(
+    db: sqlite_utils.Database, titles: dict[str, str] | None = None, free_text: bool = False
+) -> XapiSettings:
     home = (os.environ.get("PROXI_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
-    return XapiSettings(home, actor_key(db), dict(titles or {}))
+    return XapiSettings(home, actor_key(db), dict(titles or {}), free_text)
 
 
 def actor_key(db: sqlite_utils.Database) -> bytes:
@@ -111,6 +123,19 @@ def statement(event: dict, settings: XapiSettings) -> dict:
     )
 
 
+def voiding_statement(settings: XapiSettings, voided_id: str) -> dict:
+    """The statement that withdraws `voided_id` (xAPI 1.0.3, 2.3.2), sent by Proxi itself."""
+    return {
+        "id": str(uuid.uuid5(VOIDING_NAMESPACE, voided_id)),
+        "actor": {
+            "objectType": "Agent",
+            "account": {"homePage": settings.home_page, "name": "proxi"},
+        },
+        "verb": {"id": VOIDED, "display": {"en-US": "voided", "fr-FR": "a annulé"}},
+        "object": {"objectType": "StatementRef", "id": voided_id},
+    }
+
+
 def _object(event: dict, settings: XapiSettings) -> dict:
     kind, object_id, ctx = event["object_type"], event["object_id"], event["context"]
     if event["verb"] == "chose" and ctx.get("node_id"):
@@ -135,7 +160,8 @@ def _result(event: dict, settings: XapiSettings) -> dict:
     for key in ("success", "completion"):
         if isinstance(source.get(key), bool):
             result[key] = source[key]
-    if source.get("response") is not None:
+    withheld = events.is_free_text(event["verb"], source) and not settings.free_text
+    if source.get("response") is not None and not withheld:
         response = source["response"]
         result["response"] = response if isinstance(response, str) else json.dumps(response)
     if source.get("duration_s"):

@@ -49,9 +49,11 @@ from typing import Any
 import sqlite_utils
 
 from proxi.dates import iso
+from proxi.documents import lrs
 from proxi.errors import ProxiError
 from proxi.people import accounts, audit
 from proxi.people.permissions import Actor, require
+from proxi.progress import events
 from proxi.progress.db import inserted_id, write_transaction
 
 __all__ = [
@@ -108,10 +110,25 @@ class PrivacyError(ProxiError):
 
 @dataclass(frozen=True)
 class Erasure:
-    """What an erasure did: rows removed or anonymised per table, attestations kept."""
+    """What an erasure did: rows removed or anonymised per table, attestations kept, and
+    statements an LRS holds that the next export there will void (proxi.documents.lrs)."""
 
     summary: dict[str, int]
     attestations_kept: int
+    statements_to_void: int = 0
+
+    def told(self, identifier: str) -> str:
+        """What the coordinator is told, on the page and by the command line."""
+        text = (
+            f"{identifier} a été effacé : {sum(self.summary.values())} enregistrements "
+            f"supprimés ou anonymisés, {self.attestations_kept} attestation(s) conservée(s)."
+        )
+        if self.statements_to_void:
+            text += (
+                f" {self.statements_to_void} déclaration(s) xAPI déjà envoyée(s) à un entrepôt "
+                "LRS y seront annulées au prochain export xAPI vers cet entrepôt."
+            )
+        return text
 
 
 def keep_attestations_configured() -> bool:
@@ -281,6 +298,7 @@ def _erase(
     db: sqlite_utils.Database, person: dict, actor: Actor, keep: bool, stamp: str
 ) -> Erasure:
     kept = _keep_attestations(db, person, stamp) if keep else 0
+    voids = lrs.queue_voids(db, person["id"])  # before the events get new ids
     stand_in = _stand_in(db, person, stamp)
     summary: dict[str, int] = {}
     for table, column in person_references(db):
@@ -299,7 +317,7 @@ def _erase(
         [stamp, actor.id, json.dumps(summary, sort_keys=True), kept],
     )
     audit.record(db, actor, "person.erase", stand_in, {"attestations_kept": kept})
-    return Erasure(summary, kept)
+    return Erasure(summary, kept, voids)
 
 
 def _stand_in(db: sqlite_utils.Database, person: dict, stamp: str) -> int:
@@ -350,9 +368,8 @@ def _anonymise_events(db, table: str, column: str, person_id: int, stand_in: int
 
 
 def _without_free_text(verb: str, result: str) -> str:
-    """A block answer with no right answer (a reflection) is the learner's own words."""
     decoded = json.loads(result or "{}")
-    if verb == "answered" and decoded.get("success") is None:
+    if events.is_free_text(verb, decoded):
         decoded.pop("response", None)
     return json.dumps(decoded, ensure_ascii=False, separators=(",", ":"))
 

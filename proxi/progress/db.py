@@ -717,3 +717,18 @@ def m060_studio(db: sqlite_utils.Database) -> None:
         """
     )
 
+
+@MIGRATIONS()
+def m061_xapi_voids(db: sqlite_utils.Database) -> None:
+    # Statements of an erased person that an LRS already holds: each is withdrawn by a voiding
+    # statement at the next export to that LRS, then its line goes. Linked to no person.
+    db.executescript(
+        """
+        CREATE TABLE xapi_voids (
+            endpoint TEXT NOT NULL,           -- the LRS statements URL it was sent to
+            statement_id TEXT NOT NULL,       -- the id it was sent under
+            queued_at TEXT NOT NULL,
+            PRIMARY KEY (endpoint, statement_id)
+        );
+        """
+    )

@@ -97,6 +97,12 @@ def new_event(
     }
 
 
+def is_free_text(verb: str, result: Mapping) -> bool:
+    """Whether the event's response is the learner's own words: a block answer with no right
+    answer (a reflection). Erasure drops it; the xAPI export leaves it out unless asked."""
+    return verb == "answered" and result.get("success") is None and "response" in result
+
+
 def timestamp(now: datetime | None = None) -> str:
     """ISO 8601 in UTC with its offset; naive datetimes are taken as UTC."""
     return utc(now).isoformat(timespec="milliseconds")
