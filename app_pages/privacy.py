@@ -32,6 +32,9 @@ de la ville. Votre employeur vous y a inscrit. Voici, avant tout usage, ce que P
 - Votre manager voit la progression des personnes de **sa** structure, jamais celles des autres.
 - Le formateur voit les personnes des séances qu'il a animées.
 - La coordination de la formation voit toutes les structures et administre les comptes.
+- Si votre employeur suit la formation dans un entrepôt de traces d'apprentissage (LRS), il y
+  reçoit votre activité sous un numéro anonyme, sans le texte de vos réflexions (sauf décision
+  contraire qui vous aura été annoncée). Si vos données sont effacées, ces traces y sont annulées.
 
 **Combien de temps**
 
