@@ -68,6 +68,33 @@ def test_unreachable_node_and_never_reached_ending(tmp_path):
     assert ("S105", line_of(gated, "  bonne_fin:")) in findings_for(tmp_path, gated)
 
 
+def test_graph_checks_run_beside_structural_errors_and_judge_what_was_written(tmp_path):
+    # colere's choices lose their text (structural errors, the choices are not built) and a
+    # node nothing leads to is added: the linter reports both kinds, and the parts that
+    # failed to build neither hide a finding nor invent one.
+    broken = (
+        PORTE.replace("      - text: Vous vous excusez et l'écoutez.", "      - texte: Excuses.")
+        .replace("      - text: Vous fermez la loge.", "      - texte: Vous fermez.")
+        .replace("  bonne_fin:", "  oubliee:\n    narration: Personne ne vient ici.\n  bonne_fin:")
+    )
+    codes = findings_for(tmp_path, broken)
+    assert ("P004", line_of(broken, "texte: Excuses.")) in codes  # the structural error
+    assert ("S103", line_of(broken, "  oubliee:")) in codes  # reported beside it
+    assert ("S104", line_of(broken, "  oubliee:")) in codes  # a dead end as written
+    mauvaise_fin = line_of(broken, "  mauvaise_fin:")  # led to only by a broken choice
+    assert ("S103", mauvaise_fin) not in codes
+    assert ("S104", line_of(broken, "  colere:")) not in codes  # its choices exist, unbuilt
+    assert ("S108", line_of(broken, "  tension:")) not in codes  # used by an unbuilt choice
+
+
+def test_a_node_that_cannot_be_read_at_all_names_no_node_unreachable(tmp_path):
+    start = PORTE.index("  colere:")
+    unreadable = PORTE[:start] + "  colere: [Le ton monte]\n" + PORTE[PORTE.index("  bonne_fin:") :]
+    codes = findings_for(tmp_path, unreadable)
+    assert ("P002", line_of(unreadable, "  colere:")) in codes
+    assert not any(code == "S103" for code, _ in codes)  # where colere led is unknown
+
+
 def test_dead_end_and_endless_loop(tmp_path):
     dead = PORTE.replace('if: "note == 0"', 'if: "note == 2"').replace('"note == 1"', '"note == 5"')
     assert ("S104", line_of(dead, "  ecoute:")) in findings_for(tmp_path, dead)

@@ -59,7 +59,65 @@ def _reporter_for(scenario: Scenario) -> Reporter:
     return reporter
 
 
-def _static_checks(scenario: Scenario, report: Reporter, course: Course | None) -> None:
+@dataclass(frozen=True)
+class Links:
+    """Who leads where, as the file wrote it: in a file with errors, a node or a choice that
+    could not be built still counts, so the parts that did build are judged fairly."""
+
+    start: str
+    targets: dict[str, tuple[str, ...]]  # node id -> the gotos of its choices
+    dead_ends: frozenset[str]  # nodes written with neither choices nor an ending
+    opaque: frozenset[str] = frozenset()  # nodes whose links cannot be read at all
+    whole: bool = True  # every node and every choice was built
+
+    def reachable(self) -> set[str]:
+        seen, stack = set(), [self.start]
+        while stack:
+            node_id = stack.pop()
+            if node_id not in seen and node_id in self.targets:
+                seen.add(node_id)
+                stack.extend(self.targets[node_id])
+        return seen
+
+    def unreachable(self) -> list[str]:
+        """Nodes no choice leads to; none can be named while an opaque node may lead there."""
+        reached = self.reachable()
+        return [] if reached & self.opaque else sorted(self.targets.keys() - reached)
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Links:
+        nodes = scenario.nodes
+        return cls(
+            scenario.start,
+            {key: tuple(choice.goto for choice in node.choices) for key, node in nodes.items()},
+            frozenset(key for key, node in nodes.items() if not node.ending and not node.choices),
+        )
+
+    @classmethod
+    def as_written(cls, scenario: Scenario, data: dict) -> Links:
+        """The links of the raw file (a structurally broken one: `data` is its YAML)."""
+        targets, dead_ends, opaque = {}, set(), set()
+        whole = True
+        for key, raw in data["nodes"].items():  # a mapping, or no Scenario would exist
+            node_id, written = str(key), raw.get("choices") if isinstance(raw, dict) else None
+            choices: list = written if isinstance(written, list) else []
+            gotos = [c.get("goto") for c in choices if isinstance(c, dict)]
+            targets[node_id] = tuple(g for g in gotos if isinstance(g, str))
+            if not isinstance(raw, dict) or written is not None and not isinstance(written, list):
+                opaque.add(node_id)
+            elif len(targets[node_id]) < len(choices):
+                opaque.add(node_id)  # a choice without a readable goto may lead anywhere
+            elif not choices and "ending" not in raw:
+                dead_ends.add(node_id)
+            built = scenario.nodes.get(node_id)
+            whole = whole and built is not None and len(built.choices) == len(choices)
+        return cls(str(data["start"]), targets, frozenset(dead_ends), frozenset(opaque), whole)
+
+
+def _static_checks(
+    scenario: Scenario, report: Reporter, course: Course | None, links: Links | None = None
+) -> None:
+    links = links or Links.of(scenario)
     if course is not None and course.modules and scenario.module not in course.modules:
         report.add(
             ("module",),
@@ -69,7 +127,7 @@ def _static_checks(scenario: Scenario, report: Reporter, course: Course | None) 
     used = set()
     for node in scenario.nodes.values():
         where = ("nodes", node.id)
-        if not node.ending and not node.choices:
+        if node.id in links.dead_ends:
             report.add(
                 where,
                 "S104",
@@ -95,12 +153,12 @@ def _static_checks(scenario: Scenario, report: Reporter, course: Course | None) 
                 )
     if scenario.source is not None:
         sources.check_yaml(report, scenario.source.data, scenario.sources, "S123")
-    for name in scenario.variables:
+    for name in scenario.variables if links.whole else ():  # a choice left out may use it
         if name not in used:
             report.warn(
                 ("variables", name), "S108", f"la variable « {name} » n'est jamais utilisée"
             )
-    for node_id in scenario.nodes.keys() - scenario.reachable():
+    for node_id in links.unreachable():
         report.add(
             ("nodes", node_id),
             "S103",
@@ -308,16 +366,13 @@ def check_loaded(
 
 
 def _partial_checks(scenario: Scenario, course: Course) -> list[Finding]:
-    """The graph checks that need no playing, on a file that also has structural errors.
-
-    Only when every node was built: a node left out would make the ones after it look
-    unreachable.
-    """
-    raw_nodes = (scenario.source.data or {}).get("nodes") if scenario.source else None
-    if not isinstance(raw_nodes, dict) or set(map(str, raw_nodes)) != set(scenario.nodes):
+    """The graph checks that need no playing, on a file that also has structural errors:
+    unreachable nodes and dead ends are judged on the links as written (`Links.as_written`),
+    so a node or a choice that failed to build hides nothing and accuses nothing."""
+    if scenario.source is None or not isinstance(scenario.source.data, dict):
         return []
     report = _reporter_for(scenario)
-    _static_checks(scenario, report, course)
+    _static_checks(scenario, report, course, Links.as_written(scenario, scenario.source.data))
     return report.findings
 
 
