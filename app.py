@@ -14,11 +14,11 @@ else:
     from starlette.middleware import Middleware
 
     from proxi.web.auth import auth_routes
-    from proxi.web.edge import NoFraming
+    from proxi.web.edge import DeviceCookie, NoFraming
     from proxi.web.language import FrenchPage
 
     app = st.App(
         "app.py",
         routes=auth_routes(),
-        middleware=[Middleware(NoFraming), Middleware(FrenchPage)],
+        middleware=[Middleware(NoFraming), Middleware(DeviceCookie), Middleware(FrenchPage)],
     )

@@ -7,8 +7,6 @@ every 2 s. A vote can be changed until the trainer freezes or reveals.
 
 from __future__ import annotations
 
-import uuid
-
 import streamlit as st
 
 from app_pages import signing_parts, ui
@@ -32,7 +30,6 @@ WAITING = {
 # Thumb-sized choices, readable at arm's length (constant CSS only).
 st.html("<style>div[data-testid='stButton'] button p { font-size: 1.2rem; }</style>")
 person = current_person()
-st.session_state.setdefault("_tab", uuid.uuid4().hex)
 
 
 def network() -> str | None:
@@ -54,7 +51,9 @@ def join_form() -> None:
         submitted = st.form_submit_button("Rejoindre", type="primary", width="stretch")
     if not submitted:
         return
-    device = f"person:{person.id}" if person else f"tab:{st.session_state['_tab']}"
+    # One device across its reloads and tabs: the browser's cookie (proxi.web.edge).
+    cookie = st.context.cookies.get(edge.DEVICE_COOKIE)
+    device = f"person:{person.id}" if person else edge.device_key(cookie, network())
     try:
         joined = live_room.join(
             db(), code, person=person, guest_name=name, device=device, network=network()

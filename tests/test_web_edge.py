@@ -9,7 +9,7 @@ from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 from proxi.web import auth as web_auth
-from proxi.web.edge import NoFraming, client_address
+from proxi.web.edge import DEVICE_COOKIE, DeviceCookie, NoFraming, client_address, device_key
 
 
 def response_headers(app, path: str = "/") -> dict[str, str]:
@@ -31,10 +31,42 @@ def test_no_other_site_may_frame_any_answer(path):
     assert headers["content-security-policy"] == "frame-ancestors 'self'"
 
 
-def test_app_py_mounts_the_framing_guard():
+def test_app_py_mounts_the_framing_guard_and_the_device_cookie():
     import app
 
-    assert any(m.cls is NoFraming for m in app.app._user_middleware)
+    mounted = {m.cls for m in app.app._user_middleware}
+    assert NoFraming in mounted and DeviceCookie in mounted
+
+
+async def data(scope, receive, send):
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"{}"})
+
+
+def test_a_browser_gets_one_device_cookie_with_its_first_page_and_keeps_it():
+    _, headers = request(DeviceCookie(page), "/rejoindre")
+    (cookie,) = headers["set-cookie"]
+    name, value = cookie.split(";")[0].split("=", 1)
+    assert name == DEVICE_COOKIE and len(value) >= 20
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+    _, again = request(DeviceCookie(page), "/rejoindre", cookie=f"{DEVICE_COOKIE}={value}")
+    assert "set-cookie" not in again  # a reload or a new tab keeps the same device
+    _, other = request(DeviceCookie(page), "/")
+    assert other["set-cookie"][0].split(";")[0] != cookie.split(";")[0]  # another browser
+    _, secure = request(DeviceCookie(page), "/", scheme="https")
+    assert "Secure" in secure["set-cookie"][0]
+    assert "set-cookie" not in request(DeviceCookie(data), "/_stcore/health")[1]
+
+
+def test_a_device_is_its_browser_cookie_else_its_address():
+    assert device_key("abc", "203.0.113.7") == "browser:abc"
+    assert device_key(None, "203.0.113.7") == device_key("", "203.0.113.7") == "ip:203.0.113.7"
 
 
 def test_a_cross_site_logout_does_not_log_anyone_out(db_path):

@@ -2,10 +2,10 @@
 
 Joining. A session gets an 8-character code when it opens (31 unambiguous symbols, so
 8.5e11 codes); the code stops working when the session ends. A wrong code counts against
-the device (the tab, or the logged-in person) and, loosely, against its network address:
-a whole room shares one Wi-Fi address, so that limit is high. Too many wrong codes lock
-the device out for a while, whatever it types next. The failures are stored in SQLite,
-so neither a restart nor a new tab of the same person resets them.
+the device (the logged-in person, or the browser: its device cookie, proxi.web.edge) and,
+loosely, against its network address: a whole room shares one Wi-Fi address, so that limit
+is high. Too many wrong codes lock the device out for a while, whatever it types next. The
+failures are stored in SQLite, so neither a restart, a reload nor a new tab resets them.
 
 A successful join hands back a pass token, kept by the phone (in its session state and
 its URL, so a refresh keeps it) and stored here only as a hash: votes need it, and it can
@@ -70,7 +70,7 @@ def join(
 ) -> Pass:
     """Join an open session by its code, as a logged-in person or as a named guest.
 
-    `device` identifies the tab or the person for throttling; `network` is the client's
+    `device` identifies the browser or the person for throttling; `network` is the client's
     address when known (a looser limit: a whole room may share one).
     """
     now = utc(now)

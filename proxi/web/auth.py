@@ -33,6 +33,7 @@ from starlette.routing import Route
 from proxi.errors import AuthError
 from proxi.people import accounts
 from proxi.progress.db import database_path, open_db
+from proxi.web.edge import is_https
 
 COOKIE_NAME = "proxi_session"
 COMPLETE_PATH = "/proxi-auth/complete"
@@ -70,7 +71,7 @@ def _complete(request: Request, db_path, secret: bytes) -> RedirectResponse:
         sign(token, secret),
         max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
         path="/",
-        secure=_is_https(request),
+        secure=is_https(request),
         httponly=True,
         samesite="lax",
     )
@@ -86,7 +87,7 @@ def _logout(request: Request, db_path, secret: bytes) -> RedirectResponse:
             accounts.revoke_session(db, token)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(
-        COOKIE_NAME, path="/", secure=_is_https(request), httponly=True, samesite="lax"
+        COOKIE_NAME, path="/", secure=is_https(request), httponly=True, samesite="lax"
     )
     return response
 
@@ -153,8 +154,3 @@ def _secret_file(path: Path) -> bytes:
 def _mac(token: str, secret: bytes) -> str:
     digest = hmac.new(secret, token.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def _is_https(request: Request) -> bool:
-    forwarded = request.headers.get("x-forwarded-proto", "")
-    return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"

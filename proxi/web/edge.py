@@ -6,15 +6,25 @@
 - `client_address`: the address of the person, not of the reverse proxy. X-Forwarded-For
   is believed only when the connection comes from a proxy listed in
   $PROXI_TRUSTED_PROXIES (comma-separated addresses); anyone else could forge it.
+- `DeviceCookie`: ASGI middleware that gives each browser a random `proxi_device` cookie
+  with its first page, so that limits meant for one device (wrong join codes) hold across
+  its reloads and tabs; `device_key` names the device from it, or from the client's address
+  when a client sends no cookie. Clearing cookies starts a new device: the looser limit per
+  address (proxi.live.room) still holds then.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+DEVICE_COOKIE = "proxi_device"
+DEVICE_MAX_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
 FRAMING_HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
     "Content-Security-Policy": "frame-ancestors 'self'",
@@ -55,3 +65,51 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: set[str
         if address not in trusted:
             return address
     return peer
+
+
+class DeviceCookie:
+    """ASGI middleware: a page sent to a browser without a device cookie sets one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _request_cookie(scope, DEVICE_COOKIE):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("text/html"):
+                    secure = "; Secure" if is_https(Request(scope)) else ""
+                    headers.append(
+                        "Set-Cookie",
+                        f"{DEVICE_COOKIE}={secrets.token_urlsafe(18)}; Path=/; "
+                        f"Max-Age={DEVICE_MAX_AGE}; HttpOnly; SameSite=Lax{secure}",
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def _request_cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            morsel = SimpleCookie(value.decode("latin-1")).get(name)
+            if morsel is not None and morsel.value:
+                return morsel.value
+    return None
+
+
+def device_key(cookie: str | None, address: str | None) -> str:
+    """The device a request comes from: its browser's cookie, else its client address."""
+    if cookie:
+        return f"browser:{cookie[:64]}"
+    return f"ip:{address or 'inconnue'}"
+
+
+def is_https(request: Request) -> bool:
+    """Whether the browser speaks HTTPS to us (directly, or to the proxy in front)."""
+    forwarded = request.headers.get("x-forwarded-proto", "")
+    return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
