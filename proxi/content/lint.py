@@ -207,8 +207,14 @@ def _check_ending(node, where: tuple, report: Reporter) -> None:
 
 
 def _graph_errors(scenario: Scenario, exploration: explore.Exploration, report: Reporter) -> None:
-    """What a learner would hit: overflows, dead ends, endless loops, unreachable endings."""
+    """What a learner would hit: overflows, dead ends, endless loops, unreachable endings.
+
+    A stopped exploration (S118) proves overflows it met, nothing it did not get to: the
+    states left unexplored would look like dead ends, so only a complete one judges those.
+    """
     _report_overflows(exploration, report)
+    if not exploration.complete:
+        return
     finishing = explore.can_finish(exploration)
     _report_stuck(exploration, finishing, report)
     reached = {key[0] for key in exploration.edges if exploration.is_ending(key)}
@@ -229,7 +235,7 @@ def _summary_checks(
         report.warn(
             (),
             "S118",
-            f"exploration arrêtée après {explore.MAX_STATES} états : scénario trop combinatoire pour être vérifié en entier",
+            f"exploration arrêtée après {explore.MAX_MOVES} coups : scénario trop combinatoire pour être vérifié en entier (impasses et boucles non vérifiées)",
         )
     reached = {key[0] for key in exploration.edges if exploration.is_ending(key)}
     worst = explore.worst_endings(exploration)
