@@ -482,11 +482,14 @@ def _add_remind(subparsers) -> None:
 def _remind(args) -> int:
     from datetime import date
 
+    from proxi import dates
+    from proxi.content.catalogue import load_catalogue
     from proxi.mail import mail_config
     from proxi.ops import reminders
+    from proxi.progress.db import open_db
 
     try:
-        today = date.fromisoformat(args.today) if args.today else date.today()
+        today = date.fromisoformat(args.today) if args.today else dates.today()
     except ValueError as error:
         raise ProxiError(f"--today attend une date AAAA-MM-JJ, pas « {args.today} ».") from error
     titles = {m.id: m.title for m in load_catalogue().course.modules.values()}

@@ -17,7 +17,7 @@ nothing. `today` is a parameter everywhere: tests run a simulated month.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlite_utils
 
