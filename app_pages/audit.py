@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import require
-from proxi.dates import local_moment
+from proxi.dates import DAY_HINT, DateError, french_date, local_moment, parse_day, today
 from proxi.people import accounts, audit
 
 me = require("audit.read")
@@ -19,12 +19,7 @@ st.caption(
     "conservation."
 )
 everyone = {p.id: p for p in accounts.list_people(db())}
-acts = st.multiselect(
-    "Actions",
-    list(audit.ACTIONS),
-    format_func=audit.ACTIONS.__getitem__,
-    placeholder="Toutes les actions",
-)
+acts = ui.multiselect("Actions", list(audit.ACTIONS), format_func=audit.ACTIONS.__getitem__)
 who, since_column, until_column = st.columns([2, 1, 1])
 person = who.selectbox(
     "Personne (auteur ou concernée)",
@@ -33,15 +28,28 @@ person = who.selectbox(
     placeholder="Tout le monde",
     format_func=lambda pid: f"{everyone[pid].display_name} ({everyone[pid].identifier})",
 )
-since = since_column.date_input("Du", date.today() - timedelta(days=30), format="DD/MM/YYYY")
-until = until_column.date_input("Au", date.today(), format="DD/MM/YYYY")
+
+
+def typed_day(column, label: str, shown: date) -> date | None:
+    """A text field read by dates.parse_day (st.date_input shows « DD/MM/YYYY »); a wrong
+    date is said in French under it and that bound is left out."""
+    typed = column.text_input(label, french_date(shown), placeholder=DAY_HINT)
+    try:
+        return parse_day(typed)
+    except DateError as error:
+        column.error(str(error))
+        return None
+
+
+since = typed_day(since_column, "Du", today() - timedelta(days=30))
+until = typed_day(until_column, "Au", today())
 entries = audit.entries(
     db(),
     me,
     actions=tuple(acts),
     person_id=person,
-    since=since.isoformat() if isinstance(since, date) else None,
-    until=until.isoformat() if isinstance(until, date) else None,
+    since=since.isoformat() if since else None,
+    until=until.isoformat() if until else None,
 )
 if not entries:
     st.info("Aucune action ne correspond à ces filtres.")

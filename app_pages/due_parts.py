@@ -10,6 +10,7 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.connection import db
+from proxi import dates
 from proxi.content.markdown import plain
 from proxi.errors import ProxiError
 from proxi.mail import MailError, mail_config
@@ -22,7 +23,7 @@ from proxi.progress import due_dates, reports
 
 def learner_list(person_id: int, titles: dict[str, str], today: date | None = None) -> None:
     """« Mes échéances »: late first, then by date; finished modules are not repeated here."""
-    today = today or date.today()
+    today = today or dates.today()
     dues = [d for d in due_dates.for_person(db(), person_id) if not d.completed]
     dues = [d for d in dues if d.module_id in titles]
     if not dues:
@@ -58,28 +59,31 @@ def set_form(
         "Échéance pour", list(due_dates.SCOPES), format_func=due_dates.SCOPES.get,
         horizontal=True, key="due-scope",
     )  # fmt: skip
+    team_name = lambda t: f"{orgs[t[0]]} — {t[1]}"  # noqa: E731
     with st.form("due-date"):
         if scope == "person":
             st.selectbox("Personne", list(people), format_func=people.get, key="due-person")
+            whom = lambda: people[st.session_state["due-person"]]  # noqa: E731
         elif scope == "site":
-            st.selectbox(
-                "Équipe (site)", teams, format_func=lambda t: f"{orgs[t[0]]} — {t[1]}",
-                key="due-team",
-            )  # fmt: skip
+            st.selectbox("Équipe (site)", teams, format_func=team_name, key="due-team")
+            whom = lambda: team_name(st.session_state["due-team"])  # noqa: E731
         else:
             st.selectbox("Organisation", list(orgs), format_func=orgs.get, key="due-org")
+            whom = lambda: orgs[st.session_state["due-org"]]  # noqa: E731
         left, right = st.columns(2)
         left.selectbox("Module", modules, format_func=titles.get, key="due-module")
-        right.date_input("Échéance (vide : retirer)", None, key="due-on", format="DD/MM/YYYY")
+        # A text field, not st.date_input: its empty field reads « DD/MM/YYYY ».
+        right.text_input("Échéance (vide : retirer)", placeholder=dates.DAY_HINT, key="due-on")
         st.form_submit_button(
             "Enregistrer l'échéance",
             on_click=ui.form_action,
-            args=("due-date", lambda: _save(viewer, scope, titles), ()),
+            args=("due-date", lambda: _save(viewer, scope, titles, whom), ("due-on",)),
         )
         ui.form_result("due-date")
 
 
-def _save(viewer: reports.Viewer, scope: str, titles: dict[str, str]) -> str:
+def _save(viewer: reports.Viewer, scope: str, titles: dict[str, str], whom) -> str:
+    """The form, read from its fields; the message says what is now set, and for whom."""
     state = st.session_state
     target: dict = {}
     if scope == "person":
@@ -88,17 +92,17 @@ def _save(viewer: reports.Viewer, scope: str, titles: dict[str, str]) -> str:
         target["organisation_id"], target["site"] = state["due-team"]
     else:
         target["organisation_id"] = state.get("due-org")
-    due_on = state.get("due-on")
+    due_on = dates.parse_day(state.get("due-on") or "")
     due_dates.set_due_date(db(), viewer, state["due-module"], due_on, **target)
-    module = titles.get(state["due-module"], state["due-module"])
+    what = f"« {titles.get(state['due-module'], state['due-module'])} » pour {whom()}"
     if due_on is None:
-        return f"Échéance retirée pour « {module} »."
-    return f"Échéance du {due_on:%d/%m/%Y} enregistrée pour « {module} »."
+        return f"Échéance retirée : {what}."
+    return f"Échéance enregistrée : {what}, à terminer au plus tard le {dates.french_date(due_on)}."
 
 
 def by_hand(actor: Person, rows: list, titles: dict[str, str], today: date | None = None) -> None:
     """Pick a person and a module with a date, read the message, send it now."""
-    today = today or date.today()
+    today = today or dates.today()
     choices = {
         (r.person.id, d.module_id): f"{r.person.display_name} — {titles[d.module_id]}"
         for r in rows

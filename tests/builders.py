@@ -50,6 +50,21 @@ def make_people(db):
     return org, trainer, learners
 
 
+def console_people(db):
+    """(trainer, learners): a trainer and two learners of « Ville de Bondy »."""
+    org = accounts.create_organisation(db, OPERATOR, "Ville de Bondy", "ville")
+    trainer = accounts.create_person(
+        db, OPERATOR, "claire", "Claire Formatrice", "motdepasse-123", roles=["trainer"]
+    )
+    learners = [
+        accounts.create_person(
+            db, OPERATOR, f"agent{i}", f"Agent {i}", "motdepasse-123", organisation_id=org.id
+        )
+        for i in range(2)
+    ]
+    return trainer, learners
+
+
 def open_room(porte):
     """An in-memory database with a trainer, three learners and an open session on « porte »."""
     db = open_db(":memory:")

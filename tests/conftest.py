@@ -124,6 +124,23 @@ def make_people():
     return builders.make_people
 
 
+@pytest.fixture
+def console_world(tmp_path, monkeypatch):
+    """(db, trainer, learners) in $PROXI_DB, with the fixture content, for the live pages.
+
+    The content cache is keyed by the files' paths and times, so the fixture catalogue
+    never mixes with the shipped one.
+    """
+    monkeypatch.setenv("PROXI_DB", str(tmp_path / "pages.db"))
+    monkeypatch.setenv("PROXI_MODULES_DIR", str(builders.FIXTURES / "modules"))
+    monkeypatch.setenv("PROXI_SCENARIOS_DIR", str(builders.FIXTURES / "scenarios"))
+    monkeypatch.chdir(builders.FIXTURES.parent.parent)
+    db = open_db()
+    trainer, learners = builders.console_people(db)
+    yield db, trainer, learners
+    db.close()
+
+
 # --- Two landlords (tests/builders.py) ----------------------------------------------------
 
 

@@ -12,7 +12,8 @@ from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 
-APP = str(Path(__file__).parent.parent / "app.py")
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
 FIXTURES = Path(__file__).parent / "fixtures"
 PASSWORD = "motdepasse-de-test"
 
@@ -91,6 +92,12 @@ def open_as(landlords, who: str, page: str, **query) -> AppTest:
     return at.run()
 
 
+def show_tab(at: AppTest, tab: str) -> AppTest:
+    """The dashboard with its tab `tab` open (the tab a person taps is kept in the session)."""
+    at.session_state["dashboard-tab"] = tab
+    return at.run()
+
+
 def no_exception(at: AppTest) -> None:
     assert [e.value for e in at.exception] == []
 
@@ -121,3 +128,32 @@ def chart_specs(at: AppTest) -> list[dict]:
 
     found = at.get("vega_lite_chart")
     return [json.loads(chart.proto.spec) for chart in found]
+
+
+# --- One page file run alone (the live pages: sessions.py, join.py, room.py) ------------------
+
+
+def page(name: str, person=None, db=None, query: dict | None = None) -> AppTest:
+    """app_pages/`name` run by itself, as `person` when given, with `query` in its URL."""
+    at = AppTest.from_file(str(ROOT / "app_pages" / name), default_timeout=30)
+    if person is not None:
+        ticket = accounts.issue_login_ticket(db, person.id)
+        at.session_state["session_token"] = accounts.redeem_login_ticket(db, ticket)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click()
+    return at.run()
+
+
+def join(at: AppTest, code: str | None, name: str | None = None) -> AppTest:
+    """The join page's form: the code (None keeps what the link put there), then a name."""
+    if code is not None:
+        at.text_input[0].input(code)
+    if name is not None:
+        at.text_input[1].input(name)
+    at.button[0].click()
+    return at.run()

@@ -1,7 +1,5 @@
 """Émargement per half-day: phone signatures, late and early times, countersignature, audit."""
 
-# The room and scenario fixtures are test_live's, imported: pytest sees them as fixtures here.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import io
@@ -9,7 +7,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
-from test_live import join_all, make_people, porte, room  # noqa: F401
 
 from proxi.documents import verification
 from proxi.documents.emargement import sheet_pdf
@@ -28,7 +25,7 @@ PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131 
 
 
 @pytest.fixture
-def day_room():
+def day_room(make_people):
     """A one-day session (morning and afternoon sheets), open, with three learners."""
     db = open_db(":memory:")
     org, trainer, learners = make_people(db)
@@ -59,7 +56,7 @@ def test_a_day_session_has_two_sheets_a_half_day_session_one(day_room, room):
         signing.open_sheet(half_db, half_trainer, half_id, "apres-midi")
 
 
-def test_each_phone_signs_each_half_day_once_with_its_time_and_device(day_room):
+def test_each_phone_signs_each_half_day_once_with_its_time_and_device(day_room, join_all):
     db, trainer, learners, session_id, code = day_room
     phones = join_all(db, code, learners[:2], guests=["Zoé Invitée"])
     me = live_room.participant_for(db, phones[0].token)
@@ -77,7 +74,7 @@ def test_each_phone_signs_each_half_day_once_with_its_time_and_device(day_room):
     assert sheet(db, session_id, "apres-midi").signed == 0
 
 
-def test_no_signature_before_the_sheet_opens_or_after_the_countersignature(day_room):
+def test_no_signature_before_the_sheet_opens_or_after_the_countersignature(day_room, join_all):
     db, trainer, learners, session_id, code = day_room
     early, late = join_all(db, code, learners[:2])
     with pytest.raises(live.LiveError, match="pas ouverte"):
@@ -107,7 +104,7 @@ def test_a_pass_from_nowhere_cannot_sign(day_room):
         signing.sign(db, "not-a-pass", "matin", PHONE)
 
 
-def test_late_arrival_and_early_departure_are_noted_per_half_day(day_room):
+def test_late_arrival_and_early_departure_are_noted_per_half_day(day_room, join_all):
     db, trainer, learners, session_id, code = day_room
     (phone,) = join_all(db, code, learners[:1])
     signing.set_times(db, trainer, phone.participant_id, "matin", arrived_late="9h40")
@@ -118,7 +115,7 @@ def test_late_arrival_and_early_departure_are_noted_per_half_day(day_room):
 
 
 @pytest.mark.parametrize("typed", ["neuf heures", "25:00", "9:75", "9h400"])
-def test_an_unreadable_time_is_refused_in_french_and_nothing_changes(day_room, typed):
+def test_an_unreadable_time_is_refused_in_french_and_nothing_changes(day_room, typed, join_all):
     db, trainer, learners, session_id, code = day_room
     (phone,) = join_all(db, code, learners[:1])
     signing.set_times(db, trainer, phone.participant_id, "matin", arrived_late="9:40")
@@ -127,7 +124,7 @@ def test_an_unreadable_time_is_refused_in_french_and_nothing_changes(day_room, t
     assert sheet(db, session_id, "matin").lines[0].arrived_late == "09:40"
 
 
-def test_a_correction_after_countersigning_needs_a_reason_and_is_audited(day_room):
+def test_a_correction_after_countersigning_needs_a_reason_and_is_audited(day_room, join_all):
     db, trainer, learners, session_id, code = day_room
     (phone,) = join_all(db, code, learners[:1])
     signing.open_sheet(db, trainer, session_id, "matin")
@@ -149,7 +146,7 @@ def test_a_correction_after_countersigning_needs_a_reason_and_is_audited(day_roo
     assert signed.details == {"half_day": "matin"}
 
 
-def test_before_the_countersignature_times_change_without_an_audit_entry(day_room):
+def test_before_the_countersignature_times_change_without_an_audit_entry(day_room, join_all):
     db, trainer, learners, session_id, code = day_room
     (phone,) = join_all(db, code, learners[:1])
     signing.set_times(db, trainer, phone.participant_id, "matin", arrived_late="9:40")
@@ -157,7 +154,7 @@ def test_before_the_countersignature_times_change_without_an_audit_entry(day_roo
     assert audit.entries(db, coordinator(db), actions=("attendance.correct",)) == []
 
 
-def test_only_the_trainer_opens_countersigns_and_corrects(day_room):
+def test_only_the_trainer_opens_countersigns_and_corrects(day_room, join_all):
     db, trainer, learners, session_id, code = day_room
     (phone,) = join_all(db, code, learners[:1])
     with pytest.raises(live.NotTheTrainer):
@@ -169,7 +166,9 @@ def test_only_the_trainer_opens_countersigns_and_corrects(day_room):
         signing.set_times(db, learners[0], phone.participant_id, "matin", arrived_late="9:00")
 
 
-def test_merging_two_lines_keeps_one_signature_and_removing_a_line_drops_its_own(day_room):
+def test_merging_two_lines_keeps_one_signature_and_removing_a_line_drops_its_own(
+    day_room, join_all
+):
     db, trainer, learners, session_id, code = day_room
     account, other, guest = join_all(db, code, learners[:2], guests=["Agent Zéro"])
     signing.open_sheet(db, trainer, session_id, "matin")
@@ -188,7 +187,7 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def test_three_phones_sign_morning_and_afternoon_and_the_sheets_read_back(day_room):
+def test_three_phones_sign_morning_and_afternoon_and_the_sheets_read_back(day_room, join_all):
     db, trainer, learners, session_id, code = day_room
     phones = join_all(db, code, learners[:2], guests=["Zoé Invitée"])
     for half_day, moment in (("matin", MORNING), ("apres-midi", AFTERNOON)):
@@ -215,7 +214,7 @@ def test_three_phones_sign_morning_and_afternoon_and_the_sheets_read_back(day_ro
     assert verified.facts["Date"] == "12/03/2026, matin" and verified.person_name == ""
 
 
-def test_a_signature_on_another_day_shows_its_date(day_room):
+def test_a_signature_on_another_day_shows_its_date(day_room, join_all):
     db, trainer, learners, session_id, code = day_room
     (phone,) = join_all(db, code, learners[:1])
     signing.open_sheet(db, trainer, session_id, "matin")
@@ -224,7 +223,9 @@ def test_a_signature_on_another_day_shows_its_date(day_room):
     assert "signé le 13/03/2026 à 08:05" in text
 
 
-def test_a_persons_signatures_are_in_their_data_export_and_erasure_keeps_the_sheet(day_room):
+def test_a_persons_signatures_are_in_their_data_export_and_erasure_keeps_the_sheet(
+    day_room, join_all
+):
     db, trainer, learners, session_id, code = day_room
     (phone,) = join_all(db, code, learners[:1])
     signing.open_sheet(db, trainer, session_id, "matin")

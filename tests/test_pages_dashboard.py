@@ -8,25 +8,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from pages import chart_specs, no_exception, open_as
+from pages import chart_specs, no_exception, open_as, show_tab
 from streamlit.testing.v1 import AppTest
 
 from proxi.content.markdown import MD
 from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
 from proxi.progress import due_dates, reports
-from proxi.progress.db import open_db
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 DASHBOARD = "app_pages/dashboard.py"
 TABS = ["Vue d'ensemble", "Relances", "Parcours", "Fiche individuelle", "Impressions"]
 LANDLORD_A = ("Alice Abri", "Arthur Ache")
 LANDLORD_B = ("Bruno Bel", "Berthe Bô")
-
-
-def show_tab(at: AppTest, tab: str) -> AppTest:
-    at.session_state["dashboard-tab"] = tab
-    return at.run()
 
 
 def page_text(at: AppTest) -> str:
@@ -121,7 +115,7 @@ def test_a_manager_sets_due_dates_for_their_own_organisation_only(landlords):
     assert list(due["Échéance"]) == [date(2026, 1, 15)]  # a date: the column sorts
     next(b for b in at.button if b.label == "Enregistrer l'échéance").click().run()
     assert [s.value for s in at.success] == [f"Échéance retirée : « {MODULE_1} » pour Habitat A."]
-    assert reports.due_dates(db, viewer) == []
+    assert due_dates.visible(db, viewer) == []
 
 
 def create_zoe(at: AppTest) -> None:
@@ -311,7 +305,7 @@ def test_the_parcours_chart_names_its_axis_in_french_and_shows_ending_names_in_f
     store.record_scenario_state(
         db, ids["alice"], scenario.id, state, "ended", node_id=ending.id, outcome="favourable"
     )
-    at = show_tab(open_as(landlords, "coord"), "Parcours")
+    at = show_tab(open_as(landlords, "coord", DASHBOARD), "Parcours")
     next(s for s in at.selectbox if s.label == "Mise en situation").set_value(scenario.id).run()
     no_exception(at)
     (spec,) = [s for s in chart_specs(at) if "layer" in s]

@@ -2,19 +2,19 @@
 it on the home and in « Ma progression », late first; a reminder is previewed and sent by
 hand to a real SMTP server."""
 
-# The world fixture is test_pages_dashboard's, imported: pytest sees it as a fixture here.
-# ruff: noqa: F811
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from test_pages_dashboard import open_page, show_tab, world  # noqa: F401
+from pages import open_as, show_tab
 
 from proxi.content.catalogue import load_catalogue
 from proxi.people import accounts, audit
 from proxi.people.permissions import OPERATOR
 from proxi.progress import due_dates
 from proxi.progress.reports import Viewer
+
+DASHBOARD = "app_pages/dashboard.py"
 
 MODULES = list(load_catalogue().course.modules.values())
 FIRST, SECOND = MODULES[0], MODULES[1]
@@ -25,16 +25,18 @@ def submit(at, label: str):
     return at.run()
 
 
-def test_a_manager_sets_a_date_for_a_team_and_the_learner_sees_it_late_first(world):
-    db, ids = world
-    at = show_tab(open_page(world, "manager_a"), "Relances")
+def test_a_manager_sets_a_date_for_a_team_and_the_learner_sees_it_late_first(landlords):
+    db, ids = landlords
+    at = show_tab(open_as(landlords, "manager_a", DASHBOARD), "Relances")
     at.radio(key="due-scope").set_value("site").run()
     assert at.selectbox(key="due-team").options == ["Habitat A — Nord", "Habitat A — Sud"]
     at.selectbox(key="due-team").set_value((ids["org_a"], "Nord")).run()
     at.selectbox(key="due-module").set_value(FIRST.id)
-    at.date_input(key="due-on").set_value(date.today() + timedelta(days=5))
+    at.text_input(key="due-on").input(f"{date.today() + timedelta(days=5):%d/%m/%Y}")
     submit(at, "Enregistrer l'échéance")
-    assert [s.value for s in at.success][0].startswith("Échéance du ")
+    assert [s.value for s in at.success][0].startswith(
+        f"Échéance enregistrée : « {FIRST.title} » pour Habitat A — Nord, à terminer au plus tard le "
+    )
     assert [(d.target, d.module_id) for d in due_dates.visible(db, Viewer.of(person(db, ids, "manager_a")))] == [
         ("Habitat A — équipe Nord", FIRST.id)
     ]  # fmt: skip
@@ -43,19 +45,19 @@ def test_a_manager_sets_a_date_for_a_team_and_the_learner_sees_it_late_first(wor
         db, manager, SECOND.id, date.today() - timedelta(days=2), person_id=ids["alice"]
     )
     for page in ("app_pages/home.py", "app_pages/my_progress.py"):
-        home = open_page(world, "alice", page)
+        home = open_as(landlords, "alice", page)
         assert not home.exception
         assert "Mes échéances" in [h.value for h in home.subheader]
         shown = [w.value for w in home.warning] + [i.value for i in home.info]
         assert shown[0].startswith(f"**{SECOND.title}** — En retard")  # late first
         assert shown[1].startswith(f"**{FIRST.title}** — À terminer pour le")
         assert "(dans 5 jours)" in shown[1]
-    arthur = open_page(world, "arthur", "app_pages/home.py")  # team Sud: no date
+    arthur = open_as(landlords, "arthur", "app_pages/home.py")  # team Sud: no date
     assert "Mes échéances" not in [h.value for h in arthur.subheader]
 
 
-def test_a_manager_previews_and_sends_a_reminder_by_hand(world, smtp_server, monkeypatch):
-    db, ids = world
+def test_a_manager_previews_and_sends_a_reminder_by_hand(landlords, smtp_server, monkeypatch):
+    db, ids = landlords
     for key, value in smtp_server.environ().items():
         monkeypatch.setenv(key, value)
     accounts.update_person(db, OPERATOR, ids["arthur"], email="arthur@exemple.fr")
@@ -63,7 +65,7 @@ def test_a_manager_previews_and_sends_a_reminder_by_hand(world, smtp_server, mon
     due_dates.set_due_date(
         db, manager, FIRST.id, date.today() - timedelta(days=1), person_id=ids["arthur"]
     )
-    at = show_tab(open_page(world, "manager_a"), "Relances")
+    at = show_tab(open_as(landlords, "manager_a", DASHBOARD), "Relances")
     assert at.selectbox(key="remind-who").value == (ids["arthur"], FIRST.id)
     preview = at.text_area[0].value
     assert preview.startswith("Bonjour Arthur Ache,") and "était à terminer" in preview
@@ -76,12 +78,12 @@ def test_a_manager_previews_and_sends_a_reminder_by_hand(world, smtp_server, mon
     assert len(audit.entries(db, coordinator, actions=("reminder.send",))) == 1
 
 
-def test_without_smtp_the_manager_reads_the_message_and_is_told(world, monkeypatch):
-    db, ids = world
+def test_without_smtp_the_manager_reads_the_message_and_is_told(landlords, monkeypatch):
+    db, ids = landlords
     monkeypatch.delenv("PROXI_SMTP_HOST", raising=False)
     manager = Viewer.of(person(db, ids, "manager_a"))
     due_dates.set_due_date(db, manager, FIRST.id, date.today(), person_id=ids["arthur"])
-    at = show_tab(open_page(world, "manager_a"), "Relances")
+    at = show_tab(open_as(landlords, "manager_a", DASHBOARD), "Relances")
     assert "À terminer aujourd'hui" not in at.text_area[0].value  # the mail's own wording
     assert "est à terminer aujourd'hui" in at.text_area[0].value
     assert any("pas configuré (PROXI_SMTP_HOST)" in i.value for i in at.info)

@@ -1,21 +1,19 @@
 """Émargement through the pages: the trainer opens a half-day, the phone signs, the trainer
 notes times and countersigns, then a correction needs its reason."""
 
-# The world fixture is test_pages_live's, imported: pytest sees it as a fixture here.
-# ruff: noqa: F811
 from __future__ import annotations
 
 from datetime import date
 
-from test_pages_live import click, join, page, texts, world  # noqa: F401
+from pages import click, join, page, texts
 
 from proxi.live import flow as live_flow
 from proxi.live import sessions as live
 from proxi.live import signing
 
 
-def day_console(world):
-    db, trainer, learners = world
+def day_console(console_world):
+    db, trainer, learners = console_world
     session = live.create_session(
         db, trainer, "Journée", date.today(), "journee", "", (), ["porte"]
     )
@@ -25,9 +23,9 @@ def day_console(world):
     return coach.run(), session, code
 
 
-def test_the_console_has_one_sheet_per_half_day_and_the_phone_signs_once_opened(world):
-    db, trainer, _ = world
-    coach, session, code = day_console(world)
+def test_the_console_has_one_sheet_per_half_day_and_the_phone_signs_once_opened(console_world):
+    db, trainer, _ = console_world
+    coach, session, code = day_console(console_world)
     assert [h.value for h in coach.subheader][:2] == ["Feuille du matin", "Feuille de l'après-midi"]
     phone = join(page("join.py"), code, "Léa Martin")
     assert not any(b.key and b.key.startswith("sign-") for b in phone.button)
@@ -46,9 +44,9 @@ def test_the_console_has_one_sheet_per_half_day_and_the_phone_signs_once_opened(
     assert "1 signature(s) sur 1 participant(s)" in "\n".join(c.value for c in coach.caption)
 
 
-def test_times_countersignature_and_a_correction_that_needs_its_reason(world):
-    db, trainer, _ = world
-    coach, session, code = day_console(world)
+def test_times_countersignature_and_a_correction_that_needs_its_reason(console_world):
+    db, trainer, _ = console_world
+    coach, session, code = day_console(console_world)
     join(page("join.py"), code, "Léa Martin")
     click(coach, "open-sheet-matin")
     coach.text_input(key="late-matin").input("midi")

@@ -1,81 +1,18 @@
 """A trainer and three participants run a group session through the pages, on ONE database."""
 
 from datetime import date
-from pathlib import Path
 
-import pytest
+from pages import click, join, page, texts
 from streamlit.testing.v1 import AppTest
 
 from proxi.content.catalogue import load_catalogue
 from proxi.live import flow as live_flow
 from proxi.live import room as live_room
 from proxi.live import sessions as live
-from proxi.people import accounts
-from proxi.people.permissions import OPERATOR
-from proxi.progress.db import open_db
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures"
-TIMEOUT = 30
 
 
-@pytest.fixture
-def world(tmp_path, monkeypatch):
-    """A file database in $PROXI_DB, the fixture content, a trainer and two learners.
-
-    The content cache is keyed by the files' paths and times, so the fixture catalogue
-    never mixes with the shipped one.
-    """
-    monkeypatch.setenv("PROXI_DB", str(tmp_path / "pages.db"))
-    monkeypatch.setenv("PROXI_MODULES_DIR", str(FIXTURES / "modules"))
-    monkeypatch.setenv("PROXI_SCENARIOS_DIR", str(FIXTURES / "scenarios"))
-    monkeypatch.chdir(ROOT)
-    db = open_db()
-    org = accounts.create_organisation(db, OPERATOR, "Ville de Bondy", "ville")
-    trainer = accounts.create_person(
-        db, OPERATOR, "claire", "Claire Formatrice", "motdepasse-123", roles=["trainer"]
-    )
-    learners = [
-        accounts.create_person(
-            db, OPERATOR, f"agent{i}", f"Agent {i}", "motdepasse-123", organisation_id=org.id
-        )
-        for i in range(2)
-    ]
-    return db, trainer, learners
-
-
-def page(name: str, person=None, db=None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app_pages" / name), default_timeout=TIMEOUT)
-    if person is not None:
-        ticket = accounts.issue_login_ticket(db, person.id)
-        at.session_state["session_token"] = accounts.redeem_login_ticket(db, ticket)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    return "\n".join(
-        [m.value for m in at.markdown] + [i.value for i in at.info] + [e.value for e in at.error]
-    )
-
-
-def click(at: AppTest, key: str) -> AppTest:
-    at.button(key=key).click()
-    return at.run()
-
-
-def join(at: AppTest, code: str | None, name: str | None = None) -> AppTest:
-    if code is not None:  # None: keep the code the link put in the field
-        at.text_input[0].input(code)
-    if name is not None:
-        at.text_input[1].input(name)
-    at.button[0].click()
-    return at.run()
-
-
-def test_trainer_and_three_participants_run_a_session(world):
-    db, trainer, learners = world
+def test_trainer_and_three_participants_run_a_session(console_world):
+    db, trainer, learners = console_world
     coach = page("sessions.py", trainer, db)
     assert not coach.exception
     coach.text_input[0].input("Tensions au quotidien")
@@ -153,21 +90,21 @@ def test_trainer_and_three_participants_run_a_session(world):
     assert attended == 1
 
 
-def test_a_wrong_code_is_refused_on_the_phone(world):
+def test_a_wrong_code_is_refused_on_the_phone(console_world):
     phone = join(page("join.py"), "ZZZZ-ZZZZ", "Léa")
     assert "aucune séance en cours" in texts(phone)
 
 
-def test_learners_cannot_open_the_trainer_pages(world):
-    db, _, learners = world
+def test_learners_cannot_open_the_trainer_pages(console_world):
+    db, _, learners = console_world
     for name in ("sessions.py", "projector.py"):
         at = page(name, learners[0], db)
         assert "pas accessible avec votre rôle" in texts(at)
         assert not any(b.key == "move-open_session" for b in at.button)
 
 
-def test_the_trainer_merges_a_second_phone_line_and_undoes_an_attachment(world):
-    db, trainer, learners = world
+def test_the_trainer_merges_a_second_phone_line_and_undoes_an_attachment(console_world):
+    db, trainer, learners = console_world
     session = live.create_session(
         db,
         trainer,
@@ -198,9 +135,9 @@ def test_the_trainer_merges_a_second_phone_line_and_undoes_an_attachment(world):
     assert coach.selectbox(key="line").options == ["Lea Martin (sans compte)"]
 
 
-def running_console(world, votes: list[int]):
+def running_console(console_world, votes: list[int]):
     """The trainer's console on an open session, « porte » on screen, a vote with `votes`."""
-    db, trainer, learners = world
+    db, trainer, learners = console_world
     porte = load_catalogue().scenarios["porte"]
     session = live.create_session(db, trainer, "Séance", date.today(), "matin", "", (), ["porte"])
     code = live_flow.open_session(db, trainer, session.id)
@@ -229,9 +166,11 @@ def position(at: AppTest, kind: str, test) -> int:
     return next(i for i, e in enumerate(elements(at)) if e.type == kind and test(e))
 
 
-def test_the_console_puts_the_moves_first_and_names_the_options(world):
-    coach, session, _ = running_console(world, [0, 0, 1])
-    order = live.snapshot(world[0], session.id).decision.choices  # the group's shuffled order
+def test_the_console_puts_the_moves_first_and_names_the_options(console_world):
+    coach, session, _ = running_console(console_world, [0, 0, 1])
+    order = live.snapshot(
+        console_world[0], session.id
+    ).decision.choices  # the group's shuffled order
     letter = {index: "AB"[position] for position, index in enumerate(order)}
     tally = next(m.value for m in coach.markdown if "vote(s)" in m.value)
     assert f"**{letter[0]}.** Vous l'écoutez. — **2** vote(s)" in tally
@@ -241,8 +180,8 @@ def test_the_console_puts_the_moves_first_and_names_the_options(world):
     assert reveal < position(coach, "button", lambda e: e.key == "start")
 
 
-def test_a_tie_offers_the_tied_options_instead_of_an_error(world):
-    coach, session, _ = running_console(world, [0, 1])
+def test_a_tie_offers_the_tied_options_instead_of_an_error(console_world):
+    coach, session, _ = running_console(console_world, [0, 1])
     click(coach, "move-reveal")
     assert not any(b.key == "move-follow" for b in coach.button)
     assert "Égalité : choisissez l'option à suivre." in [w.value for w in coach.warning]
@@ -251,12 +190,14 @@ def test_a_tie_offers_the_tied_options_instead_of_an_error(world):
         "Suivre B",
     ]
     click(coach, "follow-tied-1")
-    assert live.get_session(world[0], session.id).state["node"] == "colere"
+    assert live.get_session(console_world[0], session.id).state["node"] == "colere"
 
 
-def test_a_refusal_shows_beside_its_button_and_restarting_over_a_vote_needs_a_confirmation(world):
-    db = world[0]
-    coach, session, _ = running_console(world, [0])
+def test_a_refusal_shows_beside_its_button_and_restarting_over_a_vote_needs_a_confirmation(
+    console_world,
+):
+    db = console_world[0]
+    coach, session, _ = running_console(console_world, [0])
     click(coach, "start")
     assert live.get_session(db, session.id).decision_id is not None  # the vote is kept
     (error,) = coach.error
@@ -269,8 +210,8 @@ def test_a_refusal_shows_beside_its_button_and_restarting_over_a_vote_needs_a_co
     assert not coach.error
 
 
-def test_a_refused_new_session_keeps_what_was_typed(world):
-    db, trainer, _ = world
+def test_a_refused_new_session_keeps_what_was_typed(console_world):
+    db, trainer, _ = console_world
     coach = page("sessions.py", trainer, db)
     coach.text_input(key="new-title").input("Tensions au quotidien")
     coach.text_input(key="new-place").input("Salle des fêtes")
@@ -286,8 +227,8 @@ def test_a_refused_new_session_keeps_what_was_typed(world):
     assert coach.text_input(key="new-title").value == ""  # a success empties the form
 
 
-def test_a_refused_sign_in_keeps_the_name_on_the_participants_tab(world):
-    coach, _, _ = running_console(world, [])
+def test_a_refused_sign_in_keeps_the_name_on_the_participants_tab(console_world):
+    coach, _, _ = running_console(console_world, [])
     coach.session_state["console-tab"] = "Participants et rôles"
     coach.run()
     coach.text_input(key="add-name").input("   ")
@@ -298,9 +239,9 @@ def test_a_refused_sign_in_keeps_the_name_on_the_participants_tab(world):
     assert coach.session_state["console-tab"] == "Participants et rôles"
 
 
-def test_the_phone_shows_the_question_and_its_session(world):
-    db, trainer, learners = world
-    coach, session, _ = running_console(world, [])
+def test_the_phone_shows_the_question_and_its_session(console_world):
+    db, trainer, learners = console_world
+    coach, session, _ = running_console(console_world, [])
     code = live.get_session(db, session.id).join_code
     phone = join(page("join.py"), code, "Léa Martin")
     assert phone.title[0].value == "Séance"  # the session's title, not « Rejoindre »
@@ -308,9 +249,9 @@ def test_the_phone_shows_the_question_and_its_session(world):
     assert [h.value for h in phone.subheader] == ["Que ressent M. Roche ?"]
 
 
-def test_hidden_counts_and_a_countdown_set_from_the_console(world):
-    db, trainer, _ = world
-    coach, session, porte = running_console(world, [0, 0, 1])
+def test_hidden_counts_and_a_countdown_set_from_the_console(console_world):
+    db, trainer, _ = console_world
+    coach, session, porte = running_console(console_world, [0, 0, 1])
     click(coach, "move-reveal")
     click(coach, "move-follow")  # on to « ecoute »: a new vote can open
     coach.toggle(key="hide-counts").set_value(True).run()

@@ -11,7 +11,7 @@ from proxi.live import attendance
 from proxi.live import sessions as live
 from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
-from proxi.progress import due_dates, reports, store
+from proxi.progress import due_dates, reports
 from proxi.progress.reports import Filters, Viewer
 
 PASSWORD = "mot-de-passe-solide"
@@ -112,7 +112,9 @@ def test_completion_by_organisation(db, ids):
 def test_due_dates_give_overdue_people_of_the_organisation(db, ids, landlords_now):
     manager = viewer(db, ids["manager_a"])
     due_dates.set_due_date(db, manager, "m1", date(2026, 3, 1), organisation_id=ids["org_a"])
-    late = reports.overdue(reports.matrix(db, manager), due_dates.visible(db, manager), landlords_now.date())
+    late = reports.overdue(
+        reports.matrix(db, manager), due_dates.visible(db, manager), landlords_now.date()
+    )
     assert [(row.person.display_name, due.module_id) for row, due in late] == [
         ("Arthur Ache", "m1")
     ]
