@@ -20,8 +20,10 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 try:
     from playwright.sync_api import Browser, Page, expect
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # the chromium_executable fixture then skips (or fails in CI) with a message
     Browser = Page = expect = None
+    PlaywrightTimeout = TimeoutError
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

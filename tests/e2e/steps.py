@@ -17,7 +17,7 @@ from proxi.live import sessions as live
 from proxi.people import accounts
 from proxi.progress.db import open_db
 
-from .browser import click, expect, main, open_app
+from .browser import PlaywrightTimeout, click, expect, main, open_app
 
 MAX_STEPS = 30
 SCENARIO = "bruit-nuit"
@@ -122,6 +122,23 @@ def pick(page, label: str, option: str, attempts: int = 3) -> None:
             expect(chosen).to_be_visible(timeout=3_000)
             return
         except AssertionError:
+            if attempt == attempts - 1:
+                raise
+
+
+def choose(page, field, option: str, attempts: int = 3) -> None:
+    """Choose `option` of an st.selectbox `field` (a locator) and check it shows.
+
+    A console that follows the room by itself redraws under an open list and closes it;
+    the choice is then made again."""
+    for attempt in range(attempts):
+        field.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            expect(field).to_have_value(option, timeout=3_000)
+            return
+        except (AssertionError, PlaywrightTimeout):
+            page.keyboard.press("Escape")
             if attempt == attempts - 1:
                 raise
 

@@ -24,7 +24,7 @@ from .browser import (
     open_app,
     screenshot,
 )
-from .steps import expand, pick
+from .steps import choose, expand, pick
 
 pytestmark = pytest.mark.e2e
 
@@ -101,8 +101,7 @@ def test_three_phones_sign_both_half_days_and_the_sheets_read_back(proxi_server,
             screenshot(awa, f"emargement-phone-signed-{half_day}")
             if half_day == "matin":  # Marc arrived at 9:40: noted before countersigning
                 form = trainer.get_by_test_id("stForm").filter(has_text="Arrivée à").first
-                form.get_by_label("Participant·e").click()
-                trainer.get_by_role("option", name="Marc Petit").click()
+                choose(trainer, form.get_by_label("Participant·e"), "Marc Petit")
                 form.get_by_label("Arrivée à").fill("9h40")
                 click_in_fragment(
                     trainer, form.get_by_role("button", name="Enregistrer les heures")
