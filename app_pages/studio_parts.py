@@ -31,7 +31,7 @@ def findings(checked: Check, text: str) -> None:
         st.code(excerpt(text, finding.line, finding.col), language=None, wrap_lines=True)
     if checked.report:
         report = checked.report
-        paths = "infini (boucle)" if report.paths is None else report.paths
+        paths = report.paths_text()
         st.caption(
             f"{report.nodes} nœuds · {paths} parcours · fins atteintes : {', '.join(report.endings_reached) or 'aucune'}"
         )

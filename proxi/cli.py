@@ -94,7 +94,7 @@ def _relative(finding: Finding) -> str:
 
 
 def _summary(report: lint.ScenarioReport) -> str:
-    paths = "infini (boucle)" if report.paths is None else report.paths
+    paths = report.paths_text()
     endings = ", ".join(
         f"{node} ({outcome_phrase(o)}, {report.paths_by_ending.get(node, '?')} parcours)"
         for node, o in report.endings_reached.items()

@@ -211,3 +211,21 @@ def test_a_2000_node_scenario_is_checked_completely(tmp_path):
     elapsed = time.perf_counter() - started
     assert findings == [] and reports[0].nodes == 2000 and reports[0].paths == 1999
     print(f"2,000-node lint: {elapsed:.2f} s (timed in bench/, not asserted here)")
+
+
+def test_a_stopped_exploration_reports_nothing_it_did_not_finish_counting(tmp_path, monkeypatch):
+    """Past the move limit the author reads « non compté », never a count or a worst conduct
+    taken from part of the playthroughs."""
+    from proxi.content import explore
+
+    path = tmp_path / "porte.yaml"
+    path.write_text(PORTE, encoding="utf-8")
+    (complete,) = lint.check([path])[1]
+    assert complete.complete and complete.paths_text() == str(complete.paths)
+    assert complete.worst_endings
+    monkeypatch.setattr(explore, "MAX_MOVES", 1)
+    findings, (stopped,) = lint.check([path])
+    assert [f.code for f in findings] == ["S118"]
+    assert stopped.paths_text() == "non compté (exploration arrêtée)"
+    assert stopped.worst_endings == set() and stopped.competency_min == {}
+    assert stopped.paths_by_ending == {}

@@ -30,6 +30,13 @@ class ScenarioReport:
     competency_min: dict[str, int] = field(default_factory=dict)
     competency_max: dict[str, int] = field(default_factory=dict)
     worst_endings: set[str] = field(default_factory=set)
+    complete: bool = True  # False: the exploration stopped (S118), nothing above is counted
+
+    def paths_text(self) -> str:
+        """The number of distinct playthroughs, as a person reads it."""
+        if not self.complete:
+            return "non compté (exploration arrêtée)"
+        return "infini (boucle)" if self.paths is None else str(self.paths)
 
 
 def lint_scenario(
@@ -231,13 +238,22 @@ def _graph_errors(scenario: Scenario, exploration: explore.Exploration, report: 
 def _summary_checks(
     scenario: Scenario, exploration: explore.Exploration, report: Reporter
 ) -> ScenarioReport:
+    reached = {key[0] for key in exploration.edges if exploration.is_ending(key)}
     if not exploration.complete:
         report.warn(
             (),
             "S118",
-            f"exploration arrêtée après {explore.MAX_MOVES} coups : scénario trop combinatoire pour être vérifié en entier (impasses et boucles non vérifiées)",
+            f"exploration arrêtée après {explore.MAX_MOVES} coups : scénario trop combinatoire pour être vérifié en entier (impasses, boucles, parcours et pire conduite non vérifiés)",
         )
-    reached = {key[0] for key in exploration.edges if exploration.is_ending(key)}
+        # Counts, ranges and the worst conduct over part of the playthroughs would mislead,
+        # and computing them doubled the time of an unverifiable file.
+        return ScenarioReport(
+            scenario_id=scenario.id,
+            nodes=len(scenario.nodes),
+            paths=None,
+            endings_reached=_outcomes(scenario, reached),
+            complete=False,
+        )
     worst = explore.worst_endings(exploration)
     for node_id in sorted(worst):
         ending = scenario.nodes[node_id].ending
@@ -252,16 +268,20 @@ def _summary_checks(
         scenario_id=scenario.id,
         nodes=len(scenario.nodes),
         paths=summary.paths,
-        endings_reached={
-            node: ending.outcome
-            for node in sorted(reached)
-            if (ending := scenario.nodes[node].ending) is not None
-        },
+        endings_reached=_outcomes(scenario, reached),
         paths_by_ending=summary.paths_by_ending,
         competency_min=summary.competency_min,
         competency_max=summary.competency_max,
         worst_endings=worst,
     )
+
+
+def _outcomes(scenario: Scenario, endings: set[str]) -> dict[str, str]:
+    return {
+        node: ending.outcome
+        for node in sorted(endings)
+        if (ending := scenario.nodes[node].ending) is not None
+    }
 
 
 def _report_overflows(exploration: explore.Exploration, report: Reporter) -> None:
