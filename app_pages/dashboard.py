@@ -116,7 +116,7 @@ with tab["Vue d'ensemble"]:
 
 with tab["Relances"]:
     if tab["Relances"].open:
-        due_parts.set_form(viewer, everyone, titles, module_ids)
+        due_parts.set_form(person, everyone, titles, module_ids)
         days = st.number_input("Inactifs : sans activité depuis (jours)", 1, 365, 30)
         show_tables(tables.followup_tables(rows, due_dates.visible(db(), viewer), days, titles))
         due_parts.by_hand(person, rows, titles)

@@ -15,8 +15,9 @@ from proxi.content.markdown import plain
 from proxi.errors import ProxiError
 from proxi.mail import MailError, mail_config
 from proxi.ops import reminders
+from proxi.people import follow_up, permissions
 from proxi.people.accounts import Person
-from proxi.progress import due_dates, reports
+from proxi.progress import due_dates
 
 # --- The learner ---------------------------------------------------------------------------------
 
@@ -37,20 +38,11 @@ def learner_list(person_id: int, titles: dict[str, str], today: date | None = No
 # --- The manager ---------------------------------------------------------------------------------
 
 
-def set_form(
-    viewer: reports.Viewer, rows: list, titles: dict[str, str], modules: list[str]
-) -> None:
+def set_form(actor: Person, rows: list, titles: dict[str, str], modules: list[str]) -> None:
     """The date for whom: the choice of scope reruns the page, the form then asks for that."""
-    people = {
-        r.person.id: f"{r.person.display_name} ({r.person.organisation})"
-        for r in rows
-        if due_dates.may_manage(viewer, r.person.organisation_id)
-    }
-    orgs = {
-        r.person.organisation_id: r.person.organisation
-        for r in rows
-        if due_dates.may_manage(viewer, r.person.organisation_id)
-    }
+    mine = [r for r in rows if permissions.may(actor, "due_date.set", r.person)]
+    people = {r.person.id: f"{r.person.display_name} ({r.person.organisation})" for r in mine}
+    orgs = {r.person.organisation_id: r.person.organisation for r in mine}
     teams = sorted({(r.person.organisation_id, r.person.site) for r in rows if r.person.site})
     teams = [t for t in teams if t[0] in orgs]
     if not orgs:
@@ -77,12 +69,12 @@ def set_form(
         st.form_submit_button(
             "Enregistrer l'échéance",
             on_click=ui.form_action,
-            args=("due-date", lambda: _save(viewer, scope, titles, whom), ("due-on",)),
+            args=("due-date", lambda: _save(actor, scope, titles, whom), ("due-on",)),
         )
         ui.form_result("due-date")
 
 
-def _save(viewer: reports.Viewer, scope: str, titles: dict[str, str], whom) -> str:
+def _save(actor: Person, scope: str, titles: dict[str, str], whom) -> str:
     """The form, read from its fields; the message says what is now set, and for whom."""
     state = st.session_state
     target: dict = {}
@@ -93,7 +85,7 @@ def _save(viewer: reports.Viewer, scope: str, titles: dict[str, str], whom) -> s
     else:
         target["organisation_id"] = state.get("due-org")
     due_on = dates.parse_day(state.get("due-on") or "")
-    due_dates.set_due_date(db(), viewer, state["due-module"], due_on, **target)
+    follow_up.set_due_date(db(), actor, state["due-module"], due_on, **target)
     what = f"« {titles.get(state['due-module'], state['due-module'])} » pour {whom()}"
     if due_on is None:
         return f"Échéance retirée : {what}."

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pages import open_as, show_tab
 
 from proxi.content.catalogue import load_catalogue
-from proxi.people import accounts, audit
+from proxi.people import accounts, audit, follow_up
 from proxi.people.permissions import OPERATOR
 from proxi.progress import due_dates
 from proxi.progress.reports import Viewer
@@ -40,8 +40,8 @@ def test_a_manager_sets_a_date_for_a_team_and_the_learner_sees_it_late_first(lan
     assert [(d.target, d.module_id) for d in due_dates.visible(db, Viewer.of(person(db, ids, "manager_a")))] == [
         ("Habitat A — équipe Nord", FIRST.id)
     ]  # fmt: skip
-    manager = Viewer.of(person(db, ids, "manager_a"))
-    due_dates.set_due_date(
+    manager = person(db, ids, "manager_a")
+    follow_up.set_due_date(
         db, manager, SECOND.id, date.today() - timedelta(days=2), person_id=ids["alice"]
     )
     for page in ("app_pages/home.py", "app_pages/my_progress.py"):
@@ -61,8 +61,8 @@ def test_a_manager_previews_and_sends_a_reminder_by_hand(landlords, smtp_server,
     for key, value in smtp_server.environ().items():
         monkeypatch.setenv(key, value)
     accounts.update_person(db, OPERATOR, ids["arthur"], email="arthur@exemple.fr")
-    manager = Viewer.of(person(db, ids, "manager_a"))
-    due_dates.set_due_date(
+    manager = person(db, ids, "manager_a")
+    follow_up.set_due_date(
         db, manager, FIRST.id, date.today() - timedelta(days=1), person_id=ids["arthur"]
     )
     at = show_tab(open_as(landlords, "manager_a", DASHBOARD), "Relances")
@@ -81,8 +81,8 @@ def test_a_manager_previews_and_sends_a_reminder_by_hand(landlords, smtp_server,
 def test_without_smtp_the_manager_reads_the_message_and_is_told(landlords, monkeypatch):
     db, ids = landlords
     monkeypatch.delenv("PROXI_SMTP_HOST", raising=False)
-    manager = Viewer.of(person(db, ids, "manager_a"))
-    due_dates.set_due_date(db, manager, FIRST.id, date.today(), person_id=ids["arthur"])
+    manager = person(db, ids, "manager_a")
+    follow_up.set_due_date(db, manager, FIRST.id, date.today(), person_id=ids["arthur"])
     at = show_tab(open_as(landlords, "manager_a", DASHBOARD), "Relances")
     assert "À terminer aujourd'hui" not in at.text_area[0].value  # the mail's own wording
     assert "est à terminer aujourd'hui" in at.text_area[0].value

@@ -4,6 +4,7 @@ permissions module allows it, and a refusal changes nothing."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from PIL import Image
@@ -11,7 +12,7 @@ from PIL import Image
 from proxi.documents.attestation import set_logo
 from proxi.errors import NotAllowed
 from proxi.ops import privacy
-from proxi.people import accounts, permissions, roster
+from proxi.people import accounts, follow_up, permissions, roster
 from proxi.people.permissions import OPERATOR
 
 PASSWORD = "correct-horse-battery"
@@ -62,9 +63,18 @@ WRITERS = {
     "deactivate_person": lambda db, a, t: accounts.deactivate_person(db, a, t.id),
     "apply_roster": lambda db, a, t: roster.apply_roster(db, a, roster.read_roster(db, ROSTER)),
     "erase_person": lambda db, a, t: privacy.erase_person(db, a, t.id),
+    "set_due_date": lambda db, a, t: follow_up.set_due_date(
+        db, a, "m1", date(2027, 1, 15), person_id=t.id
+    ),
+    "set_team_due_date": lambda db, a, t: follow_up.set_due_date(
+        db, a, "m1", date(2027, 1, 15), organisation_id=t.organisation_id, site="Nord"
+    ),
 }
 # Who may, on a learner of their own organisation (the manager's scope).
-MANAGER_WRITERS = {"create_person", "update_person", "set_password", "deactivate_person"}
+MANAGER_WRITERS = {
+    "create_person", "update_person", "set_password", "deactivate_person", "set_due_date",
+    "set_team_due_date",
+}  # fmt: skip
 ALLOWED = {
     "learner": set(),
     "trainer": set(),
@@ -78,6 +88,7 @@ def snapshot(db) -> tuple:
         db.execute("SELECT * FROM people ORDER BY id").fetchall(),
         db.execute("SELECT * FROM organisations ORDER BY id").fetchall(),
         db.execute("SELECT * FROM organisation_logos").fetchall(),
+        db.execute("SELECT * FROM due_dates ORDER BY id").fetchall(),
         db.execute("SELECT count(*) FROM audit_log").fetchone(),
     )
 

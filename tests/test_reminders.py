@@ -10,11 +10,10 @@ import pytest
 from proxi.errors import NotAllowed
 from proxi.mail import MailConfig
 from proxi.ops import reminders
-from proxi.people import accounts, audit
+from proxi.people import accounts, audit, follow_up
 from proxi.people.permissions import OPERATOR
 from proxi.progress import due_dates, store
 from proxi.progress.db import open_db
-from proxi.progress.reports import Viewer
 
 PASSWORD = "mot-de-passe-solide"
 TITLES = {"m1": "Accueillir", "m2": "Désamorcer"}
@@ -51,7 +50,7 @@ def office():
 
 
 def set_for(db, who, module_id, on, **target):
-    due_dates.set_due_date(db, Viewer.of(who), module_id, on, **target)
+    follow_up.set_due_date(db, who, module_id, on, **target)
 
 
 def test_the_most_precise_date_holds_person_then_team_then_organisation(office):

@@ -9,7 +9,7 @@ import pytest
 from proxi.errors import NotAllowed
 from proxi.live import attendance
 from proxi.live import sessions as live
-from proxi.people import accounts
+from proxi.people import accounts, follow_up
 from proxi.people.permissions import OPERATOR
 from proxi.progress import due_dates, reports
 from proxi.progress.reports import Filters, Viewer
@@ -111,7 +111,10 @@ def test_completion_by_organisation(db, ids):
 
 def test_due_dates_give_overdue_people_of_the_organisation(db, ids, landlords_now):
     manager = viewer(db, ids["manager_a"])
-    due_dates.set_due_date(db, manager, "m1", date(2026, 3, 1), organisation_id=ids["org_a"])
+    follow_up.set_due_date(
+        db, accounts.get_person(db, ids["manager_a"]), "m1", date(2026, 3, 1),
+        organisation_id=ids["org_a"],
+    )  # fmt: skip
     late = reports.overdue(
         reports.matrix(db, manager), due_dates.visible(db, manager), landlords_now.date()
     )
@@ -123,9 +126,10 @@ def test_due_dates_give_overdue_people_of_the_organisation(db, ids, landlords_no
 
 def test_a_manager_cannot_set_another_organisations_due_date(db, ids):
     with pytest.raises(NotAllowed):
-        due_dates.set_due_date(
-            db, viewer(db, ids["manager_a"]), "m1", date.today(), organisation_id=ids["org_b"]
-        )
+        follow_up.set_due_date(
+            db, accounts.get_person(db, ids["manager_a"]), "m1", date.today(),
+            organisation_id=ids["org_b"],
+        )  # fmt: skip
 
 
 def test_inactive_lists_people_idle_for_n_days_and_never_active(db, ids, landlords_now):

@@ -49,6 +49,8 @@ ACTIONS = {
     "attendance.correct": "Feuille d'émargement corrigée après contresignature",
     "scenario.publish": "Mise en situation publiée",
     "reminder.send": "Rappel d'échéance envoyé à la main",
+    "due_date.set": "Échéance fixée",
+    "due_date.remove": "Échéance retirée",
     "scenario.propose": "Version de mise en situation proposée",
     "scenario.decline": "Proposition de mise en situation refusée",
     "scenario.restore": "Ancienne version de mise en situation rétablie",

@@ -5,7 +5,8 @@
     may_open(person, page)       the navigation and every page ask this
 
 A coordinator may do everything, everywhere. A manager manages the accounts of their own
-organisation (never a coordinator's, and never gives the coordinator role). A trainer drives
+organisation (never a coordinator's, and never gives the coordinator role) and sets due
+dates for its people, its teams and itself. A trainer drives
 their own group sessions and writes scenarios (the coordination publishes them). A learner
 administers nothing. OPERATOR, the person at the server's command line (`python -m proxi …`,
 the demo data, tests' set-up), may do everything: they hold the database file anyway.
@@ -39,15 +40,19 @@ ACTS = {
     "scenario.propose": "Seuls les formateurs et la coordination proposent une version.",
     "scenario.publish": "Seule la coordination publie des mises en situation dans la bibliothèque.",
     "dashboard.view": "Le tableau de bord est réservé aux formateurs, managers et coordinateurs.",
+    "due_date.set": "Vous ne pouvez fixer d'échéance que pour votre organisation.",
 }
 ROLE_ACTS: dict[str, frozenset[str]] = {
     "learner": frozenset(),
     "trainer": frozenset({"session.run", "scenario.write", "scenario.propose", "dashboard.view"}),
-    "manager": frozenset({"person.manage", "dashboard.view"}),
+    "manager": frozenset({"person.manage", "dashboard.view", "due_date.set"}),
     "coordinator": frozenset(ACTS),
     "operator": frozenset(ACTS),
 }
 EVERYWHERE = frozenset({"coordinator", "operator"})  # roles that no target restricts
+# Acts a manager does on what belongs to their own organisation: one of its people, or a
+# Subject naming the organisation (a due date for it or one of its teams).
+OWN_ORGANISATION = frozenset({"due_date.set"})
 
 # Which act opens each page that not every logged-in person sees.
 PAGES = {
@@ -110,6 +115,8 @@ def may(actor: Actor | None, act: str, target: Any = None) -> bool:
         return _manages(actor, target)
     if act == "session.run":
         return getattr(target, "trainer_id", None) == actor.id
+    if act in OWN_ORGANISATION:
+        return _same_organisation(actor, target)
     return True
 
 
@@ -139,3 +146,8 @@ def _manages(manager: Actor, target: Any) -> bool:
     """A manager: people of their own organisation who are not, and do not become, coordinators."""
     own = manager.organisation_id
     return own is not None and target.organisation_id == own and "coordinator" not in target.roles
+
+
+def _same_organisation(manager: Actor, target: Any) -> bool:
+    own = manager.organisation_id
+    return own is not None and target.organisation_id == own

@@ -1,7 +1,8 @@
 """Due dates: by when a person, a team or a whole organisation should finish a module.
 
 A manager sets a due date for one of their people, for a team (a site of their
-organisation: people.site) or for the organisation; a coordinator for anyone. For a person
+organisation: people.site) or for the organisation; a coordinator for anyone
+(proxi.people.follow_up writes them; proxi.people.permissions says who may). For a person
 the most precise date wins: their own, else their team's, else their organisation's
 (`effective`). The learner sees theirs (`for_person`, overdue first); the dashboard lists
 those it set and who is late (`overdue`); the reminders (proxi.ops.reminders) read
@@ -19,19 +20,13 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from proxi.dates import french_date, iso
-from proxi.errors import NotAllowed, ProxiError
-from proxi.progress.db import write_transaction
+from proxi.dates import french_date
 
 if TYPE_CHECKING:  # reports reads this module; a Viewer is only a type here
     from proxi.progress.reports import Viewer
 
 SCOPES = {"organisation": "Toute l'organisation", "site": "Une équipe (site)", "person": "Une personne"}
 PRECISION = {"person": 0, "site": 1, "organisation": 2}  # lower wins
-
-
-class BadDueDate(ProxiError):
-    """A due date that cannot be set as asked (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -94,53 +89,7 @@ class Due:
         return f"À terminer pour le {day} (dans {left} jour{'s' if left > 1 else ''})"
 
 
-# --- Setting ------------------------------------------------------------------------------------
-
-
-def may_manage(viewer: Viewer, organisation_id: int | None) -> bool:
-    """Coordinators set due dates for anyone, managers for their own organisation."""
-    if "coordinator" in viewer.roles:
-        return True
-    return "manager" in viewer.roles and organisation_id is not None and (
-        viewer.organisation_id == organisation_id
-    )
-
-
-def set_due_date(
-    db: sqlite_utils.Database,
-    viewer: Viewer,
-    module_id: str,
-    due_on: date | None,
-    *,
-    organisation_id: int | None = None,
-    site: str = "",
-    person_id: int | None = None,
-) -> None:
-    """Set (or with None, remove) the date for a person, else a team (organisation and
-    site), else an organisation."""
-    site = " ".join(site.split())
-    if person_id is not None:
-        row = db.execute("SELECT organisation_id FROM people WHERE id = ?", [person_id]).fetchone()
-        if row is None or row[0] is None:
-            raise BadDueDate("Cette personne n'est rattachée à aucune organisation.")
-        organisation_id, site = row[0], ""
-    if organisation_id is None:
-        raise BadDueDate("Choisissez une organisation, une équipe ou une personne.")
-    if not may_manage(viewer, organisation_id):
-        raise NotAllowed("Vous ne pouvez fixer d'échéance que pour votre organisation.")
-    if person_id:
-        target = f"person:{person_id}"
-    else:
-        target = f"site:{organisation_id}:{site}" if site else f"organisation:{organisation_id}"
-    with write_transaction(db):
-        db.execute("DELETE FROM due_dates WHERE module_id = ? AND target = ?", [module_id, target])
-        if due_on is not None:
-            db.execute(
-                "INSERT INTO due_dates (module_id, target, organisation_id, site, person_id,"
-                " due_on, set_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [module_id, target, organisation_id, site, person_id, due_on.isoformat(),
-                 viewer.person_id or None, iso()],
-            )  # fmt: skip
+# --- Reading ------------------------------------------------------------------------------------
 
 
 def visible(db: sqlite_utils.Database, viewer: Viewer) -> list[DueDate]:
@@ -150,9 +99,6 @@ def visible(db: sqlite_utils.Database, viewer: Viewer) -> list[DueDate]:
         return all_due_dates(db)
     own = [viewer.organisation_id] if "manager" in viewer.roles and viewer.organisation_id else []
     return all_due_dates(db, own)
-
-
-# --- Reading ------------------------------------------------------------------------------------
 
 
 def all_due_dates(db: sqlite_utils.Database, organisation_ids: Iterable[int] | None = None) -> list[DueDate]:

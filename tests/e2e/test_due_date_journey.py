@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from proxi.content.catalogue import load_catalogue
+from proxi.people import follow_up
 from proxi.progress import due_dates
-from proxi.progress.reports import Viewer
 
 from .browser import PHONE, expect, log_in, main, new_page, screenshot
 from .steps import core, person
@@ -25,8 +25,8 @@ def test_a_learner_sees_the_due_date_on_the_home(proxi_server, chromium_browser)
         finished = due_dates.completed_modules(db, [karim.id]).get(karim.id, set())
         modules = load_catalogue().course.modules.values()
         module = next(m for m in modules if m.id not in finished)  # the demo finished some
-        manager = Viewer.of(person(db, "manager.habitat"))
-        due_dates.set_due_date(db, manager, module.id, due, person_id=karim.id)
+        manager = person(db, "manager.habitat")
+        follow_up.set_due_date(db, manager, module.id, due, person_id=karim.id)
     with new_page(chromium_browser, proxi_server, PHONE) as phone:
         log_in(phone, "karim.haddad")
         expect(main(phone).get_by_role("heading", name="Mes échéances")).to_be_visible()
