@@ -6,7 +6,7 @@ proxi.documents.tables. Tabs are lazy (on_change="rerun"): only the open one que
 
 import streamlit as st
 
-from app_pages import due_parts, ui
+from app_pages import due_parts, training_parts, ui
 from app_pages.connection import db
 from app_pages.identity import require
 from proxi import dates
@@ -17,7 +17,7 @@ from proxi.documents.attestation import attestation_markdown
 from proxi.errors import NotAllowed
 from proxi.live import attendance
 from proxi.live import sessions as live
-from proxi.people import accounts
+from proxi.people import accounts, permissions
 from proxi.progress import due_dates, reports
 from proxi.progress.db import database_path
 
@@ -156,6 +156,10 @@ with tab["Fiche individuelle"]:
                         attestation_markdown(report.person, done.organisation, done.module, row)
                     )
                     ui.pdf_buttons(db(), [done], f"{done.module.id}-{report.person.id}", False)
+            if permissions.may(person, "training.record", report.person):
+                st.subheader("Formations suivies ailleurs")
+                training_parts.listing(person, report.person.id, modules, removable=True)
+                training_parts.record_form(person, report.person, modules)
 
 with tab["Impressions"]:
     if tab["Impressions"].open:

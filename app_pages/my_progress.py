@@ -1,10 +1,11 @@
-"""My progress: modules, scores, time spent, scenario endings, history, attestations."""
+"""My progress: modules, scores, time spent, scenario endings, attestations, training done
+elsewhere, history."""
 
 from itertools import groupby
 
 import streamlit as st
 
-from app_pages import due_parts, ui
+from app_pages import due_parts, training_parts, ui
 from app_pages.connection import db
 from app_pages.learner import learner_progress
 from proxi.content.markdown import plain
@@ -12,7 +13,7 @@ from proxi.dates import day, french_date, local_time
 from proxi.documents.attestation import attestation_markdown, completion
 from proxi.documents.history import history
 from proxi.people import accounts
-from proxi.progress import store
+from proxi.progress import external, store
 
 progress = learner_progress()
 person, overview, cat = progress.person, progress.overview, ui.catalogue()
@@ -62,6 +63,11 @@ for module in completed:
     with st.expander(f"Attestation — {module.title}"):
         st.markdown(attestation_markdown(person, organisation, module, row))
         ui.pdf_buttons(db(), [completion(person, organisation, module, row)], module.id, False)
+
+if external.for_person(db(), person.id):
+    st.subheader("Formations suivies ailleurs")
+    titles = {m.id: m.title for m in cat.course.modules.values()}
+    training_parts.listing(person, person.id, titles, removable=False)
 
 st.subheader("Historique")
 # A list by day rather than a table: a phone shows a whole line (a table cuts it).

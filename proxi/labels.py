@@ -18,6 +18,7 @@ STATUSES = {
     "quiz_failed": "Quiz à repasser",
     "passed": "Réussi",
     "completed": "Terminé",
+    "recognised": "Suivi ailleurs",  # a training done elsewhere stands for the module
 }
 
 # What an event says someone did, followed by what they did it on (« a répondu à … »).

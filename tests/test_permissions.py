@@ -69,11 +69,23 @@ WRITERS = {
     "set_team_due_date": lambda db, a, t: follow_up.set_due_date(
         db, a, "m1", date(2027, 1, 15), organisation_id=t.organisation_id, site="Nord"
     ),
+    "record_training": lambda db, a, t: follow_up.record_training(
+        db,
+        a,
+        t.id,
+        title="Sécurité incendie",
+        provider="Institut du feu",
+        started_on=date(2026, 3, 2),
+        ended_on=date(2026, 3, 3),
+        hours="14",
+        module_id=None,
+        proof=follow_up.Proof("attestation.pdf", b"%PDF-1.4\n%%EOF\n"),
+    ),  # fmt: skip
 }
 # Who may, on a learner of their own organisation (the manager's scope).
 MANAGER_WRITERS = {
     "create_person", "update_person", "set_password", "deactivate_person", "set_due_date",
-    "set_team_due_date",
+    "set_team_due_date", "record_training",
 }  # fmt: skip
 ALLOWED = {
     "learner": set(),
@@ -89,6 +101,7 @@ def snapshot(db) -> tuple:
         db.execute("SELECT * FROM organisations ORDER BY id").fetchall(),
         db.execute("SELECT * FROM organisation_logos").fetchall(),
         db.execute("SELECT * FROM due_dates ORDER BY id").fetchall(),
+        db.execute("SELECT id FROM external_trainings ORDER BY id").fetchall(),
         db.execute("SELECT count(*) FROM audit_log").fetchone(),
     )
 

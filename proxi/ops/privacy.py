@@ -31,12 +31,13 @@ erasure is one transaction, run with `secure_delete` on (deleted bytes are overw
 followed by a WAL checkpoint, so the name does not linger in the file either.
 
 With $PROXI_KEEP_ATTESTATIONS=1 the proof of training (modules completed, group sessions
-attended) is first copied, with the name and the organisation, into `kept_attestations`, a
+attended, training done elsewhere without its file) is first copied, with the name and the organisation, into `kept_attestations`, a
 table linked to nothing else.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -98,6 +99,8 @@ POLICIES: dict[tuple[str, str], str] = {
     ("studio_drafts", "person_id"): "delete",
     ("scenario_proposals", "proposed_by"): "anonymise",
     ("scenario_proposals", "decided_by"): "anonymise",
+    ("external_trainings", "person_id"): "delete",
+    ("external_trainings", "recorded_by"): "unlink",
 }
 # Never exported: they prove nothing to the person and would let a copy open a session.
 SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "ticket_hash"})
@@ -247,6 +250,8 @@ def _clean(row: dict) -> dict:
 
 
 def _parsed(value: Any) -> Any:
+    if isinstance(value, bytes):  # a file (a training's proof): as base64 text
+        return {"base64": base64.b64encode(value).decode("ascii")}
     if isinstance(value, str) and value[:1] in '{["':
         try:
             return json.loads(value)
@@ -427,7 +432,14 @@ def _keep_attestations(db: sqlite_utils.Database, person: dict, stamp: str) -> i
         " JOIN live_sessions s ON s.id = p.session_id WHERE p.person_id = ?",
         [person["id"]],
     ).fetchall()
+    elsewhere = db.execute(
+        "SELECT COALESCE(module_id, ''), title, json_object('provider', provider, 'started_on',"
+        " started_on, 'ended_on', ended_on, 'hours', hours) FROM external_trainings"
+        " WHERE person_id = ?",
+        [person["id"]],
+    ).fetchall()
     rows = [("module", *row) for row in modules] + [("session", *row) for row in sessions]
+    rows += [("externe", *row) for row in elsewhere]
     db.conn.executemany(
         "INSERT INTO kept_attestations (kind, display_name, organisation, subject_id, title,"
         " detail, kept_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -455,7 +467,12 @@ def kept_attestations_table(db: sqlite_utils.Database) -> list[dict]:
             "Nom": row["display_name"],
             "Structure": row["organisation"],
             "Formation": row["title"] or row["subject_id"],
-            "Date": (row["detail"].get("completed_at") or row["detail"].get("day") or "")[:10],
+            "Date": (
+                row["detail"].get("completed_at")
+                or row["detail"].get("day")
+                or row["detail"].get("ended_on")
+                or ""
+            )[:10],
         }
         for row in kept_attestations(db)
     ]

@@ -51,6 +51,8 @@ ACTIONS = {
     "reminder.send": "Rappel d'échéance envoyé à la main",
     "due_date.set": "Échéance fixée",
     "due_date.remove": "Échéance retirée",
+    "training.record": "Formation suivie ailleurs enregistrée",
+    "training.remove": "Formation suivie ailleurs retirée",
     "scenario.propose": "Version de mise en situation proposée",
     "scenario.decline": "Proposition de mise en situation refusée",
     "scenario.restore": "Ancienne version de mise en situation rétablie",

@@ -5,8 +5,9 @@
     may_open(person, page)       the navigation and every page ask this
 
 A coordinator may do everything, everywhere. A manager manages the accounts of their own
-organisation (never a coordinator's, and never gives the coordinator role) and sets due
-dates for its people, its teams and itself. A trainer drives
+organisation (never a coordinator's, and never gives the coordinator role) sets due
+dates for its people, its teams and itself, and records the training its people followed
+elsewhere. A trainer drives
 their own group sessions and writes scenarios (the coordination publishes them). A learner
 administers nothing. OPERATOR, the person at the server's command line (`python -m proxi …`,
 the demo data, tests' set-up), may do everything: they hold the database file anyway.
@@ -41,18 +42,22 @@ ACTS = {
     "scenario.publish": "Seule la coordination publie des mises en situation dans la bibliothèque.",
     "dashboard.view": "Le tableau de bord est réservé aux formateurs, managers et coordinateurs.",
     "due_date.set": "Vous ne pouvez fixer d'échéance que pour votre organisation.",
+    "training.record": (
+        "Vous ne pouvez enregistrer une formation suivie ailleurs que pour les personnes "
+        "de votre organisation."
+    ),
 }
 ROLE_ACTS: dict[str, frozenset[str]] = {
     "learner": frozenset(),
     "trainer": frozenset({"session.run", "scenario.write", "scenario.propose", "dashboard.view"}),
-    "manager": frozenset({"person.manage", "dashboard.view", "due_date.set"}),
+    "manager": frozenset({"person.manage", "dashboard.view", "due_date.set", "training.record"}),
     "coordinator": frozenset(ACTS),
     "operator": frozenset(ACTS),
 }
 EVERYWHERE = frozenset({"coordinator", "operator"})  # roles that no target restricts
 # Acts a manager does on what belongs to their own organisation: one of its people, or a
 # Subject naming the organisation (a due date for it or one of its teams).
-OWN_ORGANISATION = frozenset({"due_date.set"})
+OWN_ORGANISATION = frozenset({"due_date.set", "training.record"})
 
 # Which act opens each page that not every logged-in person sees.
 PAGES = {

@@ -732,3 +732,31 @@ def m061_xapi_voids(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@MIGRATIONS()
+def m064_external_trainings(db: sqlite_utils.Database) -> None:
+    # Training followed outside Proxi, recorded by a manager with its proof file
+    # (proxi.people.follow_up writes, proxi.progress.external reads). The file is kept in the
+    # database: owner-only like the file itself, in every backup, gone with an erasure.
+    db.executescript(
+        """
+        CREATE TABLE external_trainings (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            title TEXT NOT NULL,
+            provider TEXT NOT NULL,           -- the organisation that gave it
+            started_on TEXT NOT NULL,         -- ISO dates
+            ended_on TEXT NOT NULL,
+            hours REAL NOT NULL,
+            module_id TEXT,                   -- the module it stands for; NULL: none
+            proof_name TEXT NOT NULL,         -- the file's name as uploaded
+            proof_type TEXT NOT NULL,         -- application/pdf | image/png | image/jpeg
+            proof BLOB NOT NULL,
+            recorded_by INTEGER REFERENCES people(id),
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX external_trainings_by_person ON external_trainings(person_id, ended_on);
+        CREATE INDEX external_trainings_by_module ON external_trainings(module_id, person_id);
+        """
+    )

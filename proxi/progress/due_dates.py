@@ -148,11 +148,13 @@ def for_person(db: sqlite_utils.Database, person_id: int, today: date | None = N
 
 
 def completed_modules(db: sqlite_utils.Database, person_ids: list[int]) -> dict[int, set[str]]:
-    """Person -> the modules they finished."""
+    """Person -> the modules they finished, in Proxi or by a training done elsewhere."""
     found: dict[int, set[str]] = {}
     rows = db.execute(
         "SELECT person_id, module_id FROM module_progress WHERE status = 'completed'"
-        " AND person_id IN (SELECT value FROM json_each(?))",
+        " AND person_id IN (SELECT value FROM json_each(?1))"
+        " UNION SELECT person_id, module_id FROM external_trainings"
+        " WHERE module_id IS NOT NULL AND person_id IN (SELECT value FROM json_each(?1))",
         [json.dumps(person_ids)],
     )
     for person_id, module_id in rows:

@@ -40,6 +40,7 @@ from proxi.dates import iso, utc
 from proxi.progress import events
 
 STATUSES, OUTCOMES = labels.STATUSES, labels.OUTCOMES
+DONE = frozenset({"completed", "recognised"})
 OUT_OF_SCOPE = "Cette personne ne fait pas partie des personnes que vous suivez."
 
 
@@ -131,6 +132,11 @@ class Cell(NamedTuple):
     score: float | None = None  # best quiz score, percent (modules)
     outcome: str | None = None  # best ending reached (scenarios)
 
+    @property
+    def done(self) -> bool:
+        """Finished: in Proxi, or by a training done elsewhere that stands for the module."""
+        return self.status in DONE
+
 
 NOT_STARTED = Cell("not_started")
 _new = tuple.__new__
@@ -169,6 +175,8 @@ def people(
 
 # Both progress tables as cells (status, date, score, outcome) plus updated_at, read from
 # their covering indexes; the scope is applied once to people, not once per progress row.
+# Then the modules a training done elsewhere stands for, unless finished in Proxi: last, so
+# « Suivi ailleurs » replaces a module only started here. It is not activity ('').
 _CELLS_SQL = """
 SELECT person_id, module_id,
        CASE WHEN status = 'in_progress' AND quiz_passed_at IS NOT NULL THEN 'passed'
@@ -181,6 +189,13 @@ SELECT person_id, scenario_id,
             WHEN best_outcome = 'favourable' THEN 'passed' ELSE 'completed' END,
        COALESCE(last_ending_at, updated_at), NULL, best_outcome, updated_at
   FROM scenario_progress WHERE person_id IN (SELECT p.id FROM people p WHERE {where})
+UNION ALL
+SELECT e.person_id, e.module_id, 'recognised', MAX(e.ended_on), NULL, NULL, ''
+  FROM external_trainings e
+ WHERE e.module_id IS NOT NULL AND e.person_id IN (SELECT p.id FROM people p WHERE {where})
+   AND NOT EXISTS (SELECT 1 FROM module_progress m WHERE m.person_id = e.person_id
+                   AND m.module_id = e.module_id AND m.status = 'completed')
+ GROUP BY e.person_id, e.module_id
 """
 
 
@@ -213,7 +228,7 @@ def _matrix(db: sqlite_utils.Database, viewer: Viewer, include_inactive: bool) -
     last: dict[int, str] = {}
     # The hot loop of the dashboard (tens of thousands of rows): kept to the bare minimum.
     for pid, item, status, date_, score, outcome, updated in db.execute(
-        _CELLS_SQL.format(where=where), [*params, *params]
+        _CELLS_SQL.format(where=where), [*params, *params, *params]
     ):
         cells[pid][item] = _new(Cell, (status, date_, score, outcome))
         if updated > last.get(pid, ""):
@@ -316,9 +331,10 @@ def headline(
     statuses = Counter(
         (item, cell.status) for row in rows for item, cell in row.cells.items() if item in modules
     )
-    completed = {m: statuses[(m, "completed")] for m in module_ids}
-    passed = sum(completed.values()) + sum(statuses[(m, "passed")] for m in module_ids)
-    started = sum(1 for row in rows if row.cells)
+    completed = {m: statuses[(m, "completed")] + statuses[(m, "recognised")] for m in module_ids}
+    # Quizzes passed and people started count what was done in Proxi only.
+    passed = sum(statuses[(m, s)] for m in module_ids for s in ("completed", "passed"))
+    started = sum(1 for row in rows if any(c.status != "recognised" for c in row.cells.values()))
     return Headline(len(rows), started, completed, passed, sessions_held(db, viewer))
 
 
@@ -332,7 +348,7 @@ def completion_by_organisation(
         (row.person.organisation, item)
         for row in rows
         for item, cell in row.cells.items()
-        if cell.status == "completed" and item in modules
+        if cell.done and item in modules
     )
     return [
         {
@@ -379,7 +395,7 @@ def overdue(
         for module_id, due in effective(
             dates, row.person.organisation_id, row.person.site, row.person.id
         ).items()
-        if due.due_on < today_iso and row.cell(module_id).status != "completed"
+        if due.due_on < today_iso and not row.cell(module_id).done
     ]
 
 
