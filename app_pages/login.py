@@ -12,7 +12,7 @@ from app_pages import ui
 from app_pages.connection import db
 from app_pages.identity import log_in
 from proxi.errors import AuthError
-from proxi.people import accounts
+from proxi.people import accounts, invitations
 
 
 def asked_for() -> str:
@@ -48,6 +48,12 @@ if submitted:
         except AuthError as error:
             st.error(str(error))
         else:
+            if person.password_temporary:  # chosen by someone else: the person's own first
+                private = invitations.after_temporary_password(db(), person)
+                st.switch_page(
+                    "app_pages/invitation.py",
+                    query_params={invitations.TOKEN_PARAMETER: private.token},
+                )
             log_in(person, asked_for())
             st.rerun()
 
@@ -55,7 +61,8 @@ if st.button("📱 Rejoindre une séance de groupe", width="stretch"):
     st.switch_page("app_pages/join.py")
 
 st.caption(
-    "Mot de passe oublié ? Demandez à la coordination de la formation de le réinitialiser. "
-    "Avant de vous connecter, lisez ce que Proxi enregistre :"
+    "Mot de passe oublié ? Demandez à votre manager ou à la coordination de la formation "
+    "un lien pour en choisir un nouveau. Avant de vous connecter, lisez ce que Proxi "
+    "enregistre :"
 )
 ui.page_link("app_pages/privacy.py", "Vos données : ce que Proxi enregistre", "🛡️")

@@ -6,7 +6,7 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import people_invitations, ui
 from app_pages.connection import db
 from app_pages.identity import require
 from proxi.content.markdown import plain
@@ -29,14 +29,20 @@ def create_person() -> str:
         me,
         field["identifier"],
         field["name"],
-        field["password"],
+        field["password"] or None,
         organisation_id=field["org"],
         site=field["site"],
         job_category=field["job"],
         roles=field["roles"],
         email=field["email"] or None,
     )
-    return f"Compte « {created.identifier} » créé."
+    st.session_state["just-created"] = [created.id]
+    follow = (
+        "Il changera ce mot de passe temporaire à sa première connexion."
+        if created.password_temporary
+        else "Remettez-lui son invitation ci-dessous."
+    )
+    return f"Compte « {created.identifier} » créé. {follow}"
 
 
 def create_organisation() -> str:
@@ -47,7 +53,10 @@ def create_organisation() -> str:
 
 def reset_password(person_id: int) -> str:
     accounts.set_password(db(), me, person_id, st.session_state["new-password"])
-    return "Mot de passe changé : la personne est déconnectée partout."
+    return (
+        "Mot de passe temporaire enregistré : la personne est déconnectée partout et le "
+        "changera à sa prochaine connexion."
+    )
 
 
 def organisation_forms() -> None:
@@ -103,18 +112,24 @@ def import_roster() -> None:
             "(ignorées). Rien n'est enregistré avant la confirmation."
         )
         ui.table(roster.preview_table(preview), hide_index=True)
-        provisional = st.text_input(
-            "Mot de passe provisoire commun aux nouveaux comptes (facultatif)", type="password"
+        st.caption(
+            "Les nouveaux comptes n'ont pas de mot de passe : chaque personne choisit le sien "
+            "avec son invitation (feuille à imprimer ou courriel), proposée après l'import."
         )
         if st.button("Confirmer l'import", type="primary", disabled=not preview.valid):
             try:
-                done = roster.apply_roster(db(), me, preview, provisional or None)
+                done = roster.apply_roster(db(), me, preview)
             except ProxiError as error:
                 st.error(plain(str(error)))
             else:
+                st.session_state["imported"] = done.created
                 st.success(
-                    f"Import terminé : {done['create']} création(s), {done['update']} mise(s) à jour."
+                    f"Import terminé : {done.counts['create']} création(s), "
+                    f"{done.counts['update']} mise(s) à jour."
                 )
+    if st.session_state.get("imported"):
+        st.markdown("**Invitations des nouveaux comptes**")
+        people_invitations.offer(me, st.session_state["imported"], "import")
 
 
 me = require("person.manage")
@@ -164,7 +179,11 @@ with creating:
             key="np-roles",
         )
         st.text_input("Courriel (facultatif)", key="np-email")
-        st.text_input("Mot de passe initial", type="password", key="np-password")
+        st.text_input(
+            "Mot de passe temporaire (facultatif : sans lui, remettez une invitation)",
+            type="password",
+            key="np-password",
+        )
         st.form_submit_button(
             "Créer la personne",
             type="primary",
@@ -172,6 +191,8 @@ with creating:
             args=("new-person", create_person, NEW_PERSON_FIELDS),
         )
         ui.form_result("new-person")
+    if st.session_state.get("just-created"):
+        people_invitations.offer(me, st.session_state["just-created"], "created")
     if permissions.may(me, "organisation.manage"):
         organisation_forms()
 
@@ -194,7 +215,18 @@ with managing:
     )
     if chosen is not None:
         person = everyone[chosen]
+        if person.active:
+            st.markdown("**Un lien pour choisir son mot de passe**")
+            kind = st.radio(
+                "Pour",
+                list(people_invitations.KINDS),
+                format_func=people_invitations.KINDS.__getitem__,
+                horizontal=True,
+                key=f"kind-{person.id}",
+            )
+            people_invitations.offer(me, [person.id], f"one-{person.id}-{kind}", kind)
         with st.form("reset-password"):
+            st.markdown("**Ou un mot de passe temporaire**, à lui dire de vive voix")
             st.text_input("Nouveau mot de passe", type="password", key="new-password")
             st.form_submit_button(
                 "Réinitialiser le mot de passe",

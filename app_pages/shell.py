@@ -17,7 +17,7 @@ import streamlit as st
 from app_pages import ui
 from app_pages.identity import checked_once, current_person, log_out
 from proxi.content.markdown import plain
-from proxi.people import permissions
+from proxi.people import invitations, permissions
 
 PAGES = "app_pages"
 
@@ -30,6 +30,7 @@ class Screen:
     url: str
     section: str
     wide: bool = False  # tables and editors use the whole screen
+    listed: bool = True  # in the menu (the invitation page is reached only by its link)
 
     def allowed(self, person) -> bool:
         """proxi.people.permissions.PAGES says which act opens this screen, and who may."""
@@ -42,7 +43,7 @@ class Screen:
             icon=self.icon,
             url_path=url or self.url,
             default=default,
-            visibility="hidden" if hidden else "visible",
+            visibility="hidden" if hidden or not self.listed else "visible",
         )
 
 
@@ -51,6 +52,9 @@ JOIN = Screen("join.py", "Rejoindre une séance", "📱", "rejoindre", "Apprendr
 PRIVACY = Screen("privacy.py", "Vos données", "🛡️", "donnees", "Aide")
 # Public, logged in or not: the QR code printed on every proof leads here.
 VERIFY = Screen("verify.py", "Vérifier un document", "✅", "verifier", "Aide")
+# Public too: the link of an invitation or of a reset, logged in or not.
+INVITATION = Screen("invitation.py", "Choisir son mot de passe", "🔐", invitations.PAGE_PATH, "Aide",
+                    listed=False)  # fmt: skip
 HOME = Screen("home.py", "Accueil", "🏠", "accueil", "Apprendre")
 DASHBOARD = Screen("dashboard.py", "Tableau de bord", "📊", "tableau-de-bord", "Suivre", wide=True)
 SCREENS = (
@@ -66,10 +70,12 @@ SCREENS = (
     Screen("people.py", "Personnes", "👥", "personnes", "Administrer"),
     Screen("privacy_admin.py", "Données personnelles", "🗂️", "donnees-personnelles", "Administrer"),
     Screen("audit.py", "Journal des actions", "📜", "journal", "Administrer", wide=True),
+    Screen("account.py", "Mon compte", "👤", "mon-compte", "Aide"),
     PRIVACY,
     VERIFY,
+    INVITATION,
 )
-PUBLIC = (LOGIN, JOIN, PRIVACY, VERIFY)
+PUBLIC = (LOGIN, JOIN, PRIVACY, VERIFY, INVITATION)
 
 
 def landing(person) -> Screen:
@@ -80,7 +86,8 @@ def landing(person) -> Screen:
 def pages_for(person) -> dict[str, list]:
     """The navigation this person may use; every page checks again before showing anything."""
     if person is None:
-        visible = [LOGIN.page(default=True), JOIN.page(), PRIVACY.page(), VERIFY.page()]
+        visible = [LOGIN.page(default=True), JOIN.page(), PRIVACY.page(), VERIFY.page(),
+                   INVITATION.page()]  # fmt: skip
         # A private URL opened logged out: the login form, which then goes there.
         hidden = [LOGIN.page(url=s.url, hidden=True) for s in SCREENS if s not in PUBLIC]
         return {"": visible + hidden}

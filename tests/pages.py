@@ -102,6 +102,16 @@ def no_exception(at: AppTest) -> None:
     assert [e.value for e in at.exception] == []
 
 
+def create_zoe(at: AppTest) -> None:
+    """Fill and send the « Créer » form of the people page for Zoé Neuve (no password:
+    she gets an invitation)."""
+    form = {box.label: box for box in at.text_input}
+    form["Nom affiché"].input("Zoé Neuve")
+    form["Identifiant de connexion"].input("zoe.neuve")
+    next(b for b in at.button if b.label == "Créer la personne").click().run()
+    no_exception(at)
+
+
 def texts(at: AppTest) -> str:
     """Everything the page shows as text, in one string, for 'the user sees X' assertions."""
     parts = [

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from pages import chart_specs, no_exception, open_as, show_tab
+from pages import chart_specs, create_zoe, no_exception, open_as, show_tab
 from streamlit.testing.v1 import AppTest
 
 from proxi.content.markdown import MD
@@ -116,16 +116,6 @@ def test_a_manager_sets_due_dates_for_their_own_organisation_only(landlords):
     next(b for b in at.button if b.label == "Enregistrer l'échéance").click().run()
     assert [s.value for s in at.success] == [f"Échéance retirée : « {MODULE_1} » pour Habitat A."]
     assert due_dates.visible(db, viewer) == []
-
-
-def create_zoe(at: AppTest) -> None:
-    """Fill and send the « Créer » form of the people page for Zoé Neuve."""
-    form = {box.label: box for box in at.text_input}
-    form["Nom affiché"].input("Zoé Neuve")
-    form["Identifiant de connexion"].input("zoe.neuve")
-    form["Mot de passe initial"].input("mot-de-passe-solide")
-    next(b for b in at.button if b.label == "Créer la personne").click().run()
-    no_exception(at)
 
 
 def test_people_page_is_refused_to_learners_and_trainers(landlords):

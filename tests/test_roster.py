@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from proxi.people import accounts, passwords, roster
+from proxi.errors import AuthError
+from proxi.people import accounts, audit, roster
 from proxi.people.permissions import OPERATOR
 
 GOOD_AND_BAD = (
@@ -41,7 +42,7 @@ def test_preview_reports_each_bad_line_in_french_and_writes_nothing(db):
 
 def test_confirming_writes_only_the_good_lines(db):
     done = roster.apply_roster(db, OPERATOR, roster.read_roster(db, GOOD_AND_BAD))
-    assert done == {"create": 2, "update": 0, "unchanged": 0}
+    assert done.counts == {"create": 2, "update": 0, "unchanged": 0}
     found = people(db)
     assert set(found) == {"anne.durand", "denis.ferme"}
     assert found["anne.durand"].job_category == "gardien"
@@ -56,7 +57,7 @@ def test_reimporting_updates_rather_than_duplicates(db):
     moved = GOOD_AND_BAD.replace(
         "Anne Durand;Anne.Durand;Habitat A;Nord", "Anne Durand;anne.durand;Habitat A;Est"
     )
-    assert roster.apply_roster(db, OPERATOR, roster.read_roster(db, moved))["update"] == 1
+    assert roster.apply_roster(db, OPERATOR, roster.read_roster(db, moved)).counts["update"] == 1
     assert people(db)["anne.durand"].site == "Est"
     assert len(people(db)) == 2
 
@@ -81,17 +82,24 @@ def test_the_file_is_checked_again_at_write_time(db):
     preview = roster.read_roster(db, GOOD_AND_BAD)
     accounts.create_person(db, OPERATOR, "anne.durand", "Autre Anne", "mot-de-passe-solide")
     done = roster.apply_roster(db, OPERATOR, preview)  # created meanwhile: updated, not a duplicate
-    assert done["create"] == 1 and done["update"] == 1
+    assert done.counts["create"] == 1 and done.counts["update"] == 1
     assert people(db)["anne.durand"].display_name == "Anne Durand"
     assert len(people(db)) == 2
 
 
-def test_new_accounts_share_one_provisional_password_or_have_none(db):
-    roster.apply_roster(db, OPERATOR, roster.read_roster(db, GOOD_AND_BAD), "provisoire-2026")
-    anne = accounts.authenticate(db, "anne.durand", "provisoire-2026")
-    assert anne.display_name == "Anne Durand"
-    with pytest.raises(passwords.WeakPassword):
-        roster.apply_roster(db, OPERATOR, roster.read_roster(db, GOOD_AND_BAD), "court")
+def test_new_accounts_have_no_password_until_their_invitation(db):
+    done = roster.apply_roster(db, OPERATOR, roster.read_roster(db, GOOD_AND_BAD))
+    assert sorted(accounts.get_person(db, i).identifier for i in done.created) == [
+        "anne.durand",
+        "denis.ferme",
+    ]
+    hashes = db.execute("SELECT password_hash FROM people").fetchall()
+    assert hashes == [(None,), (None,)]
+    for guess in ("", "anne.durand", "provisoire-2026"):
+        with pytest.raises(AuthError, match="incorrect"):
+            accounts.authenticate(db, "anne.durand", guess)
+    acts = [e.action for e in audit.entries(db, OPERATOR)]
+    assert acts[:3] == ["roster.import", "person.create", "person.create"]
 
 
 def test_preview_table_lists_every_line_with_its_action(db):

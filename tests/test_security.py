@@ -40,13 +40,15 @@ PAGES: dict[str, tuple] = {
     "join.py": EVERYONE,
     "privacy.py": EVERYONE,
     "verify.py": EVERYONE,
+    "invitation.py": EVERYONE,
+    "account.py": ROLES,
     **{page: ROLES for page in LEARNING},
     # The guarded pages: open to the roles that proxi.people.permissions gives their act.
     **{page: permissions.roles_for(act) for page, act in permissions.PAGES.items()},
 }
 # The navigation each role gets: a logged-in person does not see the login page.
 NAVIGATION = {
-    None: {"login.py", "join.py", "privacy.py", "verify.py"},
+    None: {"login.py", "join.py", "privacy.py", "verify.py", "invitation.py"},
     **{
         role: {p for p, allowed in PAGES.items() if role in allowed and p != "login.py"}
         for role in ROLES

@@ -155,10 +155,7 @@ class ProofPdf(FPDF):
             self.add_page()
         url = verification.verify_url(code)
         top = self.get_y() + 2
-        image = io.BytesIO()
-        segno.make(url, error="m").save(image, kind="png", scale=6, border=2)
-        image.seek(0)
-        self.image(image, x=self.l_margin, y=top, w=26)
+        self.qr_code(url, self.l_margin, top, 26)
         self.set_xy(self.l_margin + 30, top + 2)
         self.set_font(FONT, "B", 10)
         self.multi_cell(0, 5, printable(f"Code de vérification : {verification.display(code)}"))
@@ -173,6 +170,13 @@ class ProofPdf(FPDF):
             ),
         )
         self.set_y(top + 30)
+
+    def qr_code(self, url: str, x: float, y: float, width: float) -> None:
+        """A QR code leading to `url`, `width` mm wide, its top left corner at (x, y)."""
+        image = io.BytesIO()
+        segno.make(url, error="m").save(image, kind="png", scale=6, border=2)
+        image.seek(0)
+        self.image(image, x=x, y=y, w=width)
 
     def to_bytes(self) -> bytes:
         return bytes(self.output())

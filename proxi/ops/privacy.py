@@ -99,6 +99,8 @@ POLICIES: dict[tuple[str, str], str] = {
     ("studio_drafts", "person_id"): "delete",
     ("scenario_proposals", "proposed_by"): "anonymise",
     ("scenario_proposals", "decided_by"): "anonymise",
+    ("invitations", "person_id"): "delete",
+    ("invitations", "created_by"): "unlink",
     ("external_trainings", "person_id"): "delete",
     ("external_trainings", "recorded_by"): "unlink",
 }

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -85,6 +86,7 @@ class Person:
     email: str | None
     active: bool
     created_at: str
+    password_temporary: bool = False  # set by someone else: to change at the next login
 
     def has_role(self, *roles: str) -> bool:
         """True when the person has at least one of `roles`."""
@@ -133,7 +135,7 @@ def create_person(
     actor: Actor,
     identifier: str,
     display_name: str,
-    password: str,
+    password: str | None = None,
     *,
     organisation_id: int | None = None,
     site: str = "",
@@ -141,20 +143,28 @@ def create_person(
     roles: Iterable[str] = ("learner",),
     email: str | None = None,
 ) -> Person:
-    """Create an account; the identifier is case-insensitive and must be free."""
+    """Create an account; the identifier is normalised and must be free.
+
+    Without a password nobody can log in as the person until they have used an invitation
+    (proxi.people.invitations). A password typed by a manager or the coordination is
+    temporary: the person changes it at their first login. The operator's (the command
+    line's: the first coordinator, the demo) is their own."""
     identifier = normalise_identifier(identifier)
     if problem := identifier_problem(identifier):
         raise InvalidAccount(problem)
     fields = _checked_fields(display_name, organisation_id, site, job_category, roles, email)
     require(actor, "person.manage", Subject(organisation_id, tuple(fields["roles"].split(","))))
-    password_hash = passwords.hash_password(password)  # before the lock: scrypt takes ~50 ms
+    # Before the lock: scrypt takes ~50 ms.
+    password_hash = passwords.hash_password(password) if password is not None else None
+    temporary = password is not None and actor.id is not None
     with write_transaction(db):
         if person_by_identifier(db, identifier):
             raise InvalidAccount(f"L'identifiant « {identifier} » est déjà utilisé.")
         cursor = db.execute(
             "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
-            " roles, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [identifier, *fields.values(), password_hash, iso(utc())],
+            " roles, email, password_hash, password_temporary, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [identifier, *fields.values(), password_hash, int(temporary), iso(utc())],
         )
         person_id = inserted_id(cursor)
         audit.record(db, actor, "person.create", person_id, {"roles": fields["roles"]})
@@ -185,13 +195,42 @@ def update_person(db: sqlite_utils.Database, actor: Actor, person_id: int, **cha
 
 
 def set_password(db: sqlite_utils.Database, actor: Actor, person_id: int, password: str) -> None:
-    """Reset a password; every open session of the person is closed."""
+    """Set a temporary password, changed at the next login; every session of the person is
+    closed. (An invitation link, proxi.people.invitations, spares telling anyone a password.)"""
     require(actor, "person.manage", _require_person(db, person_id))
+    with write_transaction(db):
+        _store_password(db, person_id, password, temporary=actor.id is not None)
+        audit.record(db, actor, "password.set_temporary", person_id)
+
+
+def change_own_password(
+    db: sqlite_utils.Database, person: Person, current: str, new: str, keep_token: str | None
+) -> None:
+    """The person changes their own password: the current one is required. Their other
+    sessions are closed; this browser's (`keep_token`) stays open."""
+    row = db.execute("SELECT password_hash FROM people WHERE id = ?", [person.id]).fetchone()
+    if not (row and row[0] and passwords.verify_password(current, row[0])):
+        raise InvalidAccount("Le mot de passe actuel n'est pas le bon.")
+    if new == current:
+        raise passwords.WeakPassword("Choisissez un mot de passe différent de l'actuel.")
+    _store_password(db, person.id, new, temporary=False, keep_token=keep_token)
+
+
+def _store_password(
+    db: sqlite_utils.Database,
+    person_id: int,
+    password: str,
+    *,
+    temporary: bool,
+    keep_token: str | None = None,
+) -> None:
     password_hash = passwords.hash_password(password)
     with write_transaction(db):
-        db.execute("UPDATE people SET password_hash = ? WHERE id = ?", [password_hash, person_id])
-        revoke_all_sessions(db, person_id)
-        audit.record(db, actor, "password.set_temporary", person_id)
+        db.execute(
+            "UPDATE people SET password_hash = ?, password_temporary = ? WHERE id = ?",
+            [password_hash, int(temporary), person_id],
+        )
+        revoke_all_sessions(db, person_id, keep_token=keep_token)
 
 
 def set_active(db: sqlite_utils.Database, actor: Actor, person_id: int, active: bool) -> None:
@@ -236,7 +275,15 @@ def list_people(
 
 
 def normalise_identifier(identifier: str) -> str:
-    return identifier.strip().lower()
+    """« Élodie  Durand » -> « elodie-durand »: lower case, accents folded, spaces as one
+    « - » (what a person types on a phone finds their account). Anything else stays, for
+    `identifier_problem` to refuse."""
+    folded = unicodedata.normalize("NFKD", identifier.strip().lower().translate(_LIGATURES))
+    unaccented = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"\s+", "-", unaccented)
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 
 
 IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
@@ -260,14 +307,14 @@ def identifier_problem(identifier: str) -> str | None:
 
 _PERSON_COLUMNS = (
     "id, identifier, display_name, organisation_id, site, job_category, roles, email,"
-    " active, created_at"
+    " active, created_at, password_temporary"
 )
 
 
 def _person(row: tuple) -> Person:
     values = list(row)
     values[6] = tuple(role for role in values[6].split(",") if role)
-    values[8] = bool(values[8])
+    values[8], values[10] = bool(values[8]), bool(values[10])
     return Person(*values)
 
 
@@ -427,11 +474,51 @@ def revoke_session(db: sqlite_utils.Database, token: str, now: datetime | None =
 
 
 def revoke_all_sessions(
-    db: sqlite_utils.Database, person_id: int, now: datetime | None = None
+    db: sqlite_utils.Database,
+    person_id: int,
+    now: datetime | None = None,
+    *,
+    keep_token: str | None = None,
 ) -> None:
-    """Log the person out everywhere."""
+    """Log the person out everywhere (but in the session of `keep_token`, if given)."""
+    kept = passwords.token_hash(keep_token) if keep_token else None
     with write_transaction(db):
         db.execute(
-            "UPDATE web_sessions SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL",
-            [iso(now or utc()), person_id],
+            "UPDATE web_sessions SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL"
+            " AND token_hash IS NOT ?",
+            [iso(now or utc()), person_id, kept],
+        )
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """One browser where the person is logged in (what « Mon compte » lists)."""
+
+    id: int
+    created_at: str
+    expires_at: str
+    current: bool  # the browser looking at the list
+
+
+def open_sessions(
+    db: sqlite_utils.Database, person: Person, token: str | None, now: datetime | None = None
+) -> list[OpenSession]:
+    """The person's live sessions, newest first; `token` marks the current one."""
+    current = passwords.token_hash(token) if token else None
+    rows = db.execute(
+        "SELECT id, created_at, expires_at, token_hash = ? FROM web_sessions"
+        " WHERE person_id = ? AND revoked_at IS NULL AND expires_at > ?"
+        " ORDER BY created_at DESC, id DESC",
+        [current, person.id, iso(now or utc())],
+    ).fetchall()
+    return [OpenSession(row[0], row[1], row[2], bool(row[3])) for row in rows]
+
+
+def close_own_session(db: sqlite_utils.Database, person: Person, session_id: int) -> None:
+    """The person logs out one of their browsers (never anyone else's session)."""
+    with write_transaction(db):
+        db.execute(
+            "UPDATE web_sessions SET revoked_at = ? WHERE id = ? AND person_id = ?"
+            " AND revoked_at IS NULL",
+            [iso(utc()), session_id, person.id],
         )

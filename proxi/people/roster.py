@@ -9,9 +9,8 @@ BOM) or Windows-1252 (French Excel's « CSV séparateur point-virgule »), ';' o
 separated, with French or English column names in any order. A person is known by their
 identifier: importing the same file twice updates, never duplicates.
 
-New accounts get no password (they cannot log in until a coordinator sets one) unless a
-provisional password is given: it is hashed ONCE for the whole import, since scrypt costs
-about 50 ms and a roster holds hundreds of people.
+New accounts get no password: nobody can log in as them until they have opened their own
+invitation (proxi.people.invitations) and chosen one. No password is ever shared.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from proxi.dates import iso
-from proxi.people import accounts, audit, passwords
+from proxi.people import accounts, audit
 from proxi.people.permissions import Actor, require
 from proxi.progress.db import inserted_id, write_transaction
 
@@ -235,40 +234,43 @@ def _compare_with_database(db: sqlite_utils.Database, line: RosterLine) -> None:
     line.action = "unchanged" if same else "update"
 
 
-def apply_roster(
-    db: sqlite_utils.Database,
-    actor: Actor,
-    preview: RosterPreview,
-    provisional_password: str | None = None,
-) -> dict[str, int]:
-    """Write the valid lines (all or nothing); returns the count per action. The import, and
-    each account it creates or changes, is in the audit log.
+@dataclass(frozen=True)
+class ImportDone:
+    """What an import wrote: the count per action, and the new people (to invite)."""
+
+    counts: dict[str, int]
+    created: list[int]
+
+
+def apply_roster(db: sqlite_utils.Database, actor: Actor, preview: RosterPreview) -> ImportDone:
+    """Write the valid lines (all or nothing). New accounts have no password: each person
+    chooses theirs through their invitation (proxi.people.invitations). The import, and each
+    account it creates or changes, is in the audit log.
 
     The file is checked again under the write lock: someone may have created one of these
     identifiers since the preview.
     """
     require(actor, "roster.import")
-    password_hash = passwords.hash_password(provisional_password) if provisional_password else None
-    done = {"create": 0, "update": 0, "unchanged": 0}
+    counts, created = {"create": 0, "update": 0, "unchanged": 0}, []
     with write_transaction(db):
         for line in read_roster(db, preview.text).valid:
             if line.action == "create":
-                person_id = _insert(db, line.person, password_hash)
+                created.append(_insert(db, line.person))
                 roles = ",".join(line.person["roles"])
-                audit.record(db, actor, "person.create", person_id, {"roles": roles})
+                audit.record(db, actor, "person.create", created[-1], {"roles": roles})
             elif line.action == "update" and line.person_id is not None:
                 changes = {k: v for k, v in line.person.items() if k != "identifier"}
                 accounts.update_person(db, actor, line.person_id, **changes)
-            done[line.action] += 1
-        audit.record(db, actor, "roster.import", "", dict(done))
-    return done
+            counts[line.action] += 1
+        audit.record(db, actor, "roster.import", "", dict(counts))
+    return ImportDone(counts, created)
 
 
-def _insert(db: sqlite_utils.Database, person: dict, password_hash: str | None) -> int:
-    # accounts.create_person hashes one password per person; an import shares one hash.
+def _insert(db: sqlite_utils.Database, person: dict) -> int:
+    # The checks were made by read_roster, without hashing anything: hundreds of lines.
     cursor = db.execute(
         "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
-        " roles, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " roles, email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             person["identifier"],
             person["display_name"],
@@ -277,7 +279,6 @@ def _insert(db: sqlite_utils.Database, person: dict, password_hash: str | None) 
             person["job_category"],
             ",".join(person["roles"]),
             person["email"],
-            password_hash,
             iso(),
         ],
     )

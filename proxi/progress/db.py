@@ -735,6 +735,33 @@ def m061_xapi_voids(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
+def m062_invitations(db: sqlite_utils.Database) -> None:
+    # Accounts a real organisation can hand out (proxi.people.invitations, accounts).
+    db.executescript(
+        """
+        -- A password set by someone else is temporary: changed at the next login.
+        ALTER TABLE people ADD COLUMN password_temporary INTEGER NOT NULL DEFAULT 0;
+        -- One-time links to choose a password: a first one (invitation), a new one (reset),
+        -- or the short one a login with a temporary password leads to (temporary).
+        CREATE TABLE invitations (
+            token_hash TEXT PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            kind TEXT NOT NULL,
+            created_by INTEGER REFERENCES people(id),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE INDEX invitations_by_person ON invitations(person_id, used_at);
+        -- Throttling by identifier AND client (accounts.authenticate): '' for failures
+        -- recorded before the client was known.
+        ALTER TABLE login_failures ADD COLUMN client TEXT NOT NULL DEFAULT '';
+        CREATE INDEX login_failures_by_client ON login_failures(identifier, client, failed_at);
+        """
+    )
+
+
+@MIGRATIONS()
 def m064_external_trainings(db: sqlite_utils.Database) -> None:
     # Training followed outside Proxi, recorded by a manager with its proof file
     # (proxi.people.follow_up writes, proxi.progress.external reads). The file is kept in the

@@ -1,0 +1,97 @@
+"""Accounts through the pages (AppTest): an invitation opened, a password chosen, a login;
+a temporary password changed at the first login; « Mon compte »."""
+
+from __future__ import annotations
+
+import pytest
+from pages import APP, create_zoe, no_exception, open_as
+from streamlit.testing.v1 import AppTest
+
+from proxi.people import accounts, audit, invitations
+from proxi.people.permissions import OPERATOR
+
+CHOSEN = "mon-mot-de-passe-a-moi"
+
+
+def logged_out(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(query)
+    return at.run()
+
+
+def choose_password(at: AppTest, password: str = CHOSEN) -> AppTest:
+    first, again = at.text_input
+    first.input(password)
+    again.input(password)
+    next(b for b in at.button if b.label == "Enregistrer mon mot de passe").click().run()
+    no_exception(at)
+    return at
+
+
+def log_in(at: AppTest, identifier: str, password: str) -> AppTest:
+    identifier_box, password_box = at.text_input
+    identifier_box.input(identifier)
+    password_box.input(password)
+    next(b for b in at.button if b.label == "Se connecter").click().run()
+    no_exception(at)
+    return at
+
+
+def test_a_new_person_opens_their_invitation_sets_a_password_and_logs_in(landlords):
+    db, ids = landlords
+    at = open_as(landlords, "manager_a", page="app_pages/people.py")
+    create_zoe(at)
+    next(b for b in at.button if b.label.startswith("Préparer la feuille")).click().run()
+    no_exception(at)
+    assert at.get("download_button")  # the PDF, read back in tests/test_invitations.py
+    zoe = accounts.person_by_identifier(db, "zoe.neuve")
+    # The sheet's token is not on the page: the link is made again here, as the sheet does.
+    link = invitations.issue(db, accounts.get_person(db, ids["manager_a"]), zoe.id)
+    page = logged_out(jeton=link.token)
+    page.switch_page("app_pages/invitation.py").run()
+    no_exception(page)
+    assert "Votre identifiant de connexion : **zoe.neuve**" in [m.value for m in page.markdown]
+    choose_password(page)
+    assert "zoe.neuve" in page.success[0].value
+    page.button[0].click().run()  # « Se connecter »
+    log_in(page, "zoe.neuve", CHOSEN)
+    assert accounts.authenticate(db, "zoe.neuve", CHOSEN).id == zoe.id
+    again = logged_out(jeton=link.token)
+    again.switch_page("app_pages/invitation.py").run()
+    assert "déjà servi" in again.error[0].value
+    acts = [(e.action, e.actor_name) for e in audit.entries(db, OPERATOR)][:2]
+    assert acts == [("invitation.create", "Julien Chef"), ("invitation.create", "Julien Chef")]
+
+
+def test_a_temporary_password_is_changed_at_the_first_login(landlords):
+    db, ids = landlords
+    manager = accounts.get_person(db, ids["manager_a"])
+    accounts.set_password(db, manager, ids["alice"], "temporaire-2026")
+    at = log_in(logged_out(), "alice", "temporaire-2026")
+    assert at.title[0].value == "Choisir votre mot de passe"
+    assert "choisi par quelqu'un d'autre" in at.info[0].value
+    choose_password(at)
+    person = accounts.authenticate(db, "alice", CHOSEN)
+    assert not person.password_temporary
+    with pytest.raises(accounts.AuthError):
+        accounts.authenticate(db, "alice", "temporaire-2026")
+
+
+def test_my_account_shows_my_data_and_changes_my_password(landlords):
+    db, ids = landlords
+    at = open_as(landlords, "alice", page="app_pages/account.py")
+    no_exception(at)
+    table = at.dataframe[0].value
+    assert list(table["Valeur"][:3]) == ["Alice Abri", "alice", "Habitat A"]
+    at.text_input(key="own-current").input("pas-le-bon")
+    at.text_input(key="own-new").input(CHOSEN)
+    at.text_input(key="own-again").input(CHOSEN)
+    next(b for b in at.button if b.label == "Changer mon mot de passe").click().run()
+    assert "actuel n'est pas le bon" in at.error[0].value
+    assert at.text_input(key="own-new").value == CHOSEN  # nothing typed is lost
+    at.text_input(key="own-current").input("mot-de-passe-solide")
+    next(b for b in at.button if b.label == "Changer mon mot de passe").click().run()
+    no_exception(at)
+    assert "Mot de passe changé" in at.success[0].value
+    assert accounts.authenticate(db, "alice", CHOSEN).id == ids["alice"]
+    assert at.title[0].value == "Mon compte"  # this browser stays logged in
