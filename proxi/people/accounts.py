@@ -18,7 +18,6 @@ password give the same words, cost the same scrypt work, and count toward the sa
 
 from __future__ import annotations
 
-import math
 import re
 import secrets
 import unicodedata
@@ -30,7 +29,7 @@ import sqlite_utils
 
 from proxi.dates import iso, utc
 from proxi.errors import AuthError, NotAllowed, ProxiError
-from proxi.people import audit, passwords
+from proxi.people import audit, passwords, throttle
 from proxi.people.permissions import Actor, Subject, require
 from proxi.progress.db import inserted_id, write_transaction
 
@@ -53,7 +52,6 @@ JOB_CATEGORIES = {
 }
 ORGANISATION_KINDS = {"bailleur": "Bailleur social", "ville": "Ville", "association": "Association"}
 
-MAX_FAILURES, FAILURE_WINDOW, LOCKOUT = 5, timedelta(minutes=15), timedelta(minutes=15)
 TICKET_LIFETIME, SESSION_LIFETIME = timedelta(seconds=60), timedelta(days=30)
 
 WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
@@ -351,15 +349,20 @@ def _checked_fields(display_name, organisation_id, site, job_category, roles, em
 
 
 def authenticate(
-    db: sqlite_utils.Database, identifier: str, password: str, now: datetime | None = None
+    db: sqlite_utils.Database,
+    identifier: str,
+    password: str,
+    now: datetime | None = None,
+    *,
+    client: str = "",
 ) -> Person:
-    """The person these credentials open, or AuthError with a French message."""
+    """The person these credentials open, or AuthError with a French message. `client`: the
+    address the try comes from (proxi.people.throttle counts failures per identifier and
+    client)."""
     now, key = utc(now), normalise_identifier(identifier)
-    wait = lockout_remaining(db, key, now)
-    if wait:
-        minutes = math.ceil(wait.total_seconds() / 60)
-        plural = "s" if minutes > 1 else ""
-        raise AuthError(f"Trop de tentatives. Réessayez dans {minutes} minute{plural}.")
+    refused = throttle.refusal(db, key, client, now)
+    if refused:
+        raise AuthError(refused)
     row = db.execute(
         "SELECT id, password_hash, active, erased_at FROM people WHERE identifier = ?", [key]
     ).fetchone()
@@ -368,42 +371,19 @@ def authenticate(
         password, row[1] if row and row[1] else passwords.DUMMY_HASH
     )
     if not (row and matches and row[3] is None):
-        _record_failure(db, key, now)
+        throttle.record_failure(db, key, client, now)
         raise AuthError(WRONG_CREDENTIALS)
     if not row[2]:
         raise AuthError(ACCOUNT_DISABLED)  # only said to someone who knows the password
-    with write_transaction(db):
-        db.execute("DELETE FROM login_failures WHERE identifier = ?", [key])
+    throttle.forget(db, key, client)
     return _require_person(db, row[0])
 
 
 def lockout_remaining(
-    db: sqlite_utils.Database, identifier: str, now: datetime | None = None
+    db: sqlite_utils.Database, identifier: str, now: datetime | None = None, client: str = ""
 ) -> timedelta | None:
-    """How long this identifier stays locked: 5 failures within 15 minutes lock it 15 minutes."""
-    now = utc(now)
-    recent = [
-        datetime.fromisoformat(row[0])
-        for row in db.execute(
-            "SELECT failed_at FROM login_failures WHERE identifier = ?"
-            " ORDER BY failed_at DESC LIMIT ?",
-            [normalise_identifier(identifier), MAX_FAILURES],
-        )
-    ]
-    if len(recent) < MAX_FAILURES or recent[0] - recent[-1] > FAILURE_WINDOW:
-        return None
-    remaining = recent[0] + LOCKOUT - now
-    return remaining if remaining > timedelta(0) else None
-
-
-def _record_failure(db: sqlite_utils.Database, identifier: str, now: datetime) -> None:
-    with write_transaction(db):
-        db.execute(
-            "INSERT INTO login_failures (identifier, failed_at) VALUES (?, ?)",
-            [identifier, iso(now)],
-        )
-        # Keep the table small: a failure older than a day can lock nothing.
-        db.execute("DELETE FROM login_failures WHERE failed_at < ?", [iso(now - timedelta(1))])
+    """How long this client stays blocked on this identifier (proxi.people.throttle)."""
+    return throttle.lockout_remaining(db, normalise_identifier(identifier), utc(now), client)
 
 
 # --- Tickets and sessions -------------------------------------------------------------------
