@@ -13,6 +13,7 @@ from app_pages.connection import db
 from app_pages.identity import log_in
 from proxi.errors import AuthError
 from proxi.people import accounts, invitations
+from proxi.web import edge
 
 
 def asked_for() -> str:
@@ -25,6 +26,18 @@ def asked_for() -> str:
         return "/"
     query = {k: v for k, v in st.query_params.to_dict().items() if k != "connexion"}
     return path + (f"?{urlencode(query)}" if query else "")
+
+
+def client() -> str:
+    """The address the login comes from, through the trusted proxy (edge.client_address);
+    empty without a browser (AppTest), where every try counts as one client."""
+    peer = st.context.ip_address
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    if not isinstance(peer, str):
+        return ""
+    address = edge.client_address(peer, forwarded if isinstance(forwarded, str) else None,
+                                  edge.trusted_proxies())  # fmt: skip
+    return address or ""
 
 
 st.title("Proxi")
@@ -44,7 +57,7 @@ if submitted:
         st.warning("Saisissez votre identifiant et votre mot de passe.")
     else:
         try:
-            person = accounts.authenticate(db(), identifier, password)
+            person = accounts.authenticate(db(), identifier, password, client=client())
         except AuthError as error:
             st.error(str(error))
         else:
