@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -132,10 +133,12 @@ def new_page(browser: Browser, server, viewport: dict = PHONE) -> Iterator[Page]
     context.add_init_script(WATCH_RUN_STATE)
     expect.set_options(timeout=TIMEOUT_MS)
     page = _instrument(context.new_page())
+    errors_before = _server_errors(server)
     try:
         yield page
     except BaseException:
         _failure_screenshot(page)
+        _report_server_errors(server, errors_before)
         raise
     finally:
         context.close()
@@ -150,6 +153,28 @@ def _failure_screenshot(page: Page) -> None:
     test = os.environ.get("PYTEST_CURRENT_TEST", "test").split(" ")[0].split("::")[-1]
     with contextlib.suppress(Exception):  # the page may be gone: the first error matters
         screenshot(page, f"FAILED-{test}-{len(taken)}")
+
+
+# How the server logs a page that raised: the browser then shows a blank page (the app
+# shows no error details), so a failing test prints what the server logged meanwhile.
+UNCAUGHT = "Uncaught app execution"
+
+
+def _server_errors(server) -> int:
+    """Where the server's log ends now (0 without a log)."""
+    log = getattr(server, "log_path", None)
+    return log.stat().st_size if log and log.exists() else 0
+
+
+def _report_server_errors(server, since: int) -> None:
+    log = getattr(server, "log_path", None)
+    if not log or not log.exists():
+        return
+    with open(log, "rb") as handle:
+        handle.seek(since)
+        written = handle.read().decode("utf-8", "replace")
+    if UNCAUGHT in written:
+        print(f"The server raised during this test ({log}):\n{written}", file=sys.stderr)
 
 
 def loaded_after(page: Page, navigate: Callable[[], object]) -> None:
