@@ -8,7 +8,9 @@ and taken out of the address, so it is not left in the browser's history bar.
 
 import streamlit as st
 
+from app_pages import ui
 from app_pages.connection import db
+from app_pages.identity import current_person
 from proxi.content.markdown import plain
 from proxi.errors import ProxiError
 from proxi.people import invitations
@@ -36,6 +38,8 @@ try:
     found = invitations.pending(db(), st.session_state.get(TOKEN, ""))
 except invitations.InvitationInvalid as error:
     st.error(str(error))
+    if current_person() is None:  # logged out there is no menu: the way to the login form
+        ui.page_link("app_pages/login.py", "Aller à la connexion", "🔑")
     st.stop()
 
 person = found.person

@@ -12,7 +12,7 @@ from proxi.documents.invitation_sheet import invitation_sheet
 from proxi.documents.verification import public_url
 from proxi.errors import ProxiError
 from proxi.mail import MailError, mail_config
-from proxi.people import invitations
+from proxi.people import accounts, invitations
 from proxi.people.permissions import Actor
 
 KINDS = {"invitation": "Invitation (première connexion)", "reset": "Mot de passe oublié"}
@@ -22,8 +22,7 @@ def offer(actor: Actor, person_ids: list[int], key: str, kind: str = "invitation
     """Buttons that make new links for these people: a PDF to print, or e-mails."""
     if not person_ids:
         return
-    count = len(person_ids)
-    noun = "la personne" if count == 1 else f"les {count} personnes"
+    noun = _whom(person_ids)
     sheet_key = f"{key}-sheet"
     if st.button(f"Préparer la feuille à imprimer pour {noun}", key=f"{key}-print"):
         try:
@@ -45,6 +44,14 @@ def offer(actor: Actor, person_ids: list[int], key: str, kind: str = "invitation
             "précédent : remettez la feuille en main propre."
         )
     _mail_button(actor, person_ids, key, kind, noun)
+
+
+def _whom(person_ids: list[int]) -> str:
+    """Whom the buttons are for: the person by name, or how many."""
+    if len(person_ids) > 1:
+        return f"les {len(person_ids)} personnes"
+    person = accounts.get_person(db(), person_ids[0])
+    return plain(person.display_name) if person else "la personne"
 
 
 def _mail_button(actor: Actor, person_ids: list[int], key: str, kind: str, noun: str) -> None:

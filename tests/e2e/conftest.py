@@ -79,11 +79,14 @@ def serving(folder: Path, **environment: str) -> Iterator[Server]:
         for key, value in os.environ.items()
         if key not in {"PROXI_MODULES_DIR", "PROXI_SCENARIOS_DIR", "PROXI_SECRET"}
     }
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
     env["PROXI_DB"] = str(db_path)
+    # The links the app prints (invitations, proofs' QR codes) lead to this server.
+    env["PROXI_PUBLIC_URL"] = url
     env.update(environment)
     seed = [sys.executable, "-m", "proxi", "demo", "--db", str(db_path), "--if-empty"]
     subprocess.run(seed, cwd=REPO, env=env, check=True, capture_output=True, timeout=120)
-    port = free_port()
     log_path = folder / "streamlit.log"
     command = [
         *(sys.executable, "-m", "streamlit", "run", "app.py"),
@@ -93,7 +96,6 @@ def serving(folder: Path, **environment: str) -> Iterator[Server]:
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process, log_path)
         warm_up(url)

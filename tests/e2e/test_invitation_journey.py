@@ -1,0 +1,122 @@
+"""Journey: the coordination creates a person by taps and prints her invitation sheet; the
+new person opens the link on the sheet on her phone (a link someone is handed, so opening it
+directly is what a person does), chooses her password, logs in and lands on her home; the
+same link opened a second time is refused in French. Screenshots: test-artifacts/screenshots/
+invitation-*.png."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from proxi.people import audit
+from proxi.people.permissions import OPERATOR
+
+from .browser import (
+    DESKTOP,
+    PHONE,
+    click,
+    expect,
+    go_to,
+    loaded_after,
+    log_in,
+    main,
+    new_page,
+    open_app,
+    screenshot,
+)
+from .steps import choose, core
+
+pytestmark = pytest.mark.e2e
+
+NAME, TYPED_IDENTIFIER, IDENTIFIER = "Inès Nouvelle", "Inès Nouvelle", "ines-nouvelle"
+ORGANISATION = "Habitat Val de Seine"
+CHOSEN = "ma phrase a moi 2026"
+
+
+def link_on_the_sheet(pdf: bytes) -> str:
+    """The one invitation link printed on a one-page sheet, as the person reads it."""
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert NAME in text and IDENTIFIER in text
+    # The link is printed twice (in the steps, and under the QR code), maybe across lines.
+    links = set(re.findall(r"(https?://\S+/invitation\?jeton=[A-Za-z0-9_-]{43})",
+                           text.replace("\n", "")))  # fmt: skip
+    assert len(links) == 1, text
+    return links.pop()
+
+
+def test_an_invited_person_chooses_her_password_on_her_phone_and_the_link_works_once(
+    proxi_server, chromium_browser
+):
+    with new_page(chromium_browser, proxi_server, DESKTOP) as coordination:
+        log_in(coordination, "coordination")
+        go_to(coordination, "Personnes")
+        tab = main(coordination).get_by_role("tab", name="Créer")
+        tab.click()  # tabs switch in the browser: no rerun
+        expect(tab).to_have_attribute("aria-selected", "true")
+        form = (
+            main(coordination)
+            .get_by_test_id("stForm")
+            .filter(has=coordination.get_by_role("button", name="Créer la personne"))
+        )
+        form.get_by_label("Nom affiché").fill(NAME)
+        form.get_by_label("Identifiant de connexion").fill(TYPED_IDENTIFIER)
+        choose(coordination, form.get_by_role("combobox", name="Organisation"), ORGANISATION)
+        click(coordination, form.get_by_role("button", name="Créer la personne"))
+        created = main(coordination).get_by_text(f"Compte « {IDENTIFIER} » créé.")
+        expect(created).to_be_visible()  # the identifier as she will type it
+        click(coordination, main(coordination).get_by_role(
+            "button", name=f"Préparer la feuille à imprimer pour {NAME}"))  # fmt: skip
+        download = main(coordination).get_by_role("button", name="Télécharger la feuille (PDF)")
+        expect(download).to_be_visible()
+        screenshot(coordination, "invitation-1-created-coordination")
+        with coordination.expect_download() as done:
+            download.click()
+        link = link_on_the_sheet(done.value.path().read_bytes())
+    assert link.startswith(f"{proxi_server.url}/invitation?jeton=")
+
+    with new_page(chromium_browser, proxi_server, PHONE) as newcomer:
+        open_app(newcomer, link)
+        expect(
+            main(newcomer).get_by_role("heading", name="Choisir votre mot de passe")
+        ).to_be_visible()
+        expect(main(newcomer).get_by_text(f"Bonjour {NAME}.")).to_be_visible()
+        expect(
+            main(newcomer).get_by_text(f"Votre identifiant de connexion : {IDENTIFIER}")
+        ).to_be_visible()
+        assert "jeton=" not in newcomer.url, "the link's secret stays in the address bar"
+        expect(main(newcomer).get_by_text("Le même, encore une fois")).to_be_visible()
+        screenshot(newcomer, "invitation-2-link-opened-phone")
+        newcomer.get_by_label("Nouveau mot de passe").fill(CHOSEN)
+        newcomer.get_by_label("Le même, encore une fois").fill(CHOSEN)
+        click(newcomer, newcomer.get_by_role("button", name="Enregistrer mon mot de passe"))
+        saved = main(newcomer).get_by_text("Votre mot de passe est enregistré.")
+        expect(saved).to_be_visible()
+        expect(saved).to_contain_text(f"« {IDENTIFIER} »")
+        screenshot(newcomer, "invitation-3-password-chosen-phone")
+        click(newcomer, main(newcomer).get_by_role("button", name="Se connecter"))
+        newcomer.get_by_label("Identifiant").fill(IDENTIFIER)
+        newcomer.get_by_label("Mot de passe").fill(CHOSEN)
+        loaded_after(newcomer, newcomer.get_by_role("button", name="Se connecter").click)
+        expect(main(newcomer).get_by_role("heading", name=f"Bonjour {NAME}")).to_be_visible()
+        screenshot(newcomer, "invitation-4-home-phone")
+
+    with new_page(chromium_browser, proxi_server, PHONE) as later:  # the sheet, found again
+        open_app(later, link)
+        expect(
+            main(later).get_by_text("Ce lien n'est plus valable : il a déjà servi")
+        ).to_be_visible()
+        expect(later.get_by_label("Nouveau mot de passe")).to_have_count(0)
+        screenshot(later, "invitation-5-link-used-phone")
+        click(later, main(later).get_by_role("link", name="Aller à la connexion"))
+        expect(later.get_by_label("Identifiant")).to_be_visible()
+
+    with core(proxi_server) as db:
+        acts = [(e.action, e.actor_name, e.target_name) for e in audit.entries(db, OPERATOR)]
+    assert ("invitation.create", "Claire Morel", NAME) in acts
+    assert ("person.create", "Claire Morel", NAME) in acts
