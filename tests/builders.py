@@ -36,33 +36,20 @@ def load_porte():
     return scenario
 
 
-def make_people(db):
-    org = accounts.create_organisation(db, OPERATOR, "Habitat 93", "bailleur")
-    trainer = accounts.create_person(
-        db, OPERATOR, "formatrice", "Claire Formatrice", "motdepasse-123", roles=["trainer"]
+def make_people(db, organisation=("Habitat 93", "bailleur"), trainer="formatrice", learners=3):
+    """(org, trainer, learners): an organisation, a trainer « Claire Formatrice » and
+    `learners` of its learners, « Agent 0 », « Agent 1 »..."""
+    org = accounts.create_organisation(db, OPERATOR, *organisation)
+    trainer_person = accounts.create_person(
+        db, OPERATOR, trainer, "Claire Formatrice", "motdepasse-123", roles=["trainer"]
     )
-    learners = [
+    people = [
         accounts.create_person(
             db, OPERATOR, f"agent{i}", f"Agent {i}", "motdepasse-123", organisation_id=org.id
         )
-        for i in range(3)
+        for i in range(learners)
     ]
-    return org, trainer, learners
-
-
-def console_people(db):
-    """(trainer, learners): a trainer and two learners of « Ville de Bondy »."""
-    org = accounts.create_organisation(db, OPERATOR, "Ville de Bondy", "ville")
-    trainer = accounts.create_person(
-        db, OPERATOR, "claire", "Claire Formatrice", "motdepasse-123", roles=["trainer"]
-    )
-    learners = [
-        accounts.create_person(
-            db, OPERATOR, f"agent{i}", f"Agent {i}", "motdepasse-123", organisation_id=org.id
-        )
-        for i in range(2)
-    ]
-    return trainer, learners
+    return org, trainer_person, people
 
 
 def open_room(porte):

@@ -136,7 +136,7 @@ def console_world(tmp_path, monkeypatch):
     monkeypatch.setenv("PROXI_SCENARIOS_DIR", str(builders.FIXTURES / "scenarios"))
     monkeypatch.chdir(builders.FIXTURES.parent.parent)
     db = open_db()
-    trainer, learners = builders.console_people(db)
+    _, trainer, learners = builders.make_people(db, ("Ville de Bondy", "ville"), "claire", 2)
     yield db, trainer, learners
     db.close()
 
