@@ -4,7 +4,22 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.identity import current_person
-from proxi.ops.retention import retention_days
+from proxi.ops.retention import RetentionError, periods, retention_days
+
+
+def proofs_kept() -> str:
+    """How long the proofs of training stay, as configured (said plainly if misconfigured)."""
+    try:
+        kept = periods()
+    except RetentionError:
+        return "Les preuves de votre formation sont gardées plus longtemps, puis supprimées."
+    return (
+        "Les preuves de votre formation sont gardées plus longtemps, puis supprimées : le "
+        f"relevé de vos connexions **{kept.connections_years} ans**, les feuilles d'émargement "
+        f"**{kept.attendance_years} ans**, les attestations, certificats et formations suivies "
+        f"ailleurs **{kept.certificates_years} ans**."
+    )
+
 
 st.title("Vos données dans Proxi")
 st.markdown(
@@ -39,8 +54,8 @@ de la ville. Votre employeur vous y a inscrit. Voici, avant tout usage, ce que P
 **Combien de temps**
 
 - Le détail de votre activité est conservé **{retention_days()} jours**, puis supprimé.
-  Les résultats (module terminé, score) et les attestations sont conservés tant que la preuve
-  de formation peut être demandée.
+  {proofs_kept()} Votre progression (modules terminés, scores) reste tant que votre compte
+  existe.
 - Quand vous quittez votre poste, la coordination peut supprimer ou anonymiser vos données.
 
 **Vos droits**

@@ -344,6 +344,14 @@ def _purge(args) -> int:
         f"{_count(done.sessions_deleted, 'session expirée', 'sessions expirées')} supprimée(s), "
         f"{_count(done.audit_deleted, 'entrée du journal', 'entrées du journal')} supprimée(s)."
     )
+    gone = done.proofs_deleted
+    print(
+        "Preuves arrivées au bout de leur durée de conservation, supprimées : "
+        f"relevés de connexions {gone.get('connections', 0)}, "
+        f"émargement {gone.get('attendance', 0)}, "
+        f"attestations et formations suivies ailleurs {gone.get('certificates', 0)}, "
+        f"résultats {gone.get('events', 0)} (enregistrements)."
+    )
     return 0
 
 

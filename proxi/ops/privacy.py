@@ -31,8 +31,8 @@ erasure is one transaction, run with `secure_delete` on (deleted bytes are overw
 followed by a WAL checkpoint, so the name does not linger in the file either.
 
 With $PROXI_KEEP_ATTESTATIONS=1 the proof of training (modules completed, group sessions
-attended, training done elsewhere without its file) is first copied, with the name and the organisation, into `kept_attestations`, a
-table linked to nothing else.
+attended, training done elsewhere without its file) is first copied, with the name and the
+organisation, into `kept_attestations`, a table linked to nothing else.
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ POLICIES: dict[tuple[str, str], str] = {
     ("invitations", "created_by"): "unlink",
     ("external_trainings", "person_id"): "delete",
     ("external_trainings", "recorded_by"): "unlink",
+    ("kept_activity", "person_id"): "anonymise",
 }
 # Never exported: they prove nothing to the person and would let a copy open a session.
 SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "ticket_hash"})

@@ -1,26 +1,41 @@
-"""How long detailed learning events are kept (configurable), and the purge that enforces it.
+"""How long Proxi keeps what it records (four configurable periods), and the purge that
+enforces them.
 
-`python -m proxi purge` deletes the DETAILED events older than the retention period: each
-lesson step seen, each answer, each scenario move, each failed quiz. It keeps what proves
-the training and what progress is made of: the derived tables (lesson, module and scenario
-progress, time spent) are not touched, and the events that carry a result stay —
-`completed` (lesson, module), `passed` (quiz), `attended` (group session) and `ended`
-(a scenario's outcome). Free-text answers older than the period are blanked in
-`block_answers`, web sessions that expired before the cutoff are deleted, and so are the
-audit-log entries (proxi.people.audit) older than the period.
+    detail        $PROXI_RETENTION_DAYS (730 days): each lesson step seen, each answer, each
+                  scenario move, each failed quiz; free-text answers; expired web sessions;
+                  the audit log's entries (except the émargement's, below)
+    connections   $PROXI_RETENTION_CONNECTIONS_YEARS (3 years): the relevé de connexions, the
+                  times of activity per module, and its verification codes
+    attendance    $PROXI_RETENTION_ATTENDANCE_YEARS (6 years): the émargement of a group
+                  session (sheets, signatures, late arrivals and early departures, who sat
+                  in it, the countersignature and corrections in the audit log, the
+                  `attended` events, the sheets' verification codes), from the session's day
+    certificates  $PROXI_RETENTION_CERTIFICATES_YEARS (10 years): attestations and
+                  certificats de réalisation (their verification codes), the events that
+                  carry a result (`completed`, `passed`, `ended`), training done elsewhere
+                  with its proof file, attestations kept after an erasure
+
+Why a derived record: the relevé de connexions (proxi.progress.connections) is read from the
+events, and the detail period is shorter than the connections period. So when the purge
+deletes a detailed event of a module, the event's time stays in `kept_activity` (person,
+module, instant: none of the content) until the connections period ends, and the relevé
+reads both, from the last purge's connections cutoff on (`retention_purges.cutoffs`).
+
+What stays whatever its age: the progress itself (lessons, modules finished, scores, time
+spent), which lives as long as the account and goes with its erasure (proxi.ops.privacy).
+Once events are purged, `python -m proxi rebuild` would lose the progress of purged periods.
 
 The purge deletes in batches of short transactions, so the app keeps serving while it runs,
-and it is recorded in `retention_purges`. Run it daily (cron, systemd timer): see
-docs/exploitation.md.
-
-Once events are purged, the derived tables hold more than the remaining events can
-rebuild: `python -m proxi rebuild` would lose the progress of purged periods.
+and each run is recorded in `retention_purges`. Run it daily: see docs/exploitation.md.
+A period set to something else than a whole number ≥ 1 stops the purge before it deletes
+anything: a typing slip never shortens how long a proof is kept.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -31,8 +46,15 @@ from proxi.progress import events
 from proxi.progress.db import write_transaction
 
 DEFAULT_RETENTION_DAYS = 730
-# The events that prove training or carry a result: kept whatever their age.
-PROOF_VERBS = ("completed", "passed", "attended", "ended")
+# Proof periods in years: the environment variable and its default.
+YEARS = {
+    "connections": ("PROXI_RETENTION_CONNECTIONS_YEARS", 3),
+    "attendance": ("PROXI_RETENTION_ATTENDANCE_YEARS", 6),
+    "certificates": ("PROXI_RETENTION_CERTIFICATES_YEARS", 10),
+}
+# The events that carry a result, and the period that keeps them; every other verb is detail.
+PROOF_VERBS = {"completed": "certificates", "passed": "certificates", "ended": "certificates",
+               "attended": "attendance"}  # fmt: skip
 BATCH_SIZE = 2000
 
 
@@ -41,8 +63,27 @@ class RetentionError(ProxiError):
 
 
 @dataclass(frozen=True)
+class Periods:
+    """How long each kind of record is kept."""
+
+    detail_days: int = DEFAULT_RETENTION_DAYS
+    connections_years: int = 3
+    attendance_years: int = 6
+    certificates_years: int = 10
+
+    def cutoffs(self, now: datetime) -> dict[str, str]:
+        """Kind -> the instant before which its records go."""
+        return {
+            "detail": events.timestamp(now - timedelta(days=self.detail_days)),
+            "connections": events.timestamp(years_before(now, self.connections_years)),
+            "attendance": events.timestamp(years_before(now, self.attendance_years)),
+            "certificates": events.timestamp(years_before(now, self.certificates_years)),
+        }
+
+
+@dataclass(frozen=True)
 class Purge:
-    """What a purge removed, and the cutoff it used (events before it were examined)."""
+    """What a purge removed, and the cutoff of the detail period (events before it went)."""
 
     cutoff: str
     days: int
@@ -50,6 +91,7 @@ class Purge:
     answers_cleared: int
     sessions_deleted: int
     audit_deleted: int = 0
+    proofs_deleted: dict[str, int] = field(default_factory=dict)  # kind -> records removed
 
 
 def retention_days() -> int:
@@ -60,51 +102,153 @@ def retention_days() -> int:
         return DEFAULT_RETENTION_DAYS
 
 
+def periods(days: int | None = None) -> Periods:
+    """The periods from the environment (`days` instead of $PROXI_RETENTION_DAYS)."""
+    years = {kind: _years(name, default) for kind, (name, default) in YEARS.items()}
+    return Periods(
+        retention_days() if days is None else days,
+        years["connections"],
+        years["attendance"],
+        years["certificates"],
+    )
+
+
+def years_before(moment: datetime, years: int) -> datetime:
+    """The same day and time `years` earlier (29 February gives 28 February)."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def _years(name: str, default: int) -> int:
+    typed = os.environ.get(name, "").strip()
+    if not typed:
+        return default
+    if not typed.isdigit() or int(typed) < 1:
+        raise RetentionError(
+            f"{name}=« {typed} » : indiquez un nombre entier d'années, au moins 1. "
+            "Rien n'a été supprimé."
+        )
+    return int(typed)
+
+
 def purge(
     db: sqlite_utils.Database,
     days: int | None = None,
     *,
     now: datetime | None = None,
     batch_size: int = BATCH_SIZE,
+    kept: Periods | None = None,
 ) -> Purge:
-    """Delete detailed events older than `days` (default: retention_days()); keep the rest."""
-    days = retention_days() if days is None else days
-    if days < 1:
+    """Delete what each period no longer covers (`days`: the detail period; `kept`: every
+    period, default from the environment); keep the rest."""
+    kept = kept or periods(days)
+    if kept.detail_days < 1:
         raise RetentionError(
-            f"Durée de conservation invalide ({days} jours) : indiquez un nombre de jours ≥ 1."
+            f"Durée de conservation invalide ({kept.detail_days} jours) : indiquez un nombre "
+            "de jours ≥ 1."
         )
     now = utc(now)
-    cutoff = events.timestamp(now - timedelta(days=days))
-    deleted = 0
-    while True:
-        with write_transaction(db):
-            batch = _delete_batch(db, cutoff, batch_size)
-        deleted += batch
-        if batch < batch_size:
-            break
+    cutoffs = kept.cutoffs(now)
+    deleted = _delete_events(db, cutoffs, "detail", batch_size)
+    proofs = {
+        "events": sum(_delete_events(db, cutoffs, kind, batch_size) for kind in YEARS),
+        **_delete_proofs(db, cutoffs),
+    }
     with write_transaction(db):
         answers = db.execute(
             "UPDATE block_answers SET response = NULL"
             " WHERE answered_at < ? AND correct IS NULL AND response IS NOT NULL",
-            [cutoff],
+            [cutoffs["detail"]],
         ).rowcount
         sessions = db.execute(
-            "DELETE FROM web_sessions WHERE expires_at < ?", [iso(now - timedelta(days))]
+            "DELETE FROM web_sessions WHERE expires_at < ?",
+            [iso(now - timedelta(kept.detail_days))],
         ).rowcount
         db.execute("DELETE FROM login_tickets WHERE expires_at < ?", [iso(now)])
-        audit_deleted = db.execute("DELETE FROM audit_log WHERE at < ?", [cutoff]).rowcount
+        audit_deleted = db.execute(
+            "DELETE FROM audit_log WHERE at < ? AND action NOT LIKE 'attendance.%'",
+            [cutoffs["detail"]],
+        ).rowcount
         db.execute(
             "INSERT INTO retention_purges (purged_at, cutoff, retention_days, events_deleted,"
-            " answers_cleared, audit_deleted) VALUES (?, ?, ?, ?, ?, ?)",
-            [events.timestamp(now), cutoff, days, deleted, answers, audit_deleted],
-        )
-    return Purge(cutoff, days, deleted, answers, sessions, audit_deleted)
+            " answers_cleared, audit_deleted, cutoffs) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [events.timestamp(now), cutoffs["detail"], kept.detail_days, deleted, answers,
+             audit_deleted, json.dumps(cutoffs)],
+        )  # fmt: skip
+    return Purge(
+        cutoffs["detail"], kept.detail_days, deleted, answers, sessions, audit_deleted, proofs
+    )
 
 
-def _delete_batch(db: sqlite_utils.Database, cutoff: str, batch_size: int) -> int:
-    placeholders = ", ".join("?" for _ in PROOF_VERBS)
-    return db.execute(
-        "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE timestamp < ?"
-        f" AND verb NOT IN ({placeholders}) LIMIT ?)",
-        [cutoff, *PROOF_VERBS, batch_size],
-    ).rowcount
+def _delete_events(
+    db: sqlite_utils.Database, cutoffs: dict[str, str], kind: str, batch_size: int
+) -> int:
+    """Delete, batch by batch, the events of this period's verbs older than its cutoff; a
+    detailed event of a module leaves its time in kept_activity for the relevé."""
+    if kind == "detail":
+        verbs_sql = "verb NOT IN (SELECT value FROM json_each(?))"
+        verb_list = list(PROOF_VERBS)
+    else:
+        verbs_sql = "verb IN (SELECT value FROM json_each(?))"
+        verb_list = [verb for verb, period in PROOF_VERBS.items() if period == kind]
+    deleted = 0
+    while True:
+        with write_transaction(db):
+            ids = [
+                row[0]
+                for row in db.execute(
+                    f"SELECT id FROM events WHERE timestamp < ? AND {verbs_sql} LIMIT ?",
+                    [cutoffs[kind], json.dumps(verb_list), batch_size],
+                )
+            ]
+            batch = json.dumps(ids)
+            if kind == "detail":
+                db.execute(
+                    "INSERT INTO kept_activity (person_id, module_id, at) SELECT person_id,"
+                    " module_id, timestamp FROM events WHERE id IN (SELECT value FROM"
+                    " json_each(?)) AND module_id IS NOT NULL AND timestamp >= ?",
+                    [batch, cutoffs["connections"]],
+                )
+            db.execute("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))", [batch])
+        deleted += len(ids)
+        if len(ids) < batch_size:
+            return deleted
+
+
+# Each proof's records past its period: (kind, table, condition on the cutoff).
+_SESSIONS_PAST = "SELECT id FROM live_sessions WHERE day < substr(?1, 1, 10)"
+_SEATS_PAST = f"SELECT id FROM live_participants WHERE session_id IN ({_SESSIONS_PAST})"
+_PROOFS = [
+    ("connections", "kept_activity", "at < ?1"),
+    ("connections", "document_codes", "kind = 'connexions' AND substr(subject_id, 12) < ?1"),
+    ("attendance", "live_signatures", f"participant_id IN ({_SEATS_PAST})"),
+    ("attendance", "live_presence", f"participant_id IN ({_SEATS_PAST})"),
+    ("attendance", "live_passes", f"participant_id IN ({_SEATS_PAST})"),
+    ("attendance", "live_sheets", f"session_id IN ({_SESSIONS_PAST})"),
+    ("attendance", "document_codes", "kind = 'emargement' AND CAST(substr(subject_id, 6)"
+     f" AS INTEGER) IN ({_SESSIONS_PAST})"),
+    ("attendance", "audit_log", "action LIKE 'attendance.%' AND at < ?1"),
+    ("certificates", "document_codes", "kind IN ('attestation', 'certificat') AND issued_at < ?1"),
+    ("certificates", "external_trainings", "ended_on < substr(?1, 1, 10)"),
+    ("certificates", "kept_attestations", "COALESCE(json_extract(detail, '$.completed_at'),"
+     " json_extract(detail, '$.day'), json_extract(detail, '$.ended_on'), kept_at) < ?1"),
+]  # fmt: skip
+
+
+def _delete_proofs(db: sqlite_utils.Database, cutoffs: dict[str, str]) -> dict[str, int]:
+    """Remove every proof past its period; the seats of sessions past theirs stay for the
+    votes' tallies but name nobody."""
+    removed: dict[str, int] = {}
+    with write_transaction(db):
+        for kind, table, condition_sql in _PROOFS:
+            sql = f"DELETE FROM {table} WHERE {condition_sql}"
+            count = db.execute(sql, [cutoffs[kind]]).rowcount
+            removed[kind] = removed.get(kind, 0) + count
+        removed["attendance"] += db.execute(
+            "UPDATE live_participants SET person_id = NULL, guest_name = NULL"
+            f" WHERE id IN ({_SEATS_PAST}) AND (person_id IS NOT NULL OR guest_name IS NOT NULL)",
+            [cutoffs["attendance"]],
+        ).rowcount
+    return removed

@@ -5,8 +5,12 @@ Read from the learning events, each stamped with its time: the events of one per
 module that follow each other within GAP make one period of activity, from its first event
 to its last. A period's duration is that span, counted as at least one minute (a single
 action still shows that the person was there). Reading before the first action of a period
-is not counted: the record understates, never inflates. The events are the ones the
-retention purge keeps (proxi.ops.retention), so the record covers the retention period.
+is not counted: the record understates, never inflates.
+
+The retention purge (proxi.ops.retention) deletes detailed events before the record's own
+period ends: it keeps their times in `kept_activity`, read here beside the events. Nothing
+older than the last purge's connections cutoff is read, so the record covers its period,
+no more (the events that carry a result are kept longer, for the attestations).
 """
 
 from __future__ import annotations
@@ -42,9 +46,10 @@ def periods(
     """The person's periods of activity, module by module in the given order (or every
     module with activity), oldest first within a module."""
     rows = db.execute(
-        "SELECT module_id, timestamp FROM events WHERE person_id = ? AND module_id IS NOT NULL"
-        " ORDER BY module_id, timestamp",
-        [person_id],
+        "SELECT module_id, timestamp FROM events WHERE person_id = ?1 AND module_id IS NOT NULL"
+        " AND timestamp >= ?2 UNION ALL SELECT module_id, at FROM kept_activity"
+        " WHERE person_id = ?1 AND at >= ?2 ORDER BY 1, 2",
+        [person_id, kept_since(db)],
     ).fetchall()
     found: dict[str, list[Period]] = {}
     for module_id, stamp in rows:
@@ -56,6 +61,15 @@ def periods(
             mine.append(Period(module_id, stamp, stamp, 1))
     order = list(module_ids) if module_ids is not None else sorted(found)
     return [period for module_id in order for period in found.get(module_id, [])]
+
+
+def kept_since(db: sqlite_utils.Database) -> str:
+    """From when the record is whole: the last purge's connections cutoff ('' before any)."""
+    row = db.execute(
+        "SELECT json_extract(cutoffs, '$.connections') FROM retention_purges"
+        " ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return (row[0] or "") if row else ""
 
 
 def total_minutes(found: list[Period]) -> int:

@@ -787,3 +787,23 @@ def m064_external_trainings(db: sqlite_utils.Database) -> None:
         CREATE INDEX external_trainings_by_module ON external_trainings(module_id, person_id);
         """
     )
+
+
+@MIGRATIONS()
+def m065_proof_retention(db: sqlite_utils.Database) -> None:
+    # Proofs outlive the detail they are read from (proxi.ops.retention): when the purge
+    # deletes a detailed event of a module, its time stays here for the relevé de connexions
+    # (proxi.progress.connections) until the connections period ends. Each purge records the
+    # cutoff of every period, so the relevé knows from when it is whole.
+    db.executescript(
+        """
+        CREATE TABLE kept_activity (
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            module_id TEXT NOT NULL,
+            at TEXT NOT NULL                  -- the deleted event's timestamp
+        );
+        CREATE INDEX kept_activity_by_person ON kept_activity(person_id, module_id, at);
+        CREATE INDEX kept_activity_by_time ON kept_activity(at);
+        ALTER TABLE retention_purges ADD COLUMN cutoffs TEXT NOT NULL DEFAULT '{}';
+        """
+    )
