@@ -243,3 +243,15 @@ def test_no_position_wins_more_than_its_share_over_seeded_playthroughs(catalogue
     for position, count in wins.items():
         bound = 1.1 * expected[position] + 3 * expected[position] ** 0.5  # 3 sigma of noise
         assert count <= bound, (position, count, expected[position])
+
+
+def test_module_1_gives_the_neighbourhoods_figures_with_their_public_sources(catalogue):
+    """Issue 15: the sociology of the neighbourhoods with figures from public sources, cited."""
+    module = catalogue.course.modules["1-politique-de-la-ville"]
+    lesson = module.lesson("05-habitants-et-regards")
+    text = "\n".join(part for step in lesson.steps for part in step.parts if isinstance(part, str))
+    for figure in ("1 362 QPV", "5,3 millions", "35 ans en moyenne", "un ménage sur six", "42 %"):
+        assert figure in text
+    for source in ("Insee Première n° 2008", "Insee Première n° 1996", "Insee Première n° 1593"):
+        assert source in text
+        assert any(source in item for item in module.further_reading)
