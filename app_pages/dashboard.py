@@ -99,9 +99,8 @@ with tab["Vue d'ensemble"]:
             column.metric(label, value)
         st.caption(" · ".join(f"{titles[m]} : {n} terminé(s)" for m, n in head.completed.items()))
         if chart := tables.completion_chart(rows, module_ids, titles):
-            st.bar_chart(
-                chart, x="Organisation", y="% terminé", color="Module", stack=False, horizontal=True
-            )
+            modules = [titles.get(m, m) for m in module_ids]
+            ui.bars(chart, "Organisation", modules, "% des personnes qui ont terminé")
         else:
             st.info("Personne à suivre pour l'instant : aucune donnée à afficher.")
         pages, start = tables.matrix_pages(len(rows)), 0

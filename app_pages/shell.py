@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import french, ui
 from app_pages.identity import checked_once, current_person, log_out
 from proxi.content.markdown import plain
 from proxi.people import invitations, permissions
@@ -130,10 +130,14 @@ def run() -> None:
 
 def _run() -> None:
     st.html(ui.BASE_CSS)
+    french.install()  # Streamlit's own English in French, from the first run
     st.session_state.setdefault("_tab", uuid.uuid4().hex)
     person = current_person()
     # Logged out, the login page offers its few links itself: no menu to open on a phone.
-    navigation = st.navigation(pages_for(person), position="sidebar" if person else "hidden")
+    # Every page listed (collapsed, Streamlit cuts the list at « View 4 more »).
+    navigation = st.navigation(
+        pages_for(person), position="sidebar" if person else "hidden", expanded=True
+    )
     screen = screen_of(navigation)
     # The layout is set before the page draws anything, from the screen being opened:
     # set later by the page itself, it only took effect after a full reload.

@@ -223,29 +223,42 @@ def bars(rows: list[dict], label: str, series: list[str], value_title: str) -> N
     column of `series`, side by side, each with its value at its end; the axis is titled
     `value_title` and reaches past the longest bar, so that no bar or value is cut.
     Drawn with Altair rather than st.bar_chart, whose axes read « value --
-    streamlit-generated » and swap their titles when horizontal."""
+    streamlit-generated » and swap their titles when horizontal. What a screen reader
+    says of the chart, its axes, legend and bars is French too: Vega's own descriptions
+    are English (« X-axis for a linear scale with values from 0 to 80 »)."""
     long = [
-        {"label": row[label], "series": name, "value": row[name]} for row in rows for name in series
+        {"label": row[label], "series": name, "value": row.get(name, 0)}
+        for row in rows
+        for name in series
     ]
     numbers = [line["value"] for line in long]
     low, high = min(0, *numbers), max(0, *numbers)
     room = max(1, round((high - low) * 0.15))  # space for the value written past the bar
     domain = [low - room if low < 0 else 0, high + room]
-    x = alt.X("value:Q", title=value_title, scale=alt.Scale(domain=domain))
-    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=0))
+    x_axis = alt.Axis(description=f"Axe horizontal : {value_title}")
+    x = alt.X("value:Q", title=value_title, scale=alt.Scale(domain=domain), axis=x_axis)
+    y_axis = alt.Axis(labelLimit=0, description=f"Axe vertical : {label}")
+    y = alt.Y("label:N", title=None, sort=None, axis=y_axis)
     base = alt.Chart(alt.Data(values=long)).encode(x=x, y=y)
+    said = 'datum.label + " : " + datum.value'  # each bar, as a screen reader says it
     if len(series) > 1:
-        colour = alt.Color("series:N", title=None, sort=series, legend=alt.Legend(orient="top"))
+        legend = alt.Legend(orient="top", description="Légende : " + ", ".join(series))
+        colour = alt.Color("series:N", title=None, sort=series, legend=legend)
         base = base.encode(color=colour, yOffset=alt.YOffset("series:N", sort=series))
+        said = 'datum.label + ", " + datum.series + " : " + datum.value'
     tooltip = [alt.Tooltip("label:N", title=label), alt.Tooltip("value:Q", title=value_title)]
     value = alt.Text("value:Q")
+    bar = base.mark_bar().encode(tooltip=tooltip, description="said:N")
     chart = alt.layer(
-        base.mark_bar().encode(tooltip=tooltip),
-        base.mark_text(align="left", dx=4).encode(text=value).transform_filter("datum.value >= 0"),
-        base.mark_text(align="right", dx=-4).encode(text=value).transform_filter("datum.value < 0"),
-    )
+        bar.transform_calculate(said=said),
+        base.mark_text(align="left", dx=4, aria=False).encode(text=value)
+        .transform_filter("datum.value >= 0"),
+        base.mark_text(align="right", dx=-4, aria=False).encode(text=value)
+        .transform_filter("datum.value < 0"),
+    )  # fmt: skip
     height = 28 * len(rows) * max(1, len(series) * 0.8) + 40
-    st.altair_chart(chart.properties(height=height), width="stretch")
+    described = f"Graphique en barres : {value_title}, par {label.lower()}"
+    st.altair_chart(chart.properties(height=height, description=described), width="stretch")
 
 
 def outcome_badge(outcome: str) -> None:

@@ -194,15 +194,13 @@ def headline_figures(head: reports.Headline) -> list[tuple[str, int]]:
 def completion_chart(
     rows: list[reports.MatrixRow], module_ids: list[str], titles: dict
 ) -> list[dict[str, object]]:
-    """Percent of people who completed each module, per organisation (a grouped bar chart)."""
-    return [
-        {
-            "Organisation": line["organisation"],
-            "Module": titles.get(line["module_id"], line["module_id"]),
-            "% terminé": line["percent"],
-        }
-        for line in reports.completion_by_organisation(rows, module_ids)
-    ]
+    """Percent of people who completed each module, one line per organisation and one
+    column per module title (grouped bars: `ui.bars(chart, "Organisation", modules...)`)."""
+    lines: dict[object, dict[str, object]] = {}
+    for line in reports.completion_by_organisation(rows, module_ids):
+        row = lines.setdefault(line["organisation"], {"Organisation": line["organisation"]})
+        row[titles.get(line["module_id"], line["module_id"])] = line["percent"]
+    return list(lines.values())
 
 
 def completions(
