@@ -3,8 +3,11 @@ a temporary password changed at the first login; « Mon compte »."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from pages import APP, create_zoe, no_exception, open_as
+from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from proxi.people import accounts, audit, invitations
@@ -95,3 +98,31 @@ def test_my_account_shows_my_data_and_changes_my_password(landlords):
     assert "Mot de passe changé" in at.success[0].value
     assert accounts.authenticate(db, "alice", CHOSEN).id == ids["alice"]
     assert at.title[0].value == "Mon compte"  # this browser stays logged in
+
+
+ROSTER = (
+    "nom;identifiant;organisation;site;catégorie d'emploi;rôle;courriel\r\n"
+    "Anne Durand;Anne Durand;Habitat A;Nord;gardien;apprenant;\r\n"
+    "Denis Ferme;denis.ferme;Habitat A;Sud;gardien;apprenant;\r\n"
+).encode("utf-8-sig")
+
+
+def test_an_imported_list_gets_one_invitation_page_per_new_person(landlords):
+    db, _ = landlords
+    at = open_as(landlords, "coord", page="app_pages/people.py")
+    at.get("file_uploader")[0].upload("liste.csv", ROSTER, "text/csv")
+    at.run()
+    next(b for b in at.button if b.label == "Confirmer l'import").click().run()
+    no_exception(at)
+    sheet = "Préparer la feuille à imprimer pour les 2 personnes"
+    next(b for b in at.button if b.label == sheet).click().run()
+    no_exception(at)
+    assert "Télécharger la feuille (PDF)" in [b.label for b in at.get("download_button")]
+    pages = PdfReader(io.BytesIO(at.session_state["import-sheet"])).pages  # what it serves
+    texts = [" ".join(page.extract_text().split()) for page in pages]
+    assert ["Anne Durand" in texts[0], "Denis Ferme" in texts[1]] == [True, True]
+    assert "« anne-durand »" in texts[0]  # the identifier as she will type it
+    invited = [
+        e.target_name for e in audit.entries(db, OPERATOR) if e.action == "invitation.create"
+    ]
+    assert sorted(invited) == ["Anne Durand", "Denis Ferme"]
