@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from proxi.cli import main
 from proxi.ops import retention
-from proxi.people import accounts
+from proxi.people import accounts, invitations, passwords
 from proxi.people.permissions import OPERATOR
 from proxi.progress import store
 from proxi.progress.db import open_db
@@ -119,6 +119,20 @@ def test_sessions_expired_before_the_cutoff_are_deleted(db, learner):
     done = retention.purge(db, now=NOW)
     assert done.sessions_deleted == 1
     assert db["web_sessions"].count == 1
+
+
+def test_used_and_expired_invitation_links_are_deleted_a_valid_one_stays(db, learner, organisation):
+    newcomer = accounts.create_person(
+        db, OPERATOR, "nadia.neuve", "Nadia Neuve", organisation_id=organisation.id
+    )
+    invitations.issue(db, OPERATOR, learner.id, now=NOW - timedelta(days=20))  # expired
+    used = invitations.issue(db, OPERATOR, learner.id, now=NOW - timedelta(days=2))
+    invitations.redeem(db, used.token, "un-mot-de-passe-a-moi", now=NOW - timedelta(days=1))
+    valid = invitations.issue(db, OPERATOR, newcomer.id, now=NOW - timedelta(days=1))
+    retention.purge(db, now=NOW)
+    hashes = [row[0] for row in db.execute("SELECT token_hash FROM invitations")]
+    assert hashes == [passwords.token_hash(valid.token)]
+    assert invitations.pending(db, valid.token, now=NOW).person.id == newcomer.id
 
 
 def test_retention_period_comes_from_the_environment(monkeypatch):

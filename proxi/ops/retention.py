@@ -15,6 +15,9 @@ enforces them.
                   carry a result (`completed`, `passed`, `ended`), training done elsewhere
                   with its proof file, attestations kept after an erasure
 
+Whatever the periods, each run also deletes what can open nothing any more: expired login
+tickets, and invitation links used or expired (proxi.people.invitations).
+
 Why a derived record: the relevé de connexions (proxi.progress.connections) is read from the
 events, and the detail period is shorter than the connections period. So when the purge
 deletes a detailed event of a module, the event's time stays in `kept_activity` (person,
@@ -167,6 +170,11 @@ def purge(
             [iso(now - timedelta(kept.detail_days))],
         ).rowcount
         db.execute("DELETE FROM login_tickets WHERE expires_at < ?", [iso(now)])
+        # A used or expired invitation link opens nothing: its row is of no more use (the
+        # audit log keeps that it was made, by whom, for whom).
+        db.execute(
+            "DELETE FROM invitations WHERE expires_at < ? OR used_at IS NOT NULL", [iso(now)]
+        )
         audit_deleted = db.execute(
             "DELETE FROM audit_log WHERE at < ? AND action NOT LIKE 'attendance.%'",
             [cutoffs["detail"]],
