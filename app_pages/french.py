@@ -36,7 +36,7 @@ EXACT = {
     "Expand sidebar": "Ouvrir le menu",
     "Main menu": "Menu principal",
     "Navigate to home page": "Aller à l'accueil",
-    "Link to heading": "Lien vers ce titre",
+    "Link to heading": "Lien vers cette partie",
     "Scroll tabs left": "Onglets précédents",
     "Scroll tabs right": "Onglets suivants",
     "Running...": "En cours…",

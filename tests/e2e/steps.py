@@ -107,7 +107,8 @@ def pick(page, label: str, option: str, attempts: int = 3) -> None:
     Typing opens the list, filtered; under load the list can be redrawn under the click,
     so the choice is checked and, if it did not take, made again."""
     field = page.get_by_role("combobox", name=label)
-    chosen = page.get_by_role("group", name="Selected values").filter(has_text=option)
+    # « Selected values », in French by app_pages/french.py
+    chosen = page.get_by_role("group", name="Choix faits").filter(has_text=option)
     chosen = (
         page.get_by_test_id("stMultiSelect")
         .filter(has=field)
