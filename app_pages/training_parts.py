@@ -17,6 +17,8 @@ from proxi.progress.reports import PersonRow
 
 NO_MODULE = "Aucun (ne compte pour aucun module)"
 PROOF_LIMIT = external.MAX_PROOF_BYTES // 1024 // 1024
+TEXT_FIELDS = ("training-title", "training-provider", "training-from", "training-to",
+               "training-hours")  # fmt: skip
 
 
 def listing(actor: Person, person_id: int, titles: dict[str, str], removable: bool) -> None:
@@ -62,7 +64,7 @@ def record_form(actor: Person, person: PersonRow, titles: dict[str, str]) -> Non
     """Record a training the person followed outside Proxi, with its proof."""
     person_id, name = person.id, person.display_name
     upload_key = f"training-proof-{st.session_state.get('training-uploads', 0)}"
-    with st.form("training"):
+    with st.form("training", enter_to_submit=False):  # no « Press Enter to submit form »
         st.markdown("**Enregistrer une formation suivie ailleurs**")
         st.text_input("Intitulé de la formation", key="training-title")
         st.text_input("Organisme de formation", key="training-provider")
@@ -79,12 +81,10 @@ def record_form(actor: Person, person: PersonRow, titles: dict[str, str]) -> Non
             f"Preuve : attestation ou certificat (PDF, PNG ou JPEG, {PROOF_LIMIT} Mo au plus)",
             type=["pdf", "png", "jpg", "jpeg"], max_upload_size=PROOF_LIMIT, key=upload_key,
         )  # fmt: skip
-        fields = ("training-title", "training-provider", "training-from", "training-to",
-                  "training-hours", "training-module")  # fmt: skip
         st.form_submit_button(
             "Enregistrer la formation",
             on_click=ui.form_action,
-            args=("training", lambda: _save(actor, person_id, name, titles, upload_key), fields),
+            args=("training", lambda: _save(actor, person_id, name, titles, upload_key), ()),
         )
         ui.form_result("training")
 
@@ -103,11 +103,15 @@ def _save(actor: Person, person_id: int, name: str, titles: dict[str, str], uplo
         module_id=module_id,
         proof=follow_up.Proof(upload.name, upload.getvalue()) if upload else None,
     )  # fmt: skip
-    state["training-uploads"] = state.get("training-uploads", 0) + 1  # an empty uploader
     counts = (
         f"elle compte pour le module « {titles[module_id]} »"
         if module_id
-        else ("elle ne compte pour aucun module")
+        else "elle ne compte pour aucun module"
     )
     title = " ".join((state.get("training-title") or "").split())
+    # Recorded: the fields are emptied for the next one. Set to "", not deleted (what
+    # ui.form_action does): a deleted key leaves the browser showing what was typed.
+    for key in TEXT_FIELDS:
+        state[key] = ""
+    state["training-uploads"] = state.get("training-uploads", 0) + 1  # an empty uploader
     return f"Formation « {plain(title)} » enregistrée pour {plain(name)} : {counts}."
