@@ -29,15 +29,20 @@ def asked_for() -> str:
 
 
 def client() -> str:
-    """The address the login comes from, through the trusted proxy (edge.client_address);
-    empty without a browser (AppTest), where every try counts as one client."""
-    peer = st.context.ip_address
-    forwarded = st.context.headers.get("X-Forwarded-For")
-    if not isinstance(peer, str):
-        return ""
-    address = edge.client_address(peer, forwarded if isinstance(forwarded, str) else None,
-                                  edge.trusted_proxies())  # fmt: skip
-    return address or ""
+    """The device the login comes from (proxi.people.throttle counts failures per identifier
+    and device): this browser, by its proxi_device cookie, else its address through the
+    trusted proxy (edge.device_key). Not the address alone: colleagues behind one office
+    connection share it, and one of them would block the others. Without a browser
+    (AppTest), every try counts as one client."""
+    peer, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
+    cookie = st.context.cookies.get(edge.DEVICE_COOKIE)
+    address = edge.client_address(_text(peer), _text(forwarded), edge.trusted_proxies())
+    return edge.device_key(_text(cookie), address)
+
+
+def _text(value) -> str | None:
+    """What the browser sent, or None (AppTest's context holds no strings)."""
+    return value if isinstance(value, str) else None
 
 
 st.title("Proxi")

@@ -106,3 +106,11 @@ TRUSTED = {"127.0.0.1"}
 def test_the_client_address_trusts_forwarded_for_only_from_the_proxy(peer, forwarded, expected):
     assert client_address(peer, forwarded, TRUSTED) == expected
     assert client_address(peer, forwarded, set()) == peer
+
+
+def test_a_loopback_peer_streamlit_hides_is_the_local_proxy():
+    """st.context.ip_address is None for 127.0.0.1 and ::1: nginx on the same machine."""
+    assert client_address(None, "203.0.113.7", TRUSTED) == "203.0.113.7"
+    assert client_address(None, "203.0.113.7", {"::1"}) == "203.0.113.7"
+    assert client_address(None, "203.0.113.7", set()) == "127.0.0.1"  # header not believed
+    assert client_address(None, None, TRUSTED) == "127.0.0.1"

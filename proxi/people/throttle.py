@@ -1,13 +1,16 @@
 """Login throttling that stops an attacker without locking out the owner.
 
-Failures are counted per identifier AND per client (the address the request came from,
-through the trusted proxy: proxi.web.edge.client_address):
+Failures are counted per identifier AND per client: the browser the try comes from (its
+device cookie, else its address through the trusted proxy: proxi.web.edge.device_key, read
+by the login page). Not the address alone: colleagues share their office's.
+
 
 - from one client, on one identifier: after 3 failures each new try waits a little longer
   (5 s, 10 s, …), and 5 failures within 15 minutes block that client on that identifier
   for 15 minutes. The owner, on their own phone or office computer, is not blocked;
 - on one identifier, from every client together (a spread attack): from 10 failures within
-  15 minutes, a try must come 30 s after the last failure. It delays; it never locks.
+  15 minutes, a try must come 30 s after the last failure. It delays; it never locks. It is
+  also what bounds an attacker who drops their cookie to look like a new client each time.
 
 A try refused by the throttle is neither checked nor counted, so hammering does not
 lengthen the wait. Unknown identifiers are throttled the same way (nothing tells whether an

@@ -56,9 +56,17 @@ def trusted_proxies() -> set[str]:
     return {a.strip() for a in os.environ.get("PROXI_TRUSTED_PROXIES", "").split(",") if a.strip()}
 
 
+LOOPBACK = ("127.0.0.1", "::1")
+
+
 def client_address(peer: str | None, forwarded_for: str | None, trusted: set[str]) -> str | None:
     """The client's address: the peer, or, behind trusted proxies, the first address in
-    X-Forwarded-For (read from the right) that is not one of them."""
+    X-Forwarded-For (read from the right) that is not one of them.
+
+    A peer of None is a loopback one: Streamlit's st.context.ip_address hides 127.0.0.1 and
+    ::1, which is where a proxy on the same machine (nginx, `proxi serve`) connects from."""
+    if peer is None:
+        peer = next((address for address in LOOPBACK if address in trusted), LOOPBACK[0])
     if peer not in trusted or not forwarded_for:
         return peer
     for address in reversed([a.strip() for a in forwarded_for.split(",") if a.strip()]):
