@@ -126,3 +126,27 @@ def test_an_imported_list_gets_one_invitation_page_per_new_person(landlords):
         e.target_name for e in audit.entries(db, OPERATOR) if e.action == "invitation.create"
     ]
     assert sorted(invited) == ["Anne Durand", "Denis Ferme"]
+
+
+def test_a_forgotten_password_link_from_the_manager_lets_the_person_choose_a_new_one(landlords):
+    db, ids = landlords
+    at = open_as(landlords, "manager_a", page="app_pages/people.py")
+    at.selectbox(key="account").select(ids["alice"]).run()
+    at.radio(key=f"kind-{ids['alice']}").set_value("reset").run()
+    next(
+        b for b in at.button if b.label == "Préparer la feuille à imprimer pour Alice Abri"
+    ).click()
+    at.run()
+    no_exception(at)
+    sheet = at.session_state[f"one-{ids['alice']}-reset-sheet"]  # what the download serves
+    text = PdfReader(io.BytesIO(sheet)).pages[0].extract_text().replace("\n", "")
+    assert "choisissez un nouveau mot de passe" in text
+    token = text.split("jeton=")[1][:43]
+    page = logged_out(jeton=token)
+    page.switch_page("app_pages/invitation.py").run()
+    choose_password(page)
+    assert accounts.authenticate(db, "alice", CHOSEN).id == ids["alice"]
+    with pytest.raises(accounts.AuthError):
+        accounts.authenticate(db, "alice", "mot-de-passe-solide")  # the forgotten one is gone
+    resets = [e.target_name for e in audit.entries(db, OPERATOR) if e.action == "reset.create"]
+    assert resets == ["Alice Abri"]
