@@ -1,18 +1,27 @@
 """Journey 3: a manager sees the completion of a learner of their organisation on the
 dashboard; the manager of another organisation does not, not even through a crafted URL.
+Then the whole journey by taps on a 1920×1080 screen: login, dashboard, filters, a
+person's « Fiche individuelle », the CSV for French Excel.
 
 The demo gives Karim Haddad (Habitat Val de Seine) two completed modules.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 
 import pytest
 
+from proxi import dates
+
 from .browser import (
     DESKTOP,
+    PROJECTOR,
+    click,
     expect,
+    go_to,
     log_in,
     main,
     new_page,
@@ -20,7 +29,7 @@ from .browser import (
     screenshot,
     type_and_enter,
 )
-from .steps import expand
+from .steps import choose, expand
 
 pytestmark = pytest.mark.e2e
 
@@ -85,3 +94,67 @@ def test_a_manager_sees_their_learner_and_another_manager_does_not(proxi_server,
         expect(main(logis).get_by_text(OUT_OF_SCOPE)).to_be_visible()
         expect(main(logis).get_by_text(LEARNER)).to_have_count(0)
         screenshot(logis, "manager-3-other-organisation")
+
+
+def in_view(page, target):
+    """What the manager must see or tap next, brought into the screen as a person would
+    (the mouse wheel), never by the test's own scrolling; then it must be on screen."""
+    for _ in range(WHEEL_TURNS):
+        if target.is_visible() and target.evaluate(ON_SCREEN):
+            break
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(100)
+    expect(target).to_be_in_viewport(ratio=1)
+    return target
+
+
+WHEEL_TURNS = 8
+ON_SCREEN = """(element) => {
+  const box = element.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight && box.width > 0;
+}"""
+
+
+def test_a_manager_goes_from_login_to_the_csv_by_taps_on_a_1080p_screen(
+    proxi_server, chromium_browser
+):
+    with new_page(chromium_browser, proxi_server, PROJECTOR) as page:
+        log_in(page, "manager.habitat")  # the only address typed: the site's
+        heading = main(page).get_by_role("heading", name="Tableau de bord")
+        expect(in_view(page, heading)).to_be_visible()  # a manager lands on the dashboard
+        go_to(page, "Personnes")  # a look at the accounts, then back by the menu
+        expect(main(page).get_by_role("heading", name="Personnes")).to_be_visible()
+        go_to(page, "Tableau de bord")
+        expect(in_view(page, heading)).to_be_visible()
+        screenshot(page, "manager-journey-1-dashboard")
+
+        in_view(page, main(page).get_by_text("Filtres", exact=True)).click()
+        site = in_view(page, main(page).get_by_role("combobox", name="Site"))
+        choose(page, site, "Quartier des Tilleuls")
+        expect(in_view(page, metric(page, "Personnes"))).to_have_text("2")
+        type_and_enter(page, in_view(page, page.get_by_label("Rechercher un nom")), "Karim")
+        expect(in_view(page, metric(page, "Personnes"))).to_have_text("1")
+        screenshot(page, "manager-journey-2-filtered")
+
+        click(page, in_view(page, main(page).get_by_role("tab", name="Fiche individuelle")))
+        person = in_view(page, main(page).get_by_role("combobox", name="Personne"))
+        choose(page, person, f"{LEARNER} (Habitat Val de Seine)")
+        expect(in_view(page, main(page).get_by_role("heading", name=LEARNER))).to_be_visible()
+        screenshot(page, "manager-journey-3-person")
+
+        click(page, in_view(page, main(page).get_by_role("tab", name="Vue d'ensemble")))
+        button = main(page).get_by_role("button", name="Télécharger pour Excel (CSV)")
+        in_view(page, button)
+        screenshot(page, "manager-journey-4-download")
+        with page.expect_download() as done:
+            button.click()
+        download = done.value
+        data = download.path().read_bytes()
+
+    today = dates.today().isoformat()
+    assert download.suggested_filename == f"proxi-suivi-habitat-val-de-seine-{today}.csv"
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data  # UTF-8 with BOM, CRLF
+    header, *lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert header[:3] == ["Nom", "Identifiant", "Organisation"]  # columns, not one cell
+    assert [line[0] for line in lines] == [LEARNER]  # the filtered selection, whole
+    assert lines[0][3] == "Quartier des Tilleuls"
