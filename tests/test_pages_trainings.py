@@ -98,3 +98,15 @@ def test_a_trainer_who_sees_a_person_neither_records_nor_downloads(landlords):
     assert "Bruno Bel" in [h.value for h in at.subheader]
     assert "Formations suivies ailleurs" not in [h.value for h in at.subheader]
     assert not at.file_uploader
+
+
+def test_the_fiche_names_a_module_finished_elsewhere_as_the_matrix_does(landlords):
+    db, ids = landlords
+    follow_up.record_training(
+        db, accounts.get_person(db, ids["manager_a"]), ids["arthur"], title="Incendie",
+        provider="Institut du feu", started_on=date(2026, 1, 5), ended_on=date(2026, 1, 5),
+        hours="7", module_id=FIRST.id, proof=follow_up.Proof("incendie.pdf", PDF),
+    )  # fmt: skip
+    at = fiche(landlords, "manager_a", "arthur")
+    modules = next(t for t in at.dataframe if "Module" in t.value.columns).value
+    assert modules.set_index("Module").loc[FIRST.title, "Statut"] == "Suivi ailleurs"

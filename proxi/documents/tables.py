@@ -160,10 +160,10 @@ def person_tables(report: reports.PersonReport, catalogue) -> dict[str, list[dic
     titles = catalogue_titles(catalogue)
     return {
         "Modules": [
-            {"Module": titles.get(m, m), "Statut": reports.STATUSES[reports.module_cell(r).status],
-             "Leçons": f"{r['lessons_done']} / {r['lessons_total']}", "Meilleur quiz (%)": r["quiz_best"],
-             "Terminé le": day(r["completed_at"])}
-            for m, r in report.modules.items()
+            {"Module": titles.get(m, m), "Statut": reports.STATUSES[report.module_status(m)],
+             "Leçons": f"{r['lessons_done']} / {r['lessons_total']}" if r else None,
+             "Meilleur quiz (%)": r.get("quiz_best"), "Terminé le": day(r.get("completed_at"))}
+            for m, r in _modules_of(report)
         ],
         "Mises en situation": [
             {"Situation": titles.get(s, s), "Parties": r["plays"],
@@ -180,6 +180,13 @@ def person_tables(report: reports.PersonReport, catalogue) -> dict[str, list[dic
             for line in history(report.timeline, catalogue)
         ],
     }  # fmt: skip
+
+
+def _modules_of(report: reports.PersonReport) -> list[tuple[str, dict]]:
+    """Each module started here or finished elsewhere, with its progress row ({}: none)."""
+    started = list(report.modules)
+    ids = started + sorted(set(report.finished) - set(started))
+    return [(m, report.modules.get(m, {})) for m in ids]
 
 
 def headline_figures(head: reports.Headline) -> list[tuple[str, int]]:

@@ -33,6 +33,7 @@ import sqlite_utils
 
 from proxi.progress import store
 from proxi.progress.db import write_transaction
+from proxi.progress import due_dates
 from proxi.progress.due_dates import DueDate, effective
 from proxi import labels
 from proxi.errors import NotAllowed
@@ -468,6 +469,13 @@ class PersonReport:
     scenarios: dict[str, dict]
     timeline: list[dict]  # events, newest first
     sessions: list[dict]  # group sessions attended: title, day, half_day, place, trainer
+    finished: frozenset[str] = frozenset()  # modules finished, here or by a training elsewhere
+
+    def module_status(self, module_id: str) -> str:
+        """As the matrix says it: a module finished only elsewhere is « Suivi ailleurs »."""
+        row = self.modules.get(module_id)
+        status = module_cell(row).status if row else "not_started"
+        return "recognised" if module_id in self.finished and status != "completed" else status
 
 
 def person_report(db: sqlite_utils.Database, viewer: Viewer, person_id: int) -> PersonReport:
@@ -487,6 +495,7 @@ def person_report(db: sqlite_utils.Database, viewer: Viewer, person_id: int) -> 
         overview.scenarios,
         store.history(db, person_id, limit=300),
         [dict(zip(keys, row, strict=True)) for row in sessions],
+        frozenset(due_dates.completed_modules(db, [person_id]).get(person_id, ())),
     )
 
 
