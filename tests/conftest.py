@@ -18,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from proxi.mail import MailConfig
-from proxi.people import accounts
+from proxi.people import accounts, passwords
 from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 
@@ -31,6 +31,20 @@ PASSWORD = "correct-horse-battery"
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: pages, browsers, servers (left out of test-fast)")
     config.addinivalue_line("markers", "content: checks of the shipped content, not of code")
+    config.addinivalue_line(
+        "markers", "real_password_cost: hash passwords at the production scrypt cost"
+    )
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request, monkeypatch):
+    """Passwords hashed at a low scrypt cost, unless a test asks for the real one.
+
+    At the production cost (N = 2**14) one hash takes ~70 ms, and the fixtures create people
+    by the dozen: it was most of the fast tier's time. The cost travels inside each hash, so
+    verifying works the same; only `real_password_cost` tests check the stored parameters."""
+    if request.node.get_closest_marker("real_password_cost") is None:
+        monkeypatch.setattr(passwords, "SCRYPT_N", 2**8)
 
 
 def pytest_collection_modifyitems(items):

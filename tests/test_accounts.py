@@ -29,6 +29,7 @@ def logged_in_token(db, person, at=T0):
 # --- Passwords ---------------------------------------------------------------------------
 
 
+@pytest.mark.real_password_cost
 def test_password_hash_is_salted_scrypt_with_its_parameters():
     encoded = passwords.hash_password(PASSWORD)
     scheme, n, r, p, salt, key = encoded.split("$")

@@ -45,6 +45,18 @@ def test_migrations_reapply_as_a_no_op(db_path):
     assert len(proxi_db.MIGRATIONS.applied(again)) == len(proxi_db.MIGRATIONS._migrations)
 
 
+def test_a_new_database_gets_exactly_what_the_migrations_build(tmp_path):
+    """New databases are built from a replay of one migrated database: same schema, same
+    migration records, and an old database still upgrades through the migrations."""
+    replayed = open_db(tmp_path / "new.db")
+    migrated = sqlite_utils.Database(sqlite3.connect(":memory:"))
+    proxi_db.MIGRATIONS.apply(migrated)
+    assert schema(replayed) == schema(migrated)
+    records = "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id"
+    assert replayed.execute(records).fetchall() == migrated.execute(records).fetchall()
+    assert proxi_db.MIGRATIONS.pending(replayed) == []
+
+
 def test_old_database_upgrades_in_place(tmp_path):
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)

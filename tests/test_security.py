@@ -219,6 +219,7 @@ def test_deactivation_logs_out_every_tab_and_every_crafted_url(world):
 # --- Passwords and the cookie --------------------------------------------------------------------
 
 
+@pytest.mark.real_password_cost
 def test_passwords_are_stored_as_salted_scrypt_never_in_clear(world):
     db_path, people = world
     with open_db(db_path) as db:

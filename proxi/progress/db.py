@@ -23,6 +23,7 @@ failing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import random
 import sqlite3
@@ -111,10 +112,31 @@ def _migrate_once(db: sqlite_utils.Database, target: Path | str) -> None:
 
 
 def apply_migrations(db: sqlite_utils.Database) -> None:
-    """Bring the schema up to date; safe to call again (applied ones are skipped)."""
+    """Bring the schema up to date; safe to call again (applied ones are skipped).
+
+    A new, empty database receives the schema the migrations build, replayed from a copy
+    made once per process: running every migration costs ~85 ms, and the test suite opens
+    hundreds of databases. The result is the same tables, indexes and migration records."""
     # Under the write lock, two processes starting together cannot both apply one migration.
     with write_transaction(db):
-        MIGRATIONS.apply(db)
+        if db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+            MIGRATIONS.apply(db)
+            return
+        for statement in _new_database_script():
+            db.execute(statement)
+
+
+@functools.cache
+def _new_database_script() -> tuple[str, ...]:
+    """The statements that rebuild a migrated empty database (iterdump of one)."""
+    scratch = sqlite_utils.Database(sqlite3.connect(":memory:"), execute_plugins=False)
+    with write_transaction(scratch):
+        MIGRATIONS.apply(scratch)
+    script = tuple(
+        line for line in scratch.conn.iterdump() if line not in ("BEGIN TRANSACTION;", "COMMIT;")
+    )
+    scratch.close()
+    return script
 
 
 def inserted_id(cursor: sqlite3.Cursor) -> int:
