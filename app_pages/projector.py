@@ -32,7 +32,8 @@ from proxi.live import sessions as live
 PROJECTOR_CSS = """<style>
 header, [data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stToolbar"],
 [data-testid="stExpandSidebarButton"], [data-testid="stMainMenu"], [data-testid="stStatusWidget"],
-[data-testid="stSidebarNav"], [data-testid="stHeaderActionElements"], footer { display: none !important; }
+[data-testid="stSidebarNav"], [data-testid="stHeaderActionElements"], footer,
+[data-testid="stElementToolbar"] { display: none !important; }
 :root { --u: min(1vh, 0.5625vw); --k: 1; }
 html, body, .stApp { overflow: hidden !important; }
 .stApp { background: #000 !important; color: #fff !important; }
