@@ -127,15 +127,16 @@ def pick(page, label: str, option: str, attempts: int = 3) -> None:
                 raise
 
 
-def choose(page, field, option: str, attempts: int = 3) -> None:
+def choose(page, field, option: str, attempts: int = 3, typed: bool = False) -> None:
     """Choose `option` of an st.selectbox `field` (a locator) and check it shows.
 
     A console that follows the room by itself redraws under an open list and closes it;
-    the choice is then made again. The option is typed first, as a person would in a long
-    list: the list draws only the options in view."""
+    the choice is then made again. `typed`: type the option first, as a person does in a
+    long list (the list draws only the options in view)."""
     for attempt in range(attempts):
         field.click()
-        field.fill(option)
+        if typed:
+            field.fill(option)
         try:
             page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
             expect(field).to_have_value(option, timeout=3_000)

@@ -41,6 +41,7 @@ def test_a_manager_records_a_training_and_the_learner_downloads_its_proof(
             manager,
             main(manager).get_by_role("combobox", name="Personne"),
             "Karim Haddad (Habitat Val de Seine)",
+            typed=True,
         )
         expect(
             main(manager).get_by_text("Enregistrer une formation suivie ailleurs")
