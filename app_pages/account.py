@@ -14,6 +14,9 @@ token = st.session_state.get(TOKEN_KEY)
 st.title("Mon compte")
 
 
+PASSWORD_FIELDS = ("own-current", "own-new", "own-again")
+
+
 def change_password() -> str:
     state = st.session_state
     if state["own-new"] != state["own-again"]:
@@ -37,7 +40,6 @@ ui.table(
 st.caption("Une erreur ? Demandez à votre manager ou à la coordination de la corriger.")
 
 st.subheader("Changer mon mot de passe")
-fields = ("own-current", "own-new", "own-again")
 with st.form("own-password"):
     st.text_input("Mot de passe actuel", type="password", key="own-current")
     st.text_input("Nouveau mot de passe (10 caractères au moins)", type="password", key="own-new")
@@ -46,7 +48,7 @@ with st.form("own-password"):
         "Changer mon mot de passe",
         type="primary",
         on_click=ui.form_action,
-        args=("own-password", change_password, fields),
+        args=("own-password", change_password, dict.fromkeys(PASSWORD_FIELDS, "")),
     )
     ui.form_result("own-password")
 

@@ -69,7 +69,7 @@ def set_form(actor: Person, rows: list, titles: dict[str, str], modules: list[st
         st.form_submit_button(
             "Enregistrer l'échéance",
             on_click=ui.form_action,
-            args=("due-date", lambda: _save(actor, scope, titles, whom), ("due-on",)),
+            args=("due-date", lambda: _save(actor, scope, titles, whom), {"due-on": ""}),
         )
         ui.form_result("due-date")
 

@@ -20,6 +20,11 @@ NEW_PERSON_FIELDS = tuple(
     for field in ("name", "identifier", "org", "site", "job", "roles", "email", "password")
 )
 
+# Emptied after a creation; the organisation, job and roles stay for the next person.
+NEW_PERSON_TEXTS = tuple(
+    f"np-{field}" for field in ("name", "identifier", "site", "email", "password")
+)
+
 
 def create_person() -> str:
     """The « Créer la personne » form, read from its fields (see ui.form_action)."""
@@ -72,7 +77,7 @@ def organisation_forms() -> None:
         st.form_submit_button(
             "Créer l'organisation",
             on_click=ui.form_action,
-            args=("new-organisation", create_organisation, ("no-name", "no-kind")),
+            args=("new-organisation", create_organisation, {"no-name": ""}),
         )
         ui.form_result("new-organisation")
     if orgs:
@@ -188,7 +193,7 @@ with creating:
             "Créer la personne",
             type="primary",
             on_click=ui.form_action,
-            args=("new-person", create_person, NEW_PERSON_FIELDS),
+            args=("new-person", create_person, dict.fromkeys(NEW_PERSON_TEXTS, "")),
         )
         ui.form_result("new-person")
     if st.session_state.get("just-created"):
@@ -231,7 +236,7 @@ with managing:
             st.form_submit_button(
                 "Réinitialiser le mot de passe",
                 on_click=ui.form_action,
-                args=("reset-password", partial(reset_password, person.id), ("new-password",)),
+                args=("reset-password", partial(reset_password, person.id), {"new-password": ""}),
             )
             ui.form_result("reset-password")
         label = "Désactiver le compte" if person.active else "Réactiver le compte"

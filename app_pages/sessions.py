@@ -74,6 +74,13 @@ def create_session() -> str:
 
 def create_form() -> None:
     orgs = {o.id: o.name for o in accounts.list_organisations(db())}
+    # After a success the form reads as it first opened, ready for the next session.
+    blank = dict.fromkeys(NEW_SESSION_FIELDS, "") | {
+        "new-day": french_date(today()),
+        "new-half-day": next(iter(live.SPANS)),
+        "new-orgs": [],
+        "new-scenarios": [],
+    }
     with st.form("new-session"):
         st.text_input("Titre", max_chars=120, key="new-title")
         # A text field like every date field (see the dashboard): dates.parse_day reads it.
@@ -97,7 +104,7 @@ def create_form() -> None:
             "Créer la séance",
             type="primary",
             on_click=ui.form_action,
-            args=("new-session", create_session, NEW_SESSION_FIELDS),
+            args=("new-session", create_session, blank),
         )
         ui.form_result("new-session")
 
@@ -384,7 +391,7 @@ def people_tab(session: live.LiveSession) -> None:
         st.form_submit_button(
             "Inscrire",
             on_click=ui.form_action,
-            args=("add-participant", partial(add_participant, session.id), ("add-name",)),
+            args=("add-participant", partial(add_participant, session.id), {"add-name": ""}),
         )
         ui.form_result("add-participant")
 
@@ -396,7 +403,11 @@ def add_participant(session_id: int) -> str:
     return f"{added.name} est inscrit·e."
 
 
-with st.expander("Nouvelle séance", expanded=not live.sessions_for(db(), person)):
+# Keyed: open at first when the trainer has no session, then as the trainer leaves it (the
+# first creation would otherwise fold it away with its confirmation).
+with st.expander(
+    "Nouvelle séance", expanded=not live.sessions_for(db(), person), key="new-session-open"
+):
     create_form()
 mine = {s.id: s for s in live.sessions_for(db(), person)}
 if not mine:

@@ -84,7 +84,11 @@ def record_form(actor: Person, person: PersonRow, titles: dict[str, str]) -> Non
         st.form_submit_button(
             "Enregistrer la formation",
             on_click=ui.form_action,
-            args=("training", lambda: _save(actor, person_id, name, titles, upload_key), ()),
+            args=(
+                "training",
+                lambda: _save(actor, person_id, name, titles, upload_key),
+                dict.fromkeys(TEXT_FIELDS, ""),
+            ),
         )
         ui.form_result("training")
 
@@ -109,9 +113,7 @@ def _save(actor: Person, person_id: int, name: str, titles: dict[str, str], uplo
         else "elle ne compte pour aucun module"
     )
     title = " ".join((state.get("training-title") or "").split())
-    # Recorded: the fields are emptied for the next one. Set to "", not deleted (what
-    # ui.form_action does): a deleted key leaves the browser showing what was typed.
-    for key in TEXT_FIELDS:
-        state[key] = ""
-    state["training-uploads"] = state.get("training-uploads", 0) + 1  # an empty uploader
+    state["training-uploads"] = (
+        state.get("training-uploads", 0) + 1
+    )  # an uploader cannot be set: a new key, an empty one
     return f"Formation « {plain(title)} » enregistrée pour {plain(name)} : {counts}."

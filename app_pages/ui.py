@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 import altair as alt
@@ -140,19 +140,25 @@ def multiselect(label: str, options, default=None, where=st, **options_) -> list
     )
 
 
-def form_action(name: str, action: Callable[[], str], fields: Iterable[str]) -> None:
+def form_action(name: str, action: Callable[[], str], emptied: Mapping[str, object]) -> None:
     """A form's submit callback: run `action`, which reads the form's fields by key.
 
-    Success empties the fields and keeps `action`'s message; a refusal keeps everything
-    that was typed, with the French message. `form_result(name)` shows either in the form.
+    Success puts each field of `emptied` (key -> what it shows next: "" for a text field,
+    the default of a choice) back to that value and keeps `action`'s message; a refusal
+    keeps everything that was typed, with the French message. `form_result(name)` shows
+    either in the form, next to its button.
+
+    The values are set, never deleted: a deleted key makes Streamlit draw the widget with
+    its default, but the browser keeps showing (and sends again) what was typed. A file
+    uploader cannot be set: give it a new key instead (see training_parts).
     """
     try:
         message = action()
     except ProxiError as error:
         st.session_state[f"form-result-{name}"] = ("error", str(error))
         return
-    for key in fields:
-        st.session_state.pop(key, None)
+    for key, value in emptied.items():
+        st.session_state[key] = value
     st.session_state[f"form-result-{name}"] = ("success", message)
 
 
