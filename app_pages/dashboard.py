@@ -135,7 +135,7 @@ with tab["Parcours"]:
 
 with tab["Fiche individuelle"]:
     if tab["Fiche individuelle"].open:
-        names = {r.person.id: f"{r.person.display_name} ({r.person.organisation})" for r in rows}
+        names = {r.person.id: r.person.label for r in rows}
         choose = dict(format_func=names.get, index=None, placeholder="Choisir une personne")
         wanted = st.selectbox("Personne", list(names), **choose) or st.query_params.get("personne")
         try:

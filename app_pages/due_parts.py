@@ -41,10 +41,12 @@ def learner_list(person_id: int, titles: dict[str, str], today: date | None = No
 def set_form(actor: Person, rows: list, titles: dict[str, str], modules: list[str]) -> None:
     """The date for whom: the choice of scope reruns the page, the form then asks for that."""
     mine = [r for r in rows if permissions.may(actor, "due_date.set", r.person)]
-    people = {r.person.id: f"{r.person.display_name} ({r.person.organisation})" for r in mine}
+    people = {r.person.id: r.person.label for r in mine}
+    # A team is a site within an organisation: people of no organisation have neither.
     orgs = {r.person.organisation_id: r.person.organisation for r in mine}
-    teams = sorted({(r.person.organisation_id, r.person.site) for r in rows if r.person.site})
-    teams = [t for t in teams if t[0] in orgs]
+    orgs.pop(None, None)
+    teams = {(r.person.organisation_id, r.person.site) for r in mine if r.person.site}
+    teams = sorted((t for t in teams if t[0] in orgs), key=lambda t: (orgs[t[0]], t[1]))
     if not orgs:
         return
     scope = st.radio(

@@ -92,3 +92,23 @@ def test_without_smtp_the_manager_reads_the_message_and_is_told(landlords, monke
 
 def person(db, ids, key):
     return accounts.get_person(db, ids[key])
+
+
+def test_someone_outside_any_organisation_with_a_team_leaves_the_tab_working(landlords):
+    """The coordination follows people of no organisation too (a partner's agent, say):
+    one of them with a team name once crashed « Relances » (None sorted against an id)."""
+    db, ids = landlords
+    accounts.create_person(
+        db, OPERATOR, "ines.partenaire", "Inès Partenaire", "mot-de-passe-long-2026",
+        organisation_id=None, site="Médiation", job_category="mediateur", roles=("learner",),
+    )  # fmt: skip
+    at = show_tab(open_as(landlords, "coord", DASHBOARD), "Relances")
+    assert [e.value for e in at.exception] == []
+    organisations = next(s for s in at.selectbox if s.label == "Organisation")  # the filter
+    assert organisations.options == ["Toutes", "Habitat A", "Logis B"]  # no blank line
+    at.radio(key="due-scope").set_value("site").run()
+    assert at.selectbox(key="due-team").options == [
+        "Habitat A — Nord", "Habitat A — Sud", "Logis B — Est", "Logis B — Nord",
+    ]  # fmt: skip
+    at.radio(key="due-scope").set_value("person").run()
+    assert "Inès Partenaire (Sans organisation)" in at.selectbox(key="due-person").options

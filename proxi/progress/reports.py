@@ -42,6 +42,7 @@ from proxi.progress import events
 
 STATUSES, OUTCOMES = labels.STATUSES, labels.OUTCOMES
 DONE = frozenset({"completed", "recognised"})
+NO_ORGANISATION = "Sans organisation"  # how lists and charts name an empty organisation
 OUT_OF_SCOPE = "Cette personne ne fait pas partie des personnes que vous suivez."
 
 
@@ -123,6 +124,11 @@ class PersonRow(NamedTuple):
     site: str
     job_category: str
     active: int  # 1 active, 0 deactivated (as SQLite gives it)
+
+    @property
+    def label(self) -> str:
+        """« Name (organisation) », to tell two people of the same name apart in a list."""
+        return f"{self.display_name} ({self.organisation or NO_ORGANISATION})"
 
 
 class Cell(NamedTuple):
@@ -297,11 +303,12 @@ def filtered(rows: list[MatrixRow], filters: Filters) -> list[MatrixRow]:
 
 
 def filter_choices(rows: list[MatrixRow]) -> dict[str, list]:
-    """The organisations (id, name), sites and job categories present in the rows."""
+    """The organisations (id, name), sites and job categories present in the rows.
+
+    People of no organisation are no choice of their own: « Toutes » includes them."""
+    orgs = {(r.person.organisation_id, r.person.organisation) for r in rows}
     return {
-        "organisations": sorted(
-            {(r.person.organisation_id, r.person.organisation) for r in rows}, key=lambda o: o[1]
-        ),
+        "organisations": sorted((o for o in orgs if o[0] is not None), key=lambda o: o[1]),
         "sites": sorted({r.person.site for r in rows if r.person.site}),
         "job_categories": sorted({r.person.job_category for r in rows}),
     }
@@ -353,7 +360,7 @@ def completion_by_organisation(
     )
     return [
         {
-            "organisation": org or "Sans organisation",
+            "organisation": org or NO_ORGANISATION,
             "module_id": item,
             "completed": done[(org, item)],
             "people": count,
