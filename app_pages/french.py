@@ -59,6 +59,14 @@ EXACT = {
     "Connection error": "Connexion perdue",
     "Is Streamlit still running? If you accidentally stopped Streamlit, just restart it "
     "in your terminal:": "Proxi ne répond plus. Réessayez dans un instant.",
+    # An error no page expected (client.showErrorDetails = "none": the details are in the
+    # server's log, the person reads what to do)
+    "This app has encountered an error. The original error message is redacted to prevent "
+    "data leaks. Full error details have been recorded in the logs (if you're on Streamlit "
+    "Cloud, click on 'Manage app' in the lower right of your app).": (
+        "Une erreur imprévue empêche d'afficher cette page. Ce qui était déjà enregistré est "
+        "conservé. Rechargez la page ; si l'erreur revient, prévenez l'administrateur de Proxi."
+    ),
     # Fields and lists
     "Press Enter to submit form": "Entrée pour envoyer le formulaire",
     "Press Enter to apply": "Entrée pour valider",

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import streamlit
 from pages import APP, chart_specs, logged_in, make_person, no_exception, open_as
+from streamlit.elements import exception
 from streamlit.testing.v1 import AppTest
 
 from app_pages import french
@@ -31,7 +33,9 @@ BUILT = {
 
 
 def shipped_strings() -> str:
-    return "\n".join(path.read_text(errors="replace") for path in BUNDLE.glob("*.js"))
+    """The frontend's texts, and the one message the server writes for it (an error's)."""
+    bundle = "\n".join(path.read_text(errors="replace") for path in BUNDLE.glob("*.js"))
+    return bundle + "\n" + exception._GENERIC_UNCAUGHT_EXCEPTION_TEXT
 
 
 def carries_the_script(at: AppTest) -> bool:
@@ -100,3 +104,12 @@ def test_the_dashboard_chart_describes_its_axes_legend_and_bars_in_french(landlo
     assert encoding["color"]["legend"]["description"].startswith("Légende : ")
     assert encoding["description"]["field"] == "said"
     assert all(layer["mark"].get("aria") is False for layer in spec["layer"][1:])
+
+
+def test_an_unexpected_error_shows_no_detail_and_no_english_link():
+    """What Streamlit writes on an error the pages did not expect: its fixed message (in
+    EXACT above), no traceback, no « Ask Google » or « Ask ChatGPT » links."""
+    client = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())["client"]
+    assert client["showErrorDetails"] == "none"
+    assert client["showErrorLinks"] is False
+    assert exception._GENERIC_UNCAUGHT_EXCEPTION_TEXT in french.EXACT
