@@ -1,6 +1,6 @@
 """Journey: a manager downloads the attestations of 20 people as one PDF from the dashboard,
-then someone verifies one of them on /verifier (the QR code's link, which a funder is sent,
-so opening it directly is what a person does). Screenshots: test-artifacts/screenshots/
+then someone verifies one of them on /verifier by the link decoded from that page's QR code
+(what a funder's phone reads; opening it directly is what a person does). Screenshots: test-artifacts/screenshots/
 attestations-*.png."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from proxi.people.permissions import OPERATOR
 from proxi.progress import store
 
 from .browser import DESKTOP, click, expect, log_in, main, new_page, open_app, screenshot
+from .qr import qr_in_pdf_page
 from .steps import core, person
 
 pytestmark = pytest.mark.e2e
@@ -72,11 +73,13 @@ def test_a_manager_downloads_twenty_attestations_and_one_is_verified(
     for name in names:
         (page,) = [text for text in pages if name in text]
         assert "Attestation de fin de formation" in page and module.title in page
-    chosen = next(text for text in pages if names[7] in text)
-    code = re.search(r"Code de vérification : ([A-Z0-9-]{14})", chosen).group(1)
+    chosen = next(i for i, text in enumerate(pages) if names[7] in text)
+    code = re.search(r"Code de vérification : ([A-Z0-9-]{14})", pages[chosen]).group(1)
+    link = qr_in_pdf_page(reader.pages[chosen])  # what the funder's phone reads on that page
+    assert link.startswith(f"{proxi_server.url}/verifier?code=") and code in link
 
     with new_page(chromium_browser, proxi_server, DESKTOP) as funder:  # logged out
-        open_app(funder, f"/verifier?code={code}")
+        open_app(funder, link)
         expect(main(funder).get_by_text("Document authentique", exact=False)).to_be_visible()
         expect(main(funder).get_by_text("Attestation de fin de formation").first).to_be_visible()
         grid = funder.get_by_test_id("stDataFrame").first

@@ -1,7 +1,7 @@
 """Journey 2: a trainer runs a group session with three phones, from creating it to the
 attendance sheet, moving only by taps and typing after the login page. The projector is
-the window the console opens; the phones arrive by the QR code's link (a link someone is
-sent). A screenshot of each step goes to test-artifacts/screenshots/trainer-*.png."""
+the window the console opens; the phones arrive by the link decoded from the QR code the
+projector shows, as a phone's camera reads it. A screenshot of each step goes to test-artifacts/screenshots/trainer-*.png."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from .browser import (
     open_app,
     screenshot,
 )
+from .qr import qr_on_screen
 from .steps import expand, pick
 
 pytestmark = pytest.mark.e2e
@@ -73,8 +74,8 @@ def create_and_open_session(trainer) -> str:
     return re.search(r"Code à projeter : (\S+)", code_line.inner_text()).group(1)
 
 
-def join_by_the_link(phone, code: str, name: str) -> None:
-    open_app(phone, f"/rejoindre?code={code.replace('-', '')}")  # what the QR code holds
+def join_by_the_link(phone, link: str, name: str) -> None:
+    open_app(phone, link)  # the phone's camera, on the projected QR code
     phone.get_by_label("Votre prénom et votre nom").fill(name)
     tap(phone, "Rejoindre")
     expect(phone.get_by_role("heading", name=TITLE)).to_be_visible()
@@ -101,8 +102,10 @@ def test_a_trainer_runs_a_session_with_three_phones(proxi_server, chromium_brows
         projector = opened.value
         projector.set_viewport_size(PROJECTOR)
         expect(projector.get_by_text(code)).to_be_visible()
+        link = qr_on_screen(projector, "QR code pour rejoindre la séance")
+        assert link == f"{proxi_server.url}/rejoindre?code={code.replace('-', '')}"
         for phone, name in zip(phones, PHONES, strict=True):
-            join_by_the_link(phone, code, name)
+            join_by_the_link(phone, link, name)
         expect(projector.get_by_text("3 personne(s) ont rejoint la séance.")).to_be_visible(
             timeout=POLL_MS
         )

@@ -25,6 +25,7 @@ from .browser import (
     open_app,
     screenshot,
 )
+from .qr import qr_in_pdf_page
 from .steps import choose
 
 pytestmark = pytest.mark.e2e
@@ -40,10 +41,12 @@ def link_on_the_sheet(pdf: bytes) -> str:
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
     assert NAME in text and IDENTIFIER in text
-    # The link is printed twice (in the steps, and under the QR code), maybe across lines.
+    # The link is printed twice (in the steps, and under the QR code), maybe across lines;
+    # the QR code holds the same one.
     links = set(re.findall(r"(https?://\S+/invitation\?jeton=[A-Za-z0-9_-]{43})",
                            text.replace("\n", "")))  # fmt: skip
     assert len(links) == 1, text
+    assert qr_in_pdf_page(reader.pages[0]) in links
     return links.pop()
 
 
