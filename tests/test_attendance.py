@@ -19,15 +19,45 @@ def lines(db, session_id):
 
 def test_a_guest_who_rejoins_reloads_or_opens_a_second_tab_is_one_line_one_vote(room, porte):
     db, trainer, learners, session_id, code = room
-    first = live_room.join(db, code, guest_name="Zoé Martin", device="tab-1")
-    again = live_room.join(db, code, guest_name="  zoé   MARTIN ", device="tab-2")
-    assert again.participant_id == first.participant_id
+    first = live_room.join(db, code, guest_name="Zoé Martin", device="zoe-phone")
+    again = live_room.join(db, code, guest_name="  zoe   MARTIN ", device="zoe-phone")
+    assert again.participant_id == first.participant_id  # her second tab, accents forgotten
     assert lines(db, session_id) == ["Zoé Martin"]
     decision = live_flow.open_vote(db, trainer, session_id, porte)
     live.vote(db, first.token, decision.id, ECOUTE)
     live.vote(db, again.token, decision.id, RENVOI)  # the second tab's vote replaces the first
     counts, total = live.tally(db, live.get_decision(db, decision.id))
     assert total == 1 and counts.get(RENVOI) == 1 and not counts.get(ECOUTE)
+
+
+def test_her_name_typed_on_another_phone_is_refused_and_her_line_is_untouched(room, porte):
+    """Nobody votes or signs on a colleague's line by typing her name on their own phone."""
+    db, trainer, learners, session_id, code = room
+    zoe = live_room.join(db, code, guest_name="Zoé Martin", device="zoe-phone")
+    decision = live_flow.open_vote(db, trainer, session_id, porte)
+    live.vote(db, zoe.token, decision.id, ECOUTE)
+    with pytest.raises(live.JoinRefused, match="avec un autre téléphone"):
+        live_room.join(db, code, guest_name="zoe martin", device="other-phone")
+    assert lines(db, session_id) == ["Zoé Martin"]
+    counts, total = live.tally(db, live.get_decision(db, decision.id))
+    assert total == 1 and counts.get(ECOUTE) == 1
+    namesake = live_room.join(db, code, guest_name="Zoé Martin B.", device="other-phone")
+    assert lines(db, session_id) == ["Zoé Martin", "Zoé Martin B."]
+    assert namesake.participant_id != zoe.participant_id
+
+
+def test_a_new_phone_merged_by_the_trainer_finds_the_line_again(room, porte):
+    """Her phone changed: she joins under another name, the trainer merges; from then on that
+    phone lands on the merged line, and so does the trainer typing her name by hand."""
+    db, trainer, learners, session_id, code = room
+    old = live_room.join(db, code, guest_name="Zoé Martin", device="zoe-phone")
+    new = live_room.join(db, code, guest_name="Zoé M.", device="zoe-new-phone")
+    live_room.merge_participants(db, trainer, old.participant_id, new.participant_id, {})
+    again = live_room.join(db, code, guest_name="Zoé Martin", device="zoe-phone")
+    assert again.participant_id == old.participant_id
+    by_hand = live_room.add_participant(db, trainer, session_id, guest_name="Zoé Martin")
+    assert by_hand.id == old.participant_id
+    assert lines(db, session_id) == ["Zoé Martin"]
 
 
 def test_the_trainer_merges_two_lines_into_one_keeping_the_first_arrival(room, porte):

@@ -11,8 +11,12 @@ A successful join hands back a pass token, kept by the phone (in its session sta
 its URL, so a refresh keeps it) and stored here only as a hash: votes need it, and it can
 do nothing else. One person, one line, one vote: a logged-in person who joins again gets
 the same participant row (and a new pass); so does a guest who types the same name again
-(case and spaces aside): leaving and rejoining, reloading without the pass, or a second
-tab all land on the first line, and a vote from any of its passes replaces the line's vote.
+on the same phone (case, spaces and accents aside): leaving and rejoining, reloading
+without the pass, or a second tab all land on the first line, and a vote from any of its
+passes replaces the line's vote. A guest's line belongs to the phone that opened it (the
+hash of its device key): the same name typed on another phone is refused, so that nobody
+votes or signs the attendance sheet on a colleague's line; a real namesake adds an initial,
+and someone who changed phones asks the trainer, who can merge the two lines.
 A guest is a name, which the trainer can later tie to a person with `match_guest` (and
 untie with `detach_guest`: the typed name is kept for that) so that the attendance and the
 votes reach that person's record. The trainer can also remove a line or merge two; each
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import math
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -53,6 +58,10 @@ JOIN_LIMITS = {"device": 5, "network": 40}
 MAX_NAME = 60
 
 WRONG_CODE = "Ce code ne correspond à aucune séance en cours. Vérifiez-le au tableau et réessayez."
+NAME_TAKEN = (
+    "Une personne de ce nom a déjà rejoint la séance avec un autre téléphone. Si c'est vous, "
+    "prévenez le formateur. Sinon, ajoutez l'initiale de votre nom (par exemple « Awa D. »)."
+)
 
 
 # --- Joining ---------------------------------------------------------------------------
@@ -90,7 +99,8 @@ def join(
     if row is None:
         _record_failure(db, keys.values(), now)
         raise JoinRefused(WRONG_CODE)
-    return _enter(db, get_session(db, row[0]), person, guest_name, now)
+    seat = None if person else passwords.token_hash(device)
+    return _enter(db, get_session(db, row[0]), person, guest_name, seat, now)
 
 
 def _enter(
@@ -98,12 +108,14 @@ def _enter(
     session: LiveSession,
     person: Person | None,
     guest_name: str,
+    seat: str | None,
     now: datetime,
 ) -> Pass:
+    """`seat`: a guest's device hash (None for a logged-in person, known by their account)."""
     token = secrets.token_urlsafe(24)
     with write_transaction(db):
-        found = _line_of(db, session.id, person, guest_name)
-        participant_id = found or _insert_participant(db, session, person, guest_name, now)
+        found = _line_of(db, session.id, person, guest_name, seat)
+        participant_id = found or _insert_participant(db, session, person, guest_name, seat, now)
         db.execute(
             "INSERT INTO live_passes (token_hash, participant_id) VALUES (?, ?)",
             [passwords.token_hash(token), participant_id],
@@ -113,8 +125,14 @@ def _enter(
     return Pass(session.id, participant_id, token)
 
 
-def _line_of(db, session_id: int, person: Person | None, guest_name: str) -> int | None:
-    """The participant row this person (or this guest name) already has, if any."""
+def _line_of(
+    db, session_id: int, person: Person | None, guest_name: str, seat: str | None
+) -> int | None:
+    """The participant row this person (or this guest, on this phone) already has, if any.
+
+    A guest's name already taken on another phone is refused (JoinRefused); a line from
+    before phones were recorded (no device hash) is found by its name alone, and so is any
+    line when the trainer adds the name by hand (`seat` None)."""
     if person is not None:
         row = db.execute(
             "SELECT id FROM live_participants WHERE session_id = ? AND person_id = ?",
@@ -123,22 +141,36 @@ def _line_of(db, session_id: int, person: Person | None, guest_name: str) -> int
         return row[0] if row else None
     wanted = _fold(guest_name)
     rows = db.execute(
-        "SELECT id, guest_name FROM live_participants WHERE session_id = ?"
+        "SELECT id, guest_name, device_hash FROM live_participants WHERE session_id = ?"
         " AND guest_name IS NOT NULL ORDER BY id",
         [session_id],
     )
-    return next((row_id for row_id, name in rows if _fold(name) == wanted), None)
+    same_name = [(row_id, held) for row_id, name, held in rows if _fold(name) == wanted]
+    if not same_name:
+        return None
+    mine = [row_id for row_id, held in same_name if seat is None or held in (seat, None)]
+    if not mine:
+        raise JoinRefused(NAME_TAKEN)
+    return mine[0]
 
 
 def _fold(name: str) -> str:
-    return " ".join((name or "").split()).casefold()
+    """A name as compared: « Léa  MARTIN » and « lea martin » are one."""
+    spaced = " ".join((name or "").split()).casefold()
+    return "".join(c for c in unicodedata.normalize("NFKD", spaced) if not unicodedata.combining(c))
 
 
-def _insert_participant(db, session, person, guest_name, now) -> int:
+def _insert_participant(db, session, person, guest_name, seat, now) -> int:
     cursor = db.execute(
-        "INSERT INTO live_participants (session_id, person_id, guest_name, joined_at)"
-        " VALUES (?, ?, ?, ?)",
-        [session.id, person.id if person else None, None if person else guest_name, iso(now)],
+        "INSERT INTO live_participants (session_id, person_id, guest_name, device_hash,"
+        " joined_at) VALUES (?, ?, ?, ?, ?)",
+        [
+            session.id,
+            person.id if person else None,
+            None if person else guest_name,
+            seat,
+            iso(now),
+        ],
     )
     return inserted_id(cursor)
 
@@ -215,7 +247,7 @@ def add_participant(
     if person is None and not guest_name:
         raise LiveError("Choisissez une personne ou saisissez un nom.")
     # The pass made here is never handed out: this participant votes by show of hands.
-    created = _enter(db, session, person, guest_name, utc(None))
+    created = _enter(db, session, person, guest_name, None, utc(None))
     return _participants(db, "p.id = ?", [created.participant_id])[0]
 
 
@@ -318,11 +350,15 @@ def merge_participants(
         db.execute(
             "UPDATE live_passes SET participant_id = ? WHERE participant_id = ?", [keep.id, drop.id]
         )
+        (drop_seat,) = db.execute(
+            "SELECT device_hash FROM live_participants WHERE id = ?", [drop.id]
+        ).fetchone()
         db.execute("DELETE FROM live_participants WHERE id = ?", [drop.id])
-        db.execute(
+        db.execute(  # the dropped line's phone, if the kept one had none, now finds this line
             "UPDATE live_participants SET person_id = ?, joined_at = ?,"
-            " role_key = COALESCE(role_key, ?) WHERE id = ?",
-            [person_id, min(keep.joined_at, drop.joined_at), drop.role_key, keep.id],
+            " role_key = COALESCE(role_key, ?), device_hash = COALESCE(device_hash, ?)"
+            " WHERE id = ?",
+            [person_id, min(keep.joined_at, drop.joined_at), drop.role_key, drop_seat, keep.id],
         )
         if person_id and not keep.person_id:
             _credit(db, session, person_id, scenarios)

@@ -255,7 +255,7 @@ def _delete_proofs(db: sqlite_utils.Database, cutoffs: dict[str, str]) -> dict[s
             count = db.execute(sql, [cutoffs[kind]]).rowcount
             removed[kind] = removed.get(kind, 0) + count
         removed["attendance"] += db.execute(
-            "UPDATE live_participants SET person_id = NULL, guest_name = NULL"
+            "UPDATE live_participants SET person_id = NULL, guest_name = NULL, device_hash = NULL"
             f" WHERE id IN ({_SEATS_PAST}) AND (person_id IS NOT NULL OR guest_name IS NOT NULL)",
             [cutoffs["attendance"]],
         ).rowcount

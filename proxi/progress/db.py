@@ -829,3 +829,11 @@ def m065_proof_retention(db: sqlite_utils.Database) -> None:
         ALTER TABLE retention_purges ADD COLUMN cutoffs TEXT NOT NULL DEFAULT '{}';
         """
     )
+
+
+@MIGRATIONS()
+def m066_guest_devices(db: sqlite_utils.Database) -> None:
+    # A guest's line belongs to the phone that opened it (proxi.live.room): the hash of its
+    # device key, never the key itself. Lines from before this migration have none and are
+    # still found by their name alone.
+    db.execute("ALTER TABLE live_participants ADD COLUMN device_hash TEXT")
