@@ -96,7 +96,8 @@ def organisation_forms() -> None:
 
 
 def import_roster() -> None:
-    """The roster import: a preview, then one confirmed write."""
+    """The roster import: a preview, then one confirmed write; after it, an empty uploader
+    (a new key: an uploader cannot be emptied), the result and the invitations."""
     st.caption(
         "Fichier CSV (séparateur « ; » ou « , ») avec les colonnes : nom, identifiant, "
         "organisation, site, catégorie d'emploi, rôle, courriel (facultatif). Un identifiant "
@@ -105,8 +106,12 @@ def import_roster() -> None:
     st.download_button(
         "Modèle de fichier", roster.TEMPLATE.encode("utf-8-sig"), "modele-personnes.csv", "text/csv"
     )
-    upload = st.file_uploader("Liste des personnes (CSV ou TXT, 2 Mo au plus)", type=["csv", "txt"])
+    key = f"roster-file-{st.session_state.get('roster-imports', 0)}"
+    upload = st.file_uploader(
+        "Liste des personnes (CSV ou TXT, 2 Mo au plus)", type=["csv", "txt"], key=key
+    )
     if upload is not None:
+        st.session_state.pop("roster-result", None)  # a new file: its own preview now
         preview = roster.read_roster(db(), upload.getvalue())
         for message in roster.error_messages(preview):
             st.error(plain(message))  # it quotes the file's cells: shown as typed
@@ -121,20 +126,33 @@ def import_roster() -> None:
             "Les nouveaux comptes n'ont pas de mot de passe : chaque personne choisit le sien "
             "avec son invitation (feuille à imprimer ou courriel), proposée après l'import."
         )
-        if st.button("Confirmer l'import", type="primary", disabled=not preview.valid):
-            try:
-                done = roster.apply_roster(db(), me, preview)
-            except ProxiError as error:
-                st.error(plain(str(error)))
-            else:
-                st.session_state["imported"] = done.created
-                st.success(
-                    f"Import terminé : {done.counts['create']} création(s), "
-                    f"{done.counts['update']} mise(s) à jour."
-                )
+        st.button(
+            "Confirmer l'import", type="primary", disabled=not preview.valid,
+            on_click=_confirm_import, args=(preview,),
+        )  # fmt: skip
+    kind, message = st.session_state.get("roster-result", (None, ""))
+    if kind:
+        (st.success if kind == "success" else st.error)(message)
     if st.session_state.get("imported"):
         st.markdown("**Invitations des nouveaux comptes**")
         people_invitations.offer(me, st.session_state["imported"], "import")
+
+
+def _confirm_import(preview: roster.RosterPreview) -> None:
+    """The button's callback: one write, then the uploader starts empty (its next key)."""
+    state = st.session_state
+    try:
+        done = roster.apply_roster(db(), me, preview)
+    except ProxiError as error:
+        state["roster-result"] = ("error", plain(str(error)))
+        return
+    state["imported"] = done.created
+    state["roster-imports"] = state.get("roster-imports", 0) + 1
+    state["roster-result"] = (
+        "success",
+        f"Import terminé : {done.counts['create']} création(s), "
+        f"{done.counts['update']} mise(s) à jour.",
+    )
 
 
 me = require("person.manage")

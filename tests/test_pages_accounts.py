@@ -114,6 +114,8 @@ def test_an_imported_list_gets_one_invitation_page_per_new_person(landlords):
     at.run()
     next(b for b in at.button if b.label == "Confirmer l'import").click().run()
     no_exception(at)
+    assert at.success[0].value == "Import terminé : 2 création(s), 0 mise(s) à jour."
+    assert not any("Aperçu" in m.value for m in at.markdown)  # the uploader starts empty
     sheet = "Préparer la feuille à imprimer pour les 2 personnes"
     next(b for b in at.button if b.label == sheet).click().run()
     no_exception(at)
