@@ -10,6 +10,7 @@ import re
 import pytest
 
 from proxi.content.catalogue import load_catalogue
+from proxi.live import room
 
 from .browser import (
     DESKTOP,
@@ -106,6 +107,12 @@ def test_a_trainer_runs_a_session_with_three_phones(proxi_server, chromium_brows
         assert link == f"{proxi_server.url}/rejoindre?code={code.replace('-', '')}"
         for phone, name in zip(phones, PHONES, strict=True):
             join_by_the_link(phone, link, name)
+        with new_page(chromium_browser, proxi_server, PHONE) as intruder:  # Awa's name, typed
+            open_app(intruder, link)  # on another phone: refused, her line untouched
+            intruder.get_by_label("Votre prénom et votre nom").fill(PHONES[0].upper())
+            tap(intruder, "Rejoindre")
+            expect(main(intruder).get_by_text(room.NAME_TAKEN)).to_be_visible()
+            screenshot(intruder, "trainer-3b-same-name-other-phone-refused")
         expect(projector.get_by_text("3 personne(s) ont rejoint la séance.")).to_be_visible(
             timeout=POLL_MS
         )
