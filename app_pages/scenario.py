@@ -101,6 +101,12 @@ with st.expander("Le contexte et les personnages"):
     for character in scenario.characters.values():
         st.markdown(f"**{character.name}** — {character.card['who']}")
 
+# After a move (a choice, a rewind) the next scene opens at its top, not where the tapped
+# button was; the page's first draw of a scenario stays at the page's own top.
+place, shown = f"{state['node']}:{len(state['history'])}", f"scenario-place-{scenario.id}"
+if st.session_state.get(shown) not in (None, place):
+    ui.scroll_to_title(f"{scenario.id}:{place}")
+st.session_state[shown] = place
 if view.last_choice and view.last_choice.feedback:
     st.info(f"**Votre choix :** {view.last_choice.text}\n\n{view.last_choice.feedback}", icon="💬")
 ui.scenario_gauges(scenario, state["vars"])
