@@ -81,18 +81,33 @@ def organisation_forms() -> None:
         )
         ui.form_result("new-organisation")
     if orgs:
-        with st.form("organisation-logo", clear_on_submit=True):
+        with st.form("organisation-logo"):
             st.markdown("**Logo imprimé sur les attestations**")
-            logo_org = st.selectbox(
-                "Organisation", list(orgs), format_func=orgs.get, key="logo-org"
+            st.selectbox("Organisation", list(orgs), format_func=orgs.get, key="logo-org")
+            st.file_uploader(
+                "Logo (PNG ou JPEG, 1 Mo au plus)", type=["png", "jpg", "jpeg"], key=_logo_key()
             )
-            logo = st.file_uploader("Logo (PNG ou JPEG, 1 Mo au plus)", type=["png", "jpg", "jpeg"])
-            if st.form_submit_button("Enregistrer le logo") and logo is not None:
-                try:
-                    set_logo(db(), me, logo_org, logo.getvalue())
-                    st.success(f"Logo de « {orgs[logo_org]} » enregistré.")
-                except ProxiError as error:
-                    st.error(str(error))
+            st.form_submit_button(
+                "Enregistrer le logo",
+                on_click=ui.form_action,
+                args=("organisation-logo", save_logo, {}),
+            )
+            ui.form_result("organisation-logo")
+
+
+def _logo_key() -> str:
+    """The uploader's key: a new one after each saved logo (an uploader cannot be emptied)."""
+    return f"logo-file-{st.session_state.get('logo-uploads', 0)}"
+
+
+def save_logo() -> str:
+    """A refusal keeps the chosen file and organisation; a saved logo empties the uploader."""
+    logo, organisation_id = st.session_state.get(_logo_key()), st.session_state["logo-org"]
+    if logo is None:
+        raise ProxiError("Choisissez d'abord le fichier du logo (PNG ou JPEG).")
+    set_logo(db(), me, organisation_id, logo.getvalue())
+    st.session_state["logo-uploads"] = st.session_state.get("logo-uploads", 0) + 1
+    return f"Logo de « {orgs[organisation_id]} » enregistré."
 
 
 def import_roster() -> None:

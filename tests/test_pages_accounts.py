@@ -7,6 +7,7 @@ import io
 
 import pytest
 from pages import APP, create_zoe, no_exception, open_as
+from PIL import Image
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
@@ -152,3 +153,31 @@ def test_a_forgotten_password_link_from_the_manager_lets_the_person_choose_a_new
         accounts.authenticate(db, "alice", "mot-de-passe-solide")  # the forgotten one is gone
     resets = [e.target_name for e in audit.entries(db, OPERATOR) if e.action == "reset.create"]
     assert resets == ["Alice Abri"]
+
+
+def test_a_refused_logo_keeps_the_file_and_a_saved_one_empties_the_form(landlords):
+    db, ids = landlords
+    at = open_as(landlords, "coord", page="app_pages/people.py")
+
+    def uploader():
+        return next(u for u in at.get("file_uploader") if u.label.startswith("Logo"))
+
+    def save():
+        next(b for b in at.button if b.label == "Enregistrer le logo").click().run()
+        no_exception(at)
+
+    save()  # no file chosen: said, not ignored
+    assert [e.value for e in at.error] == ["Choisissez d'abord le fichier du logo (PNG ou JPEG)."]
+    uploader().upload("logo.png", b"not an image", "image/png")  # sent by the form's button
+    save()
+    assert [e.value for e in at.error] == [
+        "Ce fichier n'est pas une image lisible : choisissez un PNG ou un JPEG."
+    ]
+    assert uploader().value is not None  # the chosen file is still there to replace
+    image = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(image, "PNG")
+    uploader().set_value(("logo.png", image.getvalue(), "image/png"))
+    save()
+    assert [s.value for s in at.success] == ["Logo de « Habitat A » enregistré."]
+    assert uploader().value is None  # emptied for the next one
+    assert db.execute("SELECT count(*) FROM organisation_logos").fetchone() == (1,)
