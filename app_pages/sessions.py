@@ -68,7 +68,8 @@ def create_session() -> str:
     fields = {key: state[key] for key in NEW_SESSION_FIELDS}
     fields["new-day"] = parse_day(fields["new-day"]) or today()
     created = live.create_session(db(), person, *fields.values())
-    state["session"] = created.id
+    state["session"] = created.id  # the console below now shows it
+    state["sessions-created"] = state.get("sessions-created", 0) + 1  # folds the form away
     return f"Séance « {created.title} » créée : ouvrez-la quand le groupe arrive."
 
 
@@ -106,7 +107,7 @@ def create_form() -> None:
             on_click=ui.form_action,
             args=("new-session", create_session, blank),
         )
-        ui.form_result("new-session")
+        ui.form_result("new-session", kinds=("error",))  # the success shows below, folded
 
 
 def run_tab(session: live.LiveSession) -> None:
@@ -403,12 +404,15 @@ def add_participant(session_id: int) -> str:
     return f"{added.name} est inscrit·e."
 
 
-# Keyed: open at first when the trainer has no session, then as the trainer leaves it (the
-# first creation would otherwise fold it away with its confirmation).
+# Open while the trainer has no session, then as the trainer leaves it; a creation folds it
+# away (a new key) so that the console, with « Ouvrir la séance », is on screen at once.
 with st.expander(
-    "Nouvelle séance", expanded=not live.sessions_for(db(), person), key="new-session-open"
+    "Nouvelle séance",
+    expanded=not live.sessions_for(db(), person),
+    key=f"new-session-open-{st.session_state.get('sessions-created', 0)}",
 ):
     create_form()
+ui.form_result("new-session", kinds=("success",))
 mine = {s.id: s for s in live.sessions_for(db(), person)}
 if not mine:
     st.stop()

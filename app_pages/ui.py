@@ -162,10 +162,12 @@ def form_action(name: str, action: Callable[[], str], emptied: Mapping[str, obje
     st.session_state[f"form-result-{name}"] = ("success", message)
 
 
-def form_result(name: str) -> None:
-    shown = st.session_state.pop(f"form-result-{name}", None)
-    if shown:
-        kind, message = shown
+def form_result(name: str, kinds: tuple[str, ...] = ("error", "success")) -> None:
+    """Show (once) what `form_action` kept for the form `name`, if it is one of `kinds`: a
+    form that folds away on success shows its refusals inside and its success outside."""
+    key = f"form-result-{name}"
+    if st.session_state.get(key, ("",))[0] in kinds:
+        kind, message = st.session_state.pop(key)
         (st.error if kind == "error" else st.success)(message)
 
 

@@ -67,14 +67,19 @@ def test_new_session_keeps_a_refusal_and_empties_after_creation(proxi_server, ch
         shows(form, typed)
         screenshot(trainer, "form-session-1-refused")
         pick(trainer, "Mises en situation", "Du bruit la nuit")
-        submit(trainer, form, "Créer la séance", "Séance « Accueil difficile — groupe B » créée", "stAlertContentSuccess")  # fmt: skip
+        click(trainer, form.get_by_role("button", name="Créer la séance"))
+        # The form folds away: the confirmation and the new session's console are on screen.
+        created = main(trainer).get_by_test_id("stAlertContentSuccess")
+        expect(created).to_have_text(
+            "Séance « Accueil difficile — groupe B » créée : ouvrez-la quand le groupe arrive."
+        )
+        expect(created).to_be_in_viewport()
+        expect(form).not_to_be_visible()
+        expect(main(trainer).get_by_role("button", name="Ouvrir la séance")).to_be_in_viewport()
+        screenshot(trainer, "form-session-2-created")
+        expand(trainer, "Nouvelle séance")  # opened again: empty, ready for the next one
         shows(form, {"Titre": "", "Lieu": ""})
         expect(form.get_by_role("group", name="Choix faits")).to_have_count(0)  # none chosen
-        # The form stays open with its message: it used to fold away, hiding both, a moment
-        # after the run (its « expanded » changed with the first session), so look again later.
-        trainer.wait_for_timeout(2_000)
-        expect(form.get_by_text("créée : ouvrez-la quand le groupe arrive")).to_be_visible()
-        screenshot(trainer, "form-session-2-created")
 
 
 def test_new_person_keeps_a_refusal_and_empties_after_creation(proxi_server, chromium_browser):
