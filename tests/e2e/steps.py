@@ -17,7 +17,7 @@ from proxi.live import sessions as live
 from proxi.people import accounts
 from proxi.progress.db import open_db
 
-from .browser import PlaywrightTimeout, click, expect, main, open_app
+from .browser import PlaywrightTimeout, click, expect, go_to, main
 
 MAX_STEPS = 30
 SCENARIO = "bruit-nuit"
@@ -149,7 +149,7 @@ def choose(page, field, option: str, attempts: int = 3, typed: bool = False) -> 
 
 def create_session_in_ui(trainer, title: str, scenario_title: str = "Du bruit la nuit") -> str:
     """Create a session with the trainer's form, open it; returns the code to project."""
-    open_app(trainer, "/seances")
+    go_to(trainer, "Séances de groupe")
     expand(trainer, "Nouvelle séance")
     trainer.get_by_label("Titre").fill(title)
     pick(trainer, "Mises en situation", scenario_title)

@@ -17,7 +17,7 @@ from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
 from proxi.progress import store
 
-from .browser import DESKTOP, click, expect, log_in, main, new_page, open_app, screenshot
+from .browser import DESKTOP, click, expect, go_to, log_in, main, new_page, open_app, screenshot
 from .qr import qr_in_pdf_page
 from .steps import core, person
 
@@ -54,7 +54,7 @@ def test_a_manager_downloads_twenty_attestations_and_one_is_verified(
     module, names = twenty_who_finished(proxi_server)
     with new_page(chromium_browser, proxi_server, DESKTOP) as manager:
         log_in(manager, "manager.habitat")
-        open_app(manager, "/tableau-de-bord")
+        go_to(manager, "Tableau de bord")
         click(manager, manager.get_by_role("tab", name="Impressions"))
         field = main(manager).get_by_role("combobox", name="Attestations du module")
         field.click()  # opens the list; choosing reruns the page

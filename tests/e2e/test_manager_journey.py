@@ -61,6 +61,7 @@ def metric(page, label: str):
 
 
 def open_person_tab(page, identifier_query: int) -> None:
+    """A link to someone's sheet (as a colleague could send one)."""
     open_app(page, f"/tableau-de-bord?personne={identifier_query}")
     page.get_by_role("tab", name="Fiche individuelle").click()
 
@@ -69,7 +70,7 @@ def test_a_manager_sees_their_learner_and_another_manager_does_not(proxi_server,
     karim = person_id(proxi_server, "karim.haddad")
     with new_page(chromium_browser, proxi_server, DESKTOP) as habitat:
         log_in(habitat, "manager.habitat")
-        open_app(habitat, "/tableau-de-bord")
+        go_to(habitat, "Tableau de bord")
         expect(main(habitat).get_by_role("heading", name="Tableau de bord")).to_be_visible()
         search(habitat, LEARNER)
         expect(metric(habitat, "Personnes")).to_have_text("1")
@@ -78,13 +79,15 @@ def test_a_manager_sees_their_learner_and_another_manager_does_not(proxi_server,
         expect(row.locator("td").filter(has_text="Terminé").first).to_be_attached()
         screenshot(habitat, "manager-1-dashboard")
 
-        open_person_tab(habitat, karim)
+        habitat.get_by_role("tab", name="Fiche individuelle").click()
+        field = main(habitat).get_by_role("combobox", name="Personne")
+        choose(habitat, field, f"{LEARNER} (Habitat Val de Seine)", typed=True)
         expect(main(habitat).get_by_role("heading", name=LEARNER)).to_be_visible()
         screenshot(habitat, "manager-2-person")
 
     with new_page(chromium_browser, proxi_server, DESKTOP) as logis:
         log_in(logis, "manager.logis")
-        open_app(logis, "/tableau-de-bord")
+        go_to(logis, "Tableau de bord")
         expect(matrix_rows(logis).filter(has_text="Thomas Blanc")).to_have_count(1)
         search(logis, LEARNER)
         expect(metric(logis, "Personnes")).to_have_text("0")
