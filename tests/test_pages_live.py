@@ -265,3 +265,26 @@ def test_hidden_counts_and_a_countdown_set_from_the_console(console_world):
     assert any(m.value.startswith("**0:4") for m in projector.markdown)
     click(coach, "move-reveal")
     assert len(projector.run().get("progress")) == 2
+
+
+def test_with_two_open_sessions_the_projector_asks_which_and_shows_the_one_tapped(
+    console_world,
+):
+    """Item 18: two rooms at once; the projector never picks one by itself."""
+    db, trainer, learners = console_world
+    opened = {}
+    for title in ("Groupe du matin", "Groupe du soir"):
+        created = live.create_session(
+            db, trainer, title, date(2026, 3, 12), "matin", "", [], ["porte"]
+        )
+        opened[title] = (created.id, live_flow.open_session(db, trainer, created.id))
+    projector = page("projector.py", trainer, db)
+    assert not projector.exception
+    assert "Quelle séance projeter ?" in texts(projector)
+    evening_id, evening_code = opened["Groupe du soir"]
+    assert {b.key for b in projector.button} == {f"project-{i}" for i, _ in opened.values()}
+    click(projector, f"project-{evening_id}")
+    assert projector.query_params["seance"] == str(evening_id)
+    shown = texts(projector)
+    assert live.display_code(evening_code) in shown
+    assert live.display_code(opened["Groupe du matin"][1]) not in shown
