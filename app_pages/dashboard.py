@@ -147,7 +147,8 @@ with tab["Fiche individuelle"]:
             st.subheader(plain(report.person.display_name))
             show_tables(tables.person_tables(report, cat))
             modules = {m.id: m.title for m in cat.course.modules.values()}
-            ui.connection_buttons(db(), report.person.id, modules, str(report.person.id))
+            name = report.person.display_name
+            ui.connection_buttons(db(), report.person.id, name, modules, str(report.person.id))
             for done in tables.person_completions(report, cat.course.modules):
                 with st.expander(f"Attestation — {done.module.title}"):
                     row = report.modules[done.module.id]

@@ -35,7 +35,8 @@ for module in cat.course.modules.values():
         }
     )
 ui.table(rows, hide_index=True, placeholder="—")
-ui.connection_buttons(db(), person.id, {m.id: m.title for m in cat.course.modules.values()}, "moi")
+titles = {m.id: m.title for m in cat.course.modules.values()}
+ui.connection_buttons(db(), person.id, person.display_name, titles, "moi")
 
 endings = [
     {
@@ -66,7 +67,6 @@ for module in completed:
 
 if external.for_person(db(), person.id):
     st.subheader("Formations suivies ailleurs")
-    titles = {m.id: m.title for m in cat.course.modules.values()}
     training_parts.listing(person, person.id, titles, removable=False)
 
 st.subheader("Historique")

@@ -25,7 +25,7 @@ from proxi.content.markdown import display_text
 from proxi.content.scenario import COMPETENCIES, Scenario
 from proxi.documents.attestation import Completion, attestations_pdf
 from proxi.documents.connections import connections_csv, connections_pdf
-from proxi.documents.spreadsheet import attendance_csv, inert_table
+from proxi.documents.spreadsheet import attendance_csv, file_name, inert_table
 from proxi.errors import ProxiError
 from proxi.labels import OUTCOMES, outcome_phrase
 from proxi.live.attendance import Sheet
@@ -367,8 +367,11 @@ BLOCK_WIDGETS = {"qcm": choice_question, "associer": matching, "reflexion": refl
 
 def pdf_buttons(db, selection: list[Completion], key: str, plural: bool = True) -> None:
     """Attestation and certificat de réalisation downloads, one page per completion, each
-    built only when clicked."""
+    built only when clicked; named for what, whom and the day (« proxi-attestation-karim-
+    haddad-gestion-des-conflits-2026-12-02.pdf », « proxi-attestations-<module>-... »)."""
     s = "s" if plural else ""
+    module = selection[0].module.title if selection else ""
+    whom = module if plural else f"{selection[0].person_name} {module}" if selection else ""
     left, right = st.columns(2)
     for where, kind, label in (
         (left, "attestation", f"Attestation{s} de fin de formation (PDF)"),
@@ -377,7 +380,7 @@ def pdf_buttons(db, selection: list[Completion], key: str, plural: bool = True) 
         where.download_button(
             label,
             lambda kind=kind: attestations_pdf(db, selection, kind),
-            f"{kind}{s}-{key}.pdf",
+            file_name(f"{kind}{s}", whom, dates.today(), "pdf"),
             "application/pdf",
             key=f"{kind}-{key}",
             on_click="ignore",
@@ -399,14 +402,15 @@ def attendance_sheet(db, sheet: Sheet) -> None:
     )
 
 
-def connection_buttons(db, person_id: int, titles: dict[str, str], key: str) -> None:
+def connection_buttons(db, person_id: int, name: str, titles: dict[str, str], key: str) -> None:
     """The relevé de connexions (dates, times and durations of activity per module), for
-    French Excel and as a PDF proof; each built only when clicked."""
+    French Excel and as a PDF proof; each built only when clicked, named for the person
+    and the day."""
     left, right = st.columns(2)
     left.download_button(
         "Relevé de connexions (CSV pour Excel)",
         lambda: connections_csv(db, person_id, titles),
-        f"connexions-{key}.csv",
+        file_name("connexions", name, dates.today(), "csv"),
         "text/csv",
         key=f"connexions-csv-{key}",
         on_click="ignore",
@@ -414,7 +418,7 @@ def connection_buttons(db, person_id: int, titles: dict[str, str], key: str) -> 
     right.download_button(
         "Relevé de connexions (PDF)",
         lambda: connections_pdf(db, person_id, titles),
-        f"connexions-{key}.pdf",
+        file_name("connexions", name, dates.today(), "pdf"),
         "application/pdf",
         key=f"connexions-pdf-{key}",
         on_click="ignore",

@@ -11,8 +11,9 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from proxi import dates
 from proxi.content.catalogue import load_catalogue
-from proxi.documents import verification
+from proxi.documents import spreadsheet, verification
 from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
 from proxi.progress import store
@@ -68,6 +69,8 @@ def test_a_manager_downloads_twenty_attestations_and_one_is_verified(
             button = "Attestations de fin de formation (PDF)"
             main(manager).get_by_role("button", name=button).click()
         reader = PdfReader(io.BytesIO(done.value.path().read_bytes()))
+        named = spreadsheet.file_name("attestations", module.title, dates.today(), "pdf")
+        assert done.value.suggested_filename == named  # what, for which module, which day
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     assert len(pages) == selected  # one page per person, in one file
     for name in names:
