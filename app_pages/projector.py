@@ -41,6 +41,10 @@ html, body, .stApp { overflow: hidden !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important;
   padding: calc(4 * var(--u)) calc(5 * var(--u)) 0 calc(5 * var(--u)) !important; }
 .stApp [data-testid="stVerticalBlock"] { gap: calc(1 * var(--u) * var(--k)) !important; }
+/* Streamlit pulls a text up by 1rem to undo its paragraphs' margin, which is 0 here: left
+   alone, each text drew its last line over the next element. */
+.stApp [data-testid="stMarkdownContainer"], .stApp [data-testid="stCaptionContainer"]
+  { margin-bottom: 0 !important; }
 .stApp p, .stApp li { font-size: calc(3.2 * var(--u) * var(--k)) !important; line-height: 1.3 !important;
   color: #fff !important; margin: 0 !important; }
 .stApp h1, .stApp h1 span { font-size: calc(3.8 * var(--u) * var(--k)) !important; color: #ffd84d !important;

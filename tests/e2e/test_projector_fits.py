@@ -1,6 +1,7 @@
 """Every projector state fits one screen: no element's box leaves a 1920×1080 or a 1280×720
 viewport, for the longest decision of every shipped scenario (scene, vote open, « Arrêt sur
-image », result revealed), the longest ending, the waiting screen and the end screen.
+image », result revealed), the longest ending, the waiting screen (empty, then with 60 long
+names) and the end screen.
 
 One browser page, one server: the session is driven through the core (the server reads
 the same SQLite file) and the projector's own poll shows each state.
@@ -16,6 +17,7 @@ import pytest
 from proxi.content import engine
 from proxi.content.catalogue import load_catalogue
 from proxi.live import flow as live_flow
+from proxi.live import room as live_room
 from proxi.live import sessions as live
 
 from .browser import PROJECTOR, expect, log_in, new_page, open_app, screenshot
@@ -25,7 +27,9 @@ pytestmark = pytest.mark.e2e
 
 SCREENS = (PROJECTOR, {"width": 1280, "height": 720})
 MAX_STATES = 4000
-# Whatever lies outside the viewport, named so that a failure says what to shorten.
+ROOM = 60  # phones in the room: the issue's target
+# Whatever lies outside the viewport or is squeezed over its neighbour, named so that a
+# failure says what to shorten.
 OUTSIDE = """() => {
   const out = [];
   for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
@@ -37,6 +41,12 @@ OUTSIDE = """() => {
     if (box.top < -1 || box.left < -1 || box.bottom > innerHeight + 1 || box.right > innerWidth + 1) {
       out.push(`${el.tagName}.${el.className} «${(el.innerText || '').slice(0, 40)}» `
         + `${Math.round(box.left)},${Math.round(box.top)} → ${Math.round(box.right)},${Math.round(box.bottom)}`);
+    }
+  }
+  // An element squeezed by its column (flex) draws its text over the next one.
+  for (const el of document.querySelectorAll('[data-testid="stMain"] [data-testid="stElementContainer"]')) {
+    if (el.scrollHeight > el.clientHeight + 4) {  // a glyph may overhang a pixel or two
+      out.push(`squeezed «${(el.innerText || '').slice(0, 40)}» ${el.clientHeight} < ${el.scrollHeight} px`);
     }
   }
   return out.slice(0, 5);
@@ -150,6 +160,14 @@ def test_every_projector_state_fits_the_screen(proxi_server, chromium_browser):
         expect(projector.get_by_text("Rejoignez la séance avec votre téléphone")).to_be_visible()
         assert_fits(projector, "the waiting screen")
         screenshot(projector, "projector-waiting")
+        with core(proxi_server) as db:  # a room of 60 phones, with long names
+            code = live.get_session(db, session.id).join_code
+            for n in range(ROOM):
+                name = f"Marie-Claire Benhamou-Lefèvre {n + 1:02d}"
+                live_room.join(db, code, guest_name=name, device=f"phone-{n}")
+        expect(projector.get_by_text(f"{ROOM} personne(s) ont rejoint la séance.")).to_be_visible()
+        assert_fits(projector, f"the waiting screen with {ROOM} names")
+        screenshot(projector, "projector-waiting-full-room")
 
         main = projector.get_by_test_id("stMain")
         bars = main.get_by_test_id("stProgress")
