@@ -370,8 +370,8 @@ def pdf_buttons(db, selection: list[Completion], key: str, plural: bool = True) 
     built only when clicked; named for what, whom and the day (« proxi-attestation-karim-
     haddad-gestion-des-conflits-2026-12-02.pdf », « proxi-attestations-<module>-... »)."""
     s = "s" if plural else ""
-    module = selection[0].module.title if selection else ""
-    whom = module if plural else f"{selection[0].person_name} {module}" if selection else ""
+    first = selection[0]  # never empty: the pages offer these only for some completion
+    whom = first.module.title if plural else f"{first.person_name} {first.module.title}"
     left, right = st.columns(2)
     for where, kind, label in (
         (left, "attestation", f"Attestation{s} de fin de formation (PDF)"),
