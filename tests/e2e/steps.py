@@ -17,7 +17,7 @@ from proxi.live import sessions as live
 from proxi.people import accounts
 from proxi.progress.db import open_db
 
-from .browser import PlaywrightTimeout, click, expect, go_to, main
+from .browser import PlaywrightTimeout, click, expect, go_to, loaded_after, main, screenshot
 
 MAX_STEPS = 30
 SCENARIO = "bruit-nuit"
@@ -145,6 +145,22 @@ def choose(page, field, option: str, attempts: int = 3, typed: bool = False) -> 
             page.keyboard.press("Escape")
             if attempt == attempts - 1:
                 raise
+
+
+def choose_password_and_log_in(page, identifier: str, name: str, password: str, shot: str) -> None:
+    """On an opened invitation: the password twice, saved (screenshot `shot`), then the login
+    with it, which lands on her home."""
+    page.get_by_label("Nouveau mot de passe").fill(password)
+    page.get_by_label("Le même, encore une fois").fill(password)
+    click(page, page.get_by_role("button", name="Enregistrer mon mot de passe"))
+    saved = main(page).get_by_text("Votre mot de passe est enregistré.")
+    expect(saved).to_contain_text(f"« {identifier} »")  # the identifier she will type
+    screenshot(page, shot)
+    click(page, main(page).get_by_role("button", name="Se connecter"))
+    page.get_by_label("Identifiant").fill(identifier)
+    page.get_by_label("Mot de passe").fill(password)
+    loaded_after(page, page.get_by_role("button", name="Se connecter").click)
+    expect(main(page).get_by_role("heading", name=f"Bonjour {name}")).to_be_visible()
 
 
 def create_session_in_ui(trainer, title: str, scenario_title: str = "Du bruit la nuit") -> str:

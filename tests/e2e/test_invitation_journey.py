@@ -18,7 +18,6 @@ from .browser import (
     click,
     expect,
     go_to,
-    loaded_after,
     log_in,
     main,
     new_page,
@@ -26,7 +25,7 @@ from .browser import (
     screenshot,
 )
 from .qr import qr_in_pdf_page
-from .steps import choose
+from .steps import choose, choose_password_and_log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -98,18 +97,8 @@ def test_an_invited_person_chooses_her_password_on_her_phone_and_the_link_works_
         assert "jeton=" not in newcomer.url, "the link's secret stays in the address bar"
         expect(main(newcomer).get_by_text("Le même, encore une fois")).to_be_visible()
         screenshot(newcomer, "invitation-3-link-opened-phone")
-        newcomer.get_by_label("Nouveau mot de passe").fill(CHOSEN)
-        newcomer.get_by_label("Le même, encore une fois").fill(CHOSEN)
-        click(newcomer, newcomer.get_by_role("button", name="Enregistrer mon mot de passe"))
-        saved = main(newcomer).get_by_text("Votre mot de passe est enregistré.")
-        expect(saved).to_be_visible()
-        expect(saved).to_contain_text(f"« {IDENTIFIER} »")
-        screenshot(newcomer, "invitation-4-password-chosen-phone")
-        click(newcomer, main(newcomer).get_by_role("button", name="Se connecter"))
-        newcomer.get_by_label("Identifiant").fill(IDENTIFIER)
-        newcomer.get_by_label("Mot de passe").fill(CHOSEN)
-        loaded_after(newcomer, newcomer.get_by_role("button", name="Se connecter").click)
-        expect(main(newcomer).get_by_role("heading", name=f"Bonjour {NAME}")).to_be_visible()
+        shot = "invitation-4-password-chosen-phone"
+        choose_password_and_log_in(newcomer, IDENTIFIER, NAME, CHOSEN, shot)
         screenshot(newcomer, "invitation-5-home-phone")
 
     with new_page(chromium_browser, proxi_server, PHONE) as later:  # the sheet, found again

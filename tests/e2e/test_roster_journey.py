@@ -1,9 +1,9 @@
 """Journey: the coordination imports a list of three people by taps. A file with a repeated
 identifier is previewed with that line's problem (the line would be left out), nothing
-written; she corrects the file, which is previewed,
-confirmed, and one invitation sheet is printed for the three, one page each, whose QR code
-holds the link printed on it; a newcomer opens hers on her phone. The same file imported
-again changes nothing. Screenshots: test-artifacts/screenshots/roster-*.png."""
+written; she corrects the file, which is previewed, confirmed, and one invitation sheet is
+printed for the three, one page each, whose QR code holds the link printed on it; a newcomer
+opens hers on her phone, chooses her password and logs in. The same file imported again
+changes nothing. Screenshots: test-artifacts/screenshots/roster-*.png."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from .browser import (
     screenshot,
 )
 from .qr import qr_in_pdf_page
-from .steps import core
+from .steps import choose_password_and_log_in, core
 
 pytestmark = pytest.mark.e2e
 
@@ -37,6 +37,7 @@ PEOPLE = [
     ("Fatou Camara", "fatou.camara"),
 ]
 ORGANISATION, SITE = "Habitat Val de Seine", "Résidence des Érables"
+CHOSEN = "les erables au printemps"
 
 
 def roster(people: list[tuple[str, str]]) -> bytes:
@@ -126,3 +127,7 @@ def test_the_coordination_imports_a_list_and_prints_the_invitations(proxi_server
             main(samia).get_by_text("Votre identifiant de connexion : samia.benali")
         ).to_be_visible()
         screenshot(samia, "roster-4-invitation-phone")
+        choose_password_and_log_in(
+            samia, "samia.benali", "Samia Benali", CHOSEN, "roster-5-password"
+        )
+        screenshot(samia, "roster-6-home-phone")
