@@ -93,8 +93,6 @@ def choose(index: int, shown: dict) -> None:
 
 
 state = load_state()
-if notice := st.session_state.pop(NOTICE, None):
-    st.warning(notice)
 view = engine.view(scenario, state)
 with st.expander("Le contexte et les personnages"):
     st.markdown(scenario.summary)
@@ -107,6 +105,8 @@ place, shown = f"{state['node']}:{len(state['history'])}", f"scenario-place-{sce
 if st.session_state.get(shown) not in (None, place):
     ui.scroll_to_title(f"{scenario.id}:{place}")
 st.session_state[shown] = place
+if notice := st.session_state.pop(NOTICE, None):  # at the scene's top, where the eye is
+    st.warning(notice)
 if view.last_choice and view.last_choice.feedback:
     st.info(f"**Votre choix :** {view.last_choice.text}\n\n{view.last_choice.feedback}", icon="💬")
 ui.scenario_gauges(scenario, state["vars"])

@@ -1,7 +1,8 @@
 """Journey: a caretaker plays a role-play scenario alone on a phone, by taps. Each choice
 opens the next scene at its top, with the feedback on what was chosen; a refresh in the
 middle loses nothing; at the ending the debrief shows; then, as in forum theatre, she goes
-back to the first decision and plays it differently. Screenshots:
+back to the first decision and plays it differently; a choice made in an older second tab
+is refused in French and that tab shows where the game is. Screenshots:
 test-artifacts/screenshots/scenario-*.png."""
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from .browser import (
     log_in,
     main,
     new_page,
+    new_tab,
+    open_app,
     reload,
     screenshot,
 )
@@ -94,3 +97,18 @@ def test_a_caretaker_plays_a_scenario_on_her_phone_and_replays_a_decision(
         take(page, first[1].text)
         opens_at_the_feedback(page, first[1].text)
         screenshot(page, "scenario-4-replayed-differently-phone")
+
+        # A second tab moves on; a choice from this older screen is refused, not recorded
+        # over it, and this tab shows where the game now is.
+        second = new_tab(page)
+        open_app(second, "/")
+        go_to(second, "Mises en situation")
+        ahead = choices(second).first.inner_text()
+        take(second, ahead)
+        opens_at_the_feedback(second, ahead)
+        stale = choices(page).last.inner_text()
+        take(page, stale)
+        refused = main(page).get_by_text("Ce choix n'a pas été enregistré", exact=False)
+        expect(refused).to_be_in_viewport()
+        expect(main(page).get_by_text(ahead, exact=False).first).to_be_visible()
+        screenshot(page, "scenario-5-stale-tab-refused-phone")
