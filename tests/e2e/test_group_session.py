@@ -35,6 +35,7 @@ TITLE = "Séance test — gestion des conflits"
 PHONES = ("Awa Diallo", "Marc Petit", "Léa Martin")
 SCENARIO = load_catalogue().scenarios["bruit-nuit"]
 QUESTION = SCENARIO.nodes[SCENARIO.start].prompt or "Que faites-vous ?"
+HIDE = "Masquer les votes au tableau jusqu'au résultat"
 POLL_MS = 6_000  # phones and projector poll every 1.5–2 s; a vote must show within 2 s
 
 
@@ -141,13 +142,27 @@ def test_a_trainer_runs_a_session_with_three_phones(proxi_server, chromium_brows
         expect(awa.get_by_text("Le résultat est au tableau !")).to_be_visible(timeout=POLL_MS)
         screenshot(projector, "trainer-7-projector-revealed")
         tap(trainer, "Suivre la majorité")
+
+        # Against the herd effect: this time the room votes without seeing the others' votes.
+        click(trainer, main(trainer).get_by_text(HIDE, exact=True))
+        expect(main(trainer).get_by_role("switch", name=HIDE)).to_be_checked()
         tap(trainer, "Ouvrir le vote")
-        expect(projector.get_by_text(tally("A", 0))).to_be_visible(timeout=POLL_MS)
+        ballot = awa.get_by_role("button", name=re.compile(r"^A\. "))
+        expect(ballot).to_be_visible(timeout=POLL_MS)
+        bars = projector.get_by_test_id("stMain").get_by_test_id("stProgress")
+        counts = projector.get_by_text(re.compile(r"— \d+ vote\(s\)$"))
 
         tap(trainer, "Lancer (depuis le début)")  # over an open vote: asks first
         refusal_beside(trainer, "Lancer (depuis le début)", "Un vote est en cours")
-        expect(projector.get_by_text(tally("A", 0))).to_be_visible()  # the vote is still on
+        expect(ballot).to_be_visible()  # the vote is still on
         screenshot(trainer, "trainer-8-restart-needs-confirmation")
+        vote(awa, "A")
+        projector.wait_for_timeout(2_500)  # a poll of the projector has passed
+        expect(bars).to_have_count(0)
+        expect(counts).to_have_count(0)
+        screenshot(projector, "trainer-8b-projector-counts-hidden")
+        tap(trainer, "Dévoiler le résultat")
+        expect(projector.get_by_text(tally("A", 1))).to_be_visible(timeout=POLL_MS)
 
         people_tab = trainer.get_by_role("tab", name="Participants et rôles")
         click(trainer, people_tab)
