@@ -101,10 +101,11 @@ with st.expander("Le contexte et les personnages"):
 
 # After a move (a choice, a rewind) the next scene opens at its top, not where the tapped
 # button was; the page's first draw of a scenario stays at the page's own top.
-place, shown = f"{state['node']}:{len(state['history'])}", f"scenario-place-{scenario.id}"
-if st.session_state.get(shown) not in (None, place):
+place = f"{state['node']}:{len(state['history'])}"
+last_place = f"scenario-place-{scenario.id}"
+if st.session_state.get(last_place) not in (None, place):
     ui.scroll_to_title(f"{scenario.id}:{place}")
-st.session_state[shown] = place
+st.session_state[last_place] = place
 if notice := st.session_state.pop(NOTICE, None):  # at the scene's top, where the eye is
     st.warning(notice)
 if view.last_choice and view.last_choice.feedback:
