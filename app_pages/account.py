@@ -31,7 +31,7 @@ ui.table(
         {"Rubrique": "Nom", "Valeur": me.display_name},
         {"Rubrique": "Identifiant de connexion", "Valeur": me.identifier},
         {"Rubrique": "Organisation", "Valeur": organisations.get(me.organisation_id or 0, "—")},
-        {"Rubrique": "Site", "Valeur": me.site or "—"},
+        {"Rubrique": "Agence ou secteur", "Valeur": me.site or "—"},
         {"Rubrique": "Rôles", "Valeur": ", ".join(accounts.ROLES[r] for r in me.roles)},
         {"Rubrique": "Courriel", "Valeur": me.email or "—"},
     ],

@@ -80,7 +80,7 @@ all_orgs = {o.id: o.name for o in accounts.list_organisations(db())}
 with st.expander("Filtres"):
     left, right = st.columns(2)
     org = pick("Organisation", orgs, "Toutes", left)
-    site = pick("Site", {s: s for s in found["sites"]}, "Tous", right)
+    site = pick("Agence ou secteur", {s: s for s in found["sites"]}, "Tous", right)
     jobs = {j: accounts.JOB_CATEGORIES.get(j, j) for j in found["job_categories"]}
     job = pick("Catégorie d'emploi", jobs, "Toutes", left)
     item = pick("Module ou mise en situation", titles, "Tous", right)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.connection import db
-from proxi import dates
+from proxi import dates, hierarchy
 from proxi.content.markdown import plain
 from proxi.errors import ProxiError
 from proxi.mail import MailError, mail_config
@@ -42,24 +42,26 @@ def set_form(actor: Person, rows: list, titles: dict[str, str], modules: list[st
     """The date for whom: the choice of scope reruns the page, the form then asks for that."""
     mine = [r for r in rows if permissions.may(actor, "due_date.set", r.person)]
     people = {r.person.id: r.person.label for r in mine}
-    # A team is a site within an organisation: people of no organisation have neither.
-    orgs = {r.person.organisation_id: r.person.organisation for r in mine}
-    orgs.pop(None, None)
-    teams = {(r.person.organisation_id, r.person.site) for r in mine if r.person.site}
-    teams = sorted((t for t in teams if t[0] in orgs), key=lambda t: (orgs[t[0]], t[1]))
-    if not orgs:
+    # A team is a node of an organisation's hierarchy: people of no organisation have neither.
+    names = {r.person.organisation_id: r.person.organisation for r in mine}
+    names.pop(None, None)
+    teams = _teams(actor, mine, names)
+    # The whole organisation only for who heads it (a manager of an agence sets its dates).
+    orgs = {o: name for o, name in names.items() if _may_set(actor, o, "")}
+    if not names:
         return
+    scopes = [s for s in due_dates.SCOPES if s != "organisation" or orgs]
     scope = st.radio(
-        "Échéance pour", list(due_dates.SCOPES), format_func=due_dates.SCOPES.get,
-        horizontal=True, key="due-scope",
+        "Échéance pour", scopes, format_func=due_dates.SCOPES.get, horizontal=True,
+        key="due-scope",
     )  # fmt: skip
-    team_name = lambda t: f"{orgs[t[0]]} — {t[1]}"  # noqa: E731
+    team_name = lambda t: f"{names[t[0]]} — {t[1]}"  # noqa: E731
     with st.form("due-date"):
         if scope == "person":
             st.selectbox("Personne", list(people), format_func=people.get, key="due-person")
             whom = lambda: people[st.session_state["due-person"]]  # noqa: E731
         elif scope == "site":
-            st.selectbox("Équipe (site)", teams, format_func=team_name, key="due-team")
+            st.selectbox("Agence ou secteur", teams, format_func=team_name, key="due-team")
             whom = lambda: team_name(st.session_state["due-team"])  # noqa: E731
         else:
             st.selectbox("Organisation", list(orgs), format_func=orgs.get, key="due-org")
@@ -74,6 +76,21 @@ def set_form(actor: Person, rows: list, titles: dict[str, str], modules: list[st
             args=("due-date", lambda: _save(actor, scope, titles, whom), {"due-on": ""}),
         )
         ui.form_result("due-date")
+
+
+def _teams(actor: Person, rows: list, names: dict[int, str]) -> list[tuple[int, str]]:
+    """(organisation, node) for every node of the hierarchy the actor may set a date on,
+    each organisation's in the order of its chart."""
+    teams = []
+    for organisation_id in sorted(names, key=names.__getitem__):
+        sites = {r.person.site for r in rows if r.person.organisation_id == organisation_id}
+        nodes = hierarchy.nodes(sites)
+        teams += [(organisation_id, n) for n in nodes if _may_set(actor, organisation_id, n)]
+    return teams
+
+
+def _may_set(actor: Person, organisation_id: int, site: str) -> bool:
+    return permissions.may(actor, "due_date.set", permissions.Subject(organisation_id, site=site))
 
 
 def _save(actor: Person, scope: str, titles: dict[str, str], whom) -> str:

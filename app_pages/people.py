@@ -20,9 +20,11 @@ NEW_PERSON_FIELDS = tuple(
     for field in ("name", "identifier", "org", "site", "job", "roles", "email", "password")
 )
 
-# Emptied after a creation; the organisation, job and roles stay for the next person.
-NEW_PERSON_TEXTS = tuple(
-    f"np-{field}" for field in ("name", "identifier", "site", "email", "password")
+# Emptied after a creation; the organisation, agence, job and roles stay for the next person.
+NEW_PERSON_TEXTS = tuple(f"np-{field}" for field in ("name", "identifier", "email", "password"))
+SITE_HELP = (
+    "Du plus large au plus précis, séparés par « / » : « Agence Nord / Secteur des Tilleuls ». "
+    "Un manager suit les personnes de son agence ou secteur et de tout ce qui est en dessous."
 )
 
 
@@ -185,7 +187,7 @@ creating, managing = tabs[-2:]
 grantable = [
     role
     for role in accounts.ROLES
-    if permissions.may(me, "person.manage", Subject(me.organisation_id, (role,)))
+    if permissions.may(me, "person.manage", Subject(me.organisation_id, (role,), me.site))
 ]
 
 if may_import:
@@ -202,7 +204,9 @@ with creating:
             format_func=lambda o: orgs.get(o, "—"),
             key="np-org",
         )
-        st.text_input("Site", key="np-site")
+        # A manager of an agence creates people in it: their node is the start of the path.
+        st.session_state.setdefault("np-site", me.site)
+        st.text_input("Agence ou secteur", key="np-site", help=SITE_HELP)
         st.selectbox(
             "Catégorie d'emploi",
             list(accounts.JOB_CATEGORIES),

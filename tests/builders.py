@@ -87,8 +87,8 @@ def two_landlords(db) -> dict[str, int]:
     b = accounts.create_organisation(db, OPERATOR, "Logis B", "bailleur").id
     people = {
         "coord": ("coord", "Claire Coord", None, "", "autre", ("coordinator",)),
-        "manager_a": ("manager.a", "Julien Chef", a, "Agence", "manager-proximite", ("manager",)),
-        "manager_b": ("manager.b", "Sophie Chef", b, "Agence", "manager-proximite", ("manager",)),
+        "manager_a": ("manager.a", "Julien Chef", a, "", "manager-proximite", ("manager",)),
+        "manager_b": ("manager.b", "Sophie Chef", b, "", "manager-proximite", ("manager",)),
         "trainer": ("formatrice", "Nadia Forme", None, "", "autre", ("trainer",)),
         "alice": ("alice", "Alice Abri", a, "Nord", "gardien", ("learner",)),
         "arthur": ("arthur", "Arthur Ache", a, "Sud", "mediateur", ("learner",)),

@@ -35,6 +35,7 @@ LAYERS = [
     "dates",
     "mail",
     "labels",
+    "hierarchy",
     "content",
     "progress",
     "people",

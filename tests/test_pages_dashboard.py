@@ -315,3 +315,44 @@ def test_the_parcours_table_names_each_choice_beside_its_decision():
     first = tables.path_table([], scenario)[0]
     assert list(first)[:2] == ["Décision", "Choix"]
     assert first["Choix"] == f"A — {node.choices[0].text}"
+
+
+@pytest.fixture
+def agence_manager(landlords):
+    """Habitat A's manager of its « Nord » (Alice's), who does not follow « Sud » (Arthur's)."""
+    db, ids = landlords
+    ids["manager_nord"] = accounts.create_person(
+        db, OPERATOR, "chef.nord", "Chef Nord", None, organisation_id=ids["org_a"],
+        site="Nord", roles=("manager",),
+    ).id  # fmt: skip
+    return landlords
+
+
+def test_an_agence_manager_follows_their_agence_only_on_every_page(agence_manager):
+    db, ids = agence_manager
+    at = open_as(agence_manager, "manager_nord", DASHBOARD)
+    text = page_text(at)
+    assert "Alice Abri" in text and "Arthur Ache" not in text
+    at = show_tab(at, "Relances")
+    no_exception(at)
+    scopes = at.radio(key="due-scope").options
+    assert "Toute l'organisation" not in scopes  # the landlord is their head's to set
+    at.radio(key="due-scope").set_value("site").run()
+    assert at.selectbox(key="due-team").options == ["Habitat A — Nord"]
+    people = open_as(agence_manager, "manager_nord", "app_pages/people.py")
+    assert people.text_input(key="np-site").value == "Nord"  # new people start in their agence
+    offered = str(people.selectbox(key="account").options)
+    assert "Alice Abri" in offered and "Arthur Ache" not in offered
+
+
+def test_the_filter_offers_each_level_and_a_level_keeps_everyone_under_it(landlords):
+    db, ids = landlords
+    accounts.update_person(db, OPERATOR, ids["alice"], site="Nord / Tilleuls")
+    at = open_as(landlords, "coord", DASHBOARD)
+    box = next(b for b in at.selectbox if b.label == "Agence ou secteur")
+    assert box.options == ["Tous", "Est", "Nord", "Nord › Tilleuls", "Sud"]
+    box.select("Nord").run()
+    no_exception(at)
+    text = page_text(at)
+    assert "Alice Abri" in text and "Bruno Bel" in text  # Alice under Nord, Bruno at it
+    assert "Arthur Ache" not in text and "Berthe Bô" not in text

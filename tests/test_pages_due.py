@@ -38,7 +38,7 @@ def test_a_manager_sets_a_date_for_a_team_and_the_learner_sees_it_late_first(lan
         f"Échéance enregistrée : « {FIRST.title} » pour Habitat A — Nord, à terminer au plus tard le "
     )
     assert [(d.target, d.module_id) for d in due_dates.visible(db, Viewer.of(person(db, ids, "manager_a")))] == [
-        ("Habitat A — équipe Nord", FIRST.id)
+        ("Habitat A — Nord", FIRST.id)
     ]  # fmt: skip
     manager = person(db, ids, "manager_a")
     follow_up.set_due_date(

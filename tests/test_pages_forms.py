@@ -18,24 +18,27 @@ def submit(at, label: str):
     return at.run()
 
 
-def test_a_refused_person_keeps_what_was_typed_then_a_success_empties_the_form(landlords):
+def test_a_refused_person_keeps_what_was_typed_then_a_success_empties_the_form_but_the_agence(
+    landlords,
+):
     db, _ = landlords
     at = open_as(landlords, "coord", page="app_pages/people.py")
     fields(at)["Nom affiché"].input("Zoé Neuve")
-    fields(at)["Site"].input("Quartier Nord")
+    fields(at)["Agence ou secteur"].input("Agence Nord/ Quartier Nord")
     fields(at)[TEMPORARY].input("mot-de-passe-solide")
     submit(at, "Créer la personne")  # no login identifier: refused
     no_exception(at)
     assert at.error, "the refusal says why"
     typed = {label: box.value for label, box in fields(at).items()}
     assert typed["Nom affiché"] == "Zoé Neuve"
-    assert typed["Site"] == "Quartier Nord"
+    assert typed["Agence ou secteur"] == "Agence Nord/ Quartier Nord"
     assert typed[TEMPORARY] == "mot-de-passe-solide"
     fields(at)["Identifiant de connexion"].input("zoe.neuve")
     submit(at, "Créer la personne")
-    assert accounts.person_by_identifier(db, "zoe.neuve").site == "Quartier Nord"
+    assert accounts.person_by_identifier(db, "zoe.neuve").site == "Agence Nord › Quartier Nord"
     assert at.success[0].value.startswith("Compte « zoe.neuve » créé.")
     assert fields(at)["Nom affiché"].value == ""
+    assert fields(at)["Agence ou secteur"].value == "Agence Nord/ Quartier Nord"  # the next one
 
 
 def test_a_refused_organisation_keeps_its_name(landlords):

@@ -33,7 +33,7 @@ def office():
     a = accounts.create_organisation(db, OPERATOR, "Habitat A", "bailleur").id
     b = accounts.create_organisation(db, OPERATOR, "Logis B", "bailleur").id
     people = {
-        "manager": ("chef", "Julien Chef", a, "Agence", ("manager",)),
+        "manager": ("chef", "Julien Chef", a, "", ("manager",)),
         "alice": ("alice", "Alice Abri", a, "Nord", ("learner",)),
         "arthur": ("arthur", "Arthur Ache", a, "Sud", ("learner",)),
         "anna": ("anna", "Anna Nord", a, "Nord", ("learner",)),

@@ -70,7 +70,14 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
 
 def matrix_csv(rows: list[reports.MatrixRow], items: list[tuple[str, str, str]]) -> bytes:
     """The dashboard matrix; `items` are (id, title, "module" | "scenario")."""
-    header = ["Nom", "Identifiant", "Organisation", "Site", "Catégorie d'emploi", "Actif"]
+    header = [
+        "Nom",
+        "Identifiant",
+        "Organisation",
+        "Agence ou secteur",
+        "Catégorie d'emploi",
+        "Actif",
+    ]
     for _, title, kind in items:
         header += [f"{title} — statut", f"{title} — date"]
         header.append(f"{title} — score (%)" if kind == "module" else f"{title} — issue")

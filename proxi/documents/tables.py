@@ -70,7 +70,7 @@ def matrix_table(
         else:
             table["Meilleure issue"] = [reports.OUTCOMES.get(c.outcome or "", "") for c in cells]
     jobs = accounts.JOB_CATEGORIES
-    table["Site"] = [p.site for p in people]
+    table["Agence ou secteur"] = [p.site for p in people]
     table["Catégorie"] = [jobs.get(p.job_category, p.job_category) for p in people]
     table["Dernière activité"] = [day(row.last_activity) for row in rows]
     return table

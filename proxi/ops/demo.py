@@ -49,17 +49,31 @@ ORGANISATIONS = (
 STAFF = (
     ("coordination", "Claire Morel", 2, ("coordinator",), "autre", "Centre de ressources"),
     ("formatrice", "Nadia Benali", 2, ("trainer",), "autre", "Centre de ressources"),
-    ("manager.habitat", "Julien Lefèvre", 0, ("manager",), "manager-proximite", "Agence Nord"),
+    # Julien heads the whole of Habitat Val de Seine; Sophie one agence of Logis du Parc
+    # (proxi.hierarchy): she does not follow the Agence du Moulin.
+    ("manager.habitat", "Julien Lefèvre", 0, ("manager",), "manager-proximite", ""),
     ("manager.logis", "Sophie Martin", 1, ("manager",), "manager-proximite", "Agence du Parc"),
 )
 LEARNERS = (
-    ("karim.haddad", "Karim Haddad", 0, "gardien", "Quartier des Tilleuls"),
-    ("isabelle.roux", "Isabelle Roux", 0, "employe-immeuble", "Quartier des Tilleuls"),
-    ("moussa.diarra", "Moussa Diarra", 0, "gardien", "Résidence Les Peupliers"),
+    ("karim.haddad", "Karim Haddad", 0, "gardien", "Agence Nord / Quartier des Tilleuls"),
+    (
+        "isabelle.roux",
+        "Isabelle Roux",
+        0,
+        "employe-immeuble",
+        "Agence Nord / Quartier des Tilleuls",
+    ),
+    ("moussa.diarra", "Moussa Diarra", 0, "gardien", "Agence Nord / Résidence Les Peupliers"),
     ("nathalie.girard", "Nathalie Girard", 0, "agent-administratif", "Agence Nord"),
-    ("thomas.blanc", "Thomas Blanc", 1, "gardien", "Cité des Marronniers"),
-    ("fatima.zerrouki", "Fatima Zerrouki", 1, "employe-immeuble", "Cité des Marronniers"),
-    ("antoine.perrin", "Antoine Perrin", 1, "gardien", "Quartier du Moulin"),
+    ("thomas.blanc", "Thomas Blanc", 1, "gardien", "Agence du Parc / Cité des Marronniers"),
+    (
+        "fatima.zerrouki",
+        "Fatima Zerrouki",
+        1,
+        "employe-immeuble",
+        "Agence du Parc / Cité des Marronniers",
+    ),
+    ("antoine.perrin", "Antoine Perrin", 1, "gardien", "Agence du Moulin / Quartier du Moulin"),
     ("leila.mansouri", "Leïla Mansouri", 1, "agent-administratif", "Agence du Parc"),
     ("david.nguyen", "David Nguyen", 2, "mediateur", "Quartier des Tilleuls"),
     ("sandrine.faure", "Sandrine Faure", 2, "agent-ville", "Les Hauts de Saint-Aubin"),
@@ -325,7 +339,11 @@ _INSERT_EVENT = (
 )
 _FIRST = ("Karim", "Isabelle", "Moussa", "Nathalie", "Thomas", "Fatima", "Antoine", "Leïla")
 _LAST = ("Haddad", "Roux", "Diarra", "Girard", "Blanc", "Zerrouki", "Perrin", "Nguyen", "Faure")
-_SITES = ("Quartier des Tilleuls", "Résidence Les Peupliers", "Cité des Marronniers")
+_SITES = (  # stored as proxi.hierarchy paths: the bulk learners are inserted without accounts
+    "Agence Nord › Quartier des Tilleuls",
+    "Agence Nord › Résidence Les Peupliers",
+    "Agence du Parc › Cité des Marronniers",
+)
 
 
 def _insert_learners(db, people: int, orgs: list[int], rng: random.Random, now) -> list[int]:

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
+from proxi import hierarchy
 from proxi.dates import french_date, iso
 from proxi.documents.verification import public_url
 from proxi.mail import MailConfig, MailError, send_mail
@@ -185,14 +186,16 @@ def digest(
     """The digest text for one manager: their people late on a module or inactive; None
     when there is no one to name."""
     organisation = db.execute(
-        "SELECT organisation_id, display_name FROM people WHERE id = ?", [manager_id]
+        "SELECT organisation_id, display_name, site FROM people WHERE id = ?", [manager_id]
     ).fetchone()
     if organisation is None or organisation[0] is None:
         return None
+    # Their part of the organisation: their node of the hierarchy and every node under it.
+    part_sql, part_params = hierarchy.sql_within("site", organisation[2])
     people = db.execute(
         "SELECT id, display_name, site FROM people WHERE organisation_id = ? AND active = 1"
-        " AND erased_at IS NULL AND roles LIKE '%learner%' ORDER BY display_name",
-        [organisation[0]],
+        f" AND erased_at IS NULL AND roles LIKE '%learner%' AND {part_sql} ORDER BY display_name",
+        [organisation[0], *part_params],
     ).fetchall()
     dates = due_dates.all_due_dates(db, [organisation[0]])
     done = due_dates.completed_modules(db, [row[0] for row in people])

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from proxi import hierarchy
 from proxi.dates import iso, utc
 from proxi.errors import AuthError, NotAllowed, ProxiError
 from proxi.people import audit, passwords, throttle
@@ -151,7 +152,8 @@ def create_person(
     if problem := identifier_problem(identifier):
         raise InvalidAccount(problem)
     fields = _checked_fields(display_name, organisation_id, site, job_category, roles, email)
-    require(actor, "person.manage", Subject(organisation_id, tuple(fields["roles"].split(","))))
+    roles_given = tuple(fields["roles"].split(","))
+    require(actor, "person.manage", Subject(organisation_id, roles_given, fields["site"]))
     # Before the lock: scrypt takes ~50 ms.
     password_hash = passwords.hash_password(password) if password is not None else None
     temporary = password is not None and actor.id is not None
@@ -184,7 +186,8 @@ def update_person(db: sqlite_utils.Database, actor: Actor, person_id: int, **cha
         **changes,
     }
     fields = _checked_fields(**merged)
-    require(actor, "person.manage", Subject(fields["organisation_id"], tuple(merged["roles"])))
+    after = Subject(fields["organisation_id"], tuple(merged["roles"]), fields["site"])
+    require(actor, "person.manage", after)
     assignments = ", ".join(f"{column} = ?" for column in fields)
     with write_transaction(db):
         db.execute(f"UPDATE people SET {assignments} WHERE id = ?", [*fields.values(), person_id])
@@ -335,10 +338,13 @@ def _checked_fields(display_name, organisation_id, site, job_category, roles, em
         raise InvalidAccount(f"Rôle inconnu ou manquant : « {', '.join(unknown)} ».")
     if email and "@" not in email:
         raise InvalidAccount(f"Adresse électronique invalide : « {email} ».")
+    site = hierarchy.normalise(site)
+    if problem := hierarchy.problem(site):
+        raise InvalidAccount(f"Agence ou secteur : {problem}")
     return {
         "display_name": display_name.strip(),
         "organisation_id": organisation_id,
-        "site": (site or "").strip(),
+        "site": site,
         "job_category": job_category,
         "roles": ",".join(roles),
         "email": email.strip() if email else None,

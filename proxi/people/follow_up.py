@@ -14,6 +14,7 @@ from datetime import date
 
 import sqlite_utils
 
+from proxi import hierarchy
 from proxi.dates import french_date, iso, today
 from proxi.errors import ProxiError
 from proxi.people import accounts, audit
@@ -38,15 +39,19 @@ def set_due_date(
 ) -> None:
     """Set (or with None, remove) the date for a person, else a team (organisation and
     site), else an organisation."""
-    site = " ".join(site.split())
+    site = hierarchy.normalise(site)
+    concerned = Subject(organisation_id, site=site)
     if person_id is not None:
-        row = db.execute("SELECT organisation_id FROM people WHERE id = ?", [person_id]).fetchone()
+        row = db.execute(
+            "SELECT organisation_id, site FROM people WHERE id = ?", [person_id]
+        ).fetchone()
         if row is None or row[0] is None:
             raise BadDueDate("Cette personne n'est rattachée à aucune organisation.")
         organisation_id, site = row[0], ""
+        concerned = Subject(organisation_id, site=row[1])
     if organisation_id is None:
         raise BadDueDate("Choisissez une organisation, une équipe ou une personne.")
-    require(actor, "due_date.set", Subject(organisation_id))
+    require(actor, "due_date.set", concerned)
     if person_id:
         target = f"person:{person_id}"
     else:

@@ -4,9 +4,11 @@
     require(actor, act, target)  None, or NotAllowed with the French refusal of that act
     may_open(person, page)       the navigation and every page ask this
 
-A coordinator may do everything, everywhere. A manager manages the accounts of their own
-organisation (never a coordinator's, and never gives the coordinator role) sets due
-dates for its people, its teams and itself, and records the training its people followed
+A coordinator may do everything, everywhere. A manager acts on their own part of their
+organisation: the node of its hierarchy they sit at and everything under it
+(proxi.hierarchy; a manager with no node heads the whole organisation). There they manage
+the accounts (never a coordinator's, and never give the coordinator role), set due dates
+for people, teams and the part itself, and record the training people followed
 elsewhere. A trainer drives
 their own group sessions and writes scenarios (the coordination publishes them). A learner
 administers nothing. OPERATOR, the person at the server's command line (`python -m proxi …`,
@@ -17,8 +19,8 @@ Every core function that writes something administrative takes the acting person
 which act opens which page: app_pages/shell.py builds the navigation from it and
 tests/test_security.py builds its role × page matrix from it.
 
-A target is what the act is done on: a person (anything with `organisation_id` and `roles`;
-`Subject` describes a person about to be created or changed) or a group session (with
+A target is what the act is done on: a person (anything with `organisation_id`, `site` and
+`roles`; `Subject` describes a person about to be created or changed, or a team) or a group session (with
 `trainer_id`). No target asks whether the actor may do the act on someone at all (what a
 page offers).
 """
@@ -28,10 +30,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from proxi import hierarchy
 from proxi.errors import NotAllowed
 
 ACTS = {
-    "person.manage": "Vous ne pouvez gérer que les comptes des personnes de votre organisation.",
+    "person.manage": (
+        "Vous ne pouvez gérer que les comptes des personnes de votre organisation "
+        "(de votre agence ou secteur, si vous en avez un)."
+    ),
     "organisation.manage": "Seule la coordination crée des organisations et change leur logo.",
     "roster.import": "Seule la coordination peut importer une liste de personnes.",
     "person.erase": "Seule la coordination peut exporter ou effacer les données d'une personne.",
@@ -41,10 +47,13 @@ ACTS = {
     "scenario.propose": "Seuls les formateurs et la coordination proposent une version.",
     "scenario.publish": "Seule la coordination publie des mises en situation dans la bibliothèque.",
     "dashboard.view": "Le tableau de bord est réservé aux formateurs, managers et coordinateurs.",
-    "due_date.set": "Vous ne pouvez fixer d'échéance que pour votre organisation.",
+    "due_date.set": (
+        "Vous ne pouvez fixer d'échéance que pour votre organisation "
+        "(votre agence ou secteur, si vous en avez un)."
+    ),
     "training.record": (
         "Vous ne pouvez enregistrer une formation suivie ailleurs que pour les personnes "
-        "de votre organisation."
+        "de votre organisation (de votre agence ou secteur, si vous en avez un)."
     ),
 }
 ROLE_ACTS: dict[str, frozenset[str]] = {
@@ -55,8 +64,8 @@ ROLE_ACTS: dict[str, frozenset[str]] = {
     "operator": frozenset(ACTS),
 }
 EVERYWHERE = frozenset({"coordinator", "operator"})  # roles that no target restricts
-# Acts a manager does on what belongs to their own organisation: one of its people, or a
-# Subject naming the organisation (a due date for it or one of its teams).
+# Acts a manager does on what belongs to their own part of the organisation: one of its
+# people, or a Subject naming a node in it (a due date for it or one of its teams).
 OWN_ORGANISATION = frozenset({"due_date.set", "training.record"})
 
 # Which act opens each page that not every logged-in person sees.
@@ -81,6 +90,9 @@ class Actor(Protocol):
     def organisation_id(self) -> int | None: ...
 
     @property
+    def site(self) -> str: ...
+
+    @property
     def roles(self) -> tuple[str, ...]: ...
 
 
@@ -91,6 +103,7 @@ class Operator:
 
     id: None = None
     organisation_id: None = None
+    site: str = ""
     roles: tuple[str, ...] = ("operator",)
 
 
@@ -99,10 +112,12 @@ OPERATOR = Operator()
 
 @dataclass(frozen=True)
 class Subject:
-    """A person about to be created or changed: where they belong, what they will be."""
+    """A person about to be created or changed (where they belong, what they will be), or a
+    team of an organisation (its node, `site`) that a due date is set for."""
 
     organisation_id: int | None
     roles: tuple[str, ...] = ("learner",)
+    site: str = ""
 
 
 def may(actor: Actor | None, act: str, target: Any = None) -> bool:
@@ -121,7 +136,7 @@ def may(actor: Actor | None, act: str, target: Any = None) -> bool:
     if act == "session.run":
         return getattr(target, "trainer_id", None) == actor.id
     if act in OWN_ORGANISATION:
-        return _same_organisation(actor, target)
+        return _in_their_part(actor, target)
     return True
 
 
@@ -148,11 +163,16 @@ def may_open(person: Actor, page: str) -> bool:
 
 
 def _manages(manager: Actor, target: Any) -> bool:
-    """A manager: people of their own organisation who are not, and do not become, coordinators."""
-    own = manager.organisation_id
-    return own is not None and target.organisation_id == own and "coordinator" not in target.roles
+    """A manager: people of their own part of the organisation who are not, and do not
+    become, coordinators."""
+    return _in_their_part(manager, target) and "coordinator" not in target.roles
 
 
-def _same_organisation(manager: Actor, target: Any) -> bool:
+def _in_their_part(manager: Actor, target: Any) -> bool:
+    """The target is in the manager's organisation, at or under the manager's node."""
     own = manager.organisation_id
-    return own is not None and target.organisation_id == own
+    return (
+        own is not None
+        and target.organisation_id == own
+        and hierarchy.within(target.site, manager.site)
+    )

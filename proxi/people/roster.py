@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from proxi import hierarchy
 from proxi.dates import iso
 from proxi.people import accounts, audit
 from proxi.people.permissions import Actor, require
@@ -33,7 +34,7 @@ COLUMN_LABELS = {
     "name": "nom",
     "identifier": "identifiant",
     "organisation": "organisation",
-    "site": "site",
+    "site": "agence ou site",
     "job_category": "catégorie d'emploi",
     "roles": "rôle",
     "email": "courriel",
@@ -43,7 +44,11 @@ HEADERS = {
     **dict.fromkeys(["nom", "name", "nom affiche", "nom complet", "prenom nom"], "name"),
     **dict.fromkeys(["identifiant", "identifier", "login"], "identifier"),
     **dict.fromkeys(["organisation", "organization", "bailleur", "structure"], "organisation"),
-    **dict.fromkeys(["site", "secteur", "residence", "agence"], "site"),
+    # Levels of the hierarchy (proxi.hierarchy): several such columns are one path, read
+    # from left to right, widest first (« agence » then « secteur »).
+    **dict.fromkeys(
+        ["site", "agence", "secteur", "residence", "quartier", "agence ou secteur"], "site"
+    ),
     **dict.fromkeys(
         ["categorie", "categorie d emploi", "job category", "metier", "emploi", "fonction"],
         "job_category",
@@ -142,9 +147,7 @@ def _read_lines(db: sqlite_utils.Database, reader, text: str) -> RosterPreview:
     lines = []
     for cells in reader:
         if any(cell.strip() for cell in cells):
-            values = {f: "" for f in FIELDS}
-            values |= {name: c.strip() for i, c in enumerate(cells) if (name := columns.get(i))}
-            lines.append(RosterLine(reader.line_num, values))
+            lines.append(RosterLine(reader.line_num, _values(cells, columns)))
     if not lines:
         return RosterPreview(
             [],
@@ -153,6 +156,20 @@ def _read_lines(db: sqlite_utils.Database, reader, text: str) -> RosterPreview:
         )
     _check_lines(db, lines)
     return RosterPreview(lines, [], text)
+
+
+def _values(cells: list[str], columns: dict[int, str | None]) -> dict[str, str]:
+    """A line's cells by field; the hierarchy's columns joined into one path."""
+    values = {f: "" for f in FIELDS}
+    levels = []
+    for i, cell in enumerate(cells):
+        name = columns.get(i)
+        if name == "site":
+            levels.append(cell)
+        elif name:
+            values[name] = cell.strip()
+    values["site"] = hierarchy.join(levels)
+    return values
 
 
 def _check_lines(db: sqlite_utils.Database, lines: list[RosterLine]) -> None:
@@ -192,6 +209,8 @@ def _check_line(line: RosterLine, organisations: dict, categories: dict) -> None
     identifier = accounts.normalise_identifier(v["identifier"])
     if identifier and (problem := accounts.identifier_problem(identifier)):
         errors.append(problem)
+    if problem := hierarchy.problem(v["site"]):
+        errors.append(f"agence ou site : {problem}")
     if v["email"] and "@" not in v["email"]:
         errors.append(f"adresse électronique invalide : « {v['email']} ».")
     line.person = {
@@ -296,6 +315,7 @@ def preview_table(preview: RosterPreview) -> list[dict[str, object]]:
             "Nom": line.values["name"],
             "Identifiant": line.values["identifier"],
             "Organisation": line.values["organisation"],
+            "Agence ou site": line.values["site"],
             "Action": ACTIONS.get(line.action, "Erreur"),
             "Erreurs": " ; ".join(line.errors),
         }
@@ -310,6 +330,7 @@ def error_messages(preview: RosterPreview) -> list[str]:
 
 
 TEMPLATE = (
-    "nom;identifiant;organisation;site;catégorie d'emploi;rôle;courriel\r\n"
-    "Karim Haddad;karim.haddad;Habitat Val de Seine;Quartier des Tilleuls;gardien;apprenant;\r\n"
+    "nom;identifiant;organisation;agence;secteur;catégorie d'emploi;rôle;courriel\r\n"
+    "Karim Haddad;karim.haddad;Habitat Val de Seine;Agence Nord;Quartier des Tilleuls;gardien;"
+    "apprenant;\r\n"
 )

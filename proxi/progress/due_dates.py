@@ -1,10 +1,11 @@
 """Due dates: by when a person, a team or a whole organisation should finish a module.
 
-A manager sets a due date for one of their people, for a team (a site of their
-organisation: people.site) or for the organisation; a coordinator for anyone
-(proxi.people.follow_up writes them; proxi.people.permissions says who may). For a person
-the most precise date wins: their own, else their team's, else their organisation's
-(`effective`). The learner sees theirs (`for_person`, overdue first); the dashboard lists
+A manager sets a due date for one of their people, for a team (a node of their
+organisation's hierarchy: people.site, see proxi.hierarchy) or for the organisation; a
+coordinator for anyone (proxi.people.follow_up writes them; proxi.people.permissions says
+who may). A team's date holds for everyone at or under its node. For a person the most
+precise date wins: their own, else their deepest team's (a secteur's before its agence's),
+else their organisation's (`effective`). The learner sees theirs (`for_person`, overdue first); the dashboard lists
 those it set and who is late (`overdue`); the reminders (proxi.ops.reminders) read
 `effective` for everyone.
 """
@@ -20,13 +21,17 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
+from proxi import hierarchy
 from proxi.dates import french_date
 
 if TYPE_CHECKING:  # reports reads this module; a Viewer is only a type here
     from proxi.progress.reports import Viewer
 
-SCOPES = {"organisation": "Toute l'organisation", "site": "Une équipe (site)", "person": "Une personne"}
-PRECISION = {"person": 0, "site": 1, "organisation": 2}  # lower wins
+SCOPES = {
+    "organisation": "Toute l'organisation",
+    "site": "Une agence ou un secteur",
+    "person": "Une personne",
+}
 
 
 @dataclass(frozen=True)
@@ -50,14 +55,19 @@ class DueDate:
         """Whom it concerns, as the dashboard says it."""
         if self.person_id:
             return self.person_name
-        return f"{self.organisation} — équipe {self.site}" if self.site else self.organisation
+        return f"{self.organisation} — {self.site}" if self.site else self.organisation
+
+    @property
+    def precision(self) -> int:
+        """Higher wins: a person's date, then the deepest team's, then the organisation's."""
+        return hierarchy.MAX_DEPTH + 1 if self.person_id else hierarchy.depth(self.site)
 
     def concerns(self, organisation_id: int | None, site: str, person_id: int) -> bool:
         if self.person_id:
             return self.person_id == person_id
         if self.organisation_id != organisation_id:
             return False
-        return not self.site or self.site == site
+        return hierarchy.within(site, self.site)
 
 
 @dataclass(frozen=True)
@@ -93,12 +103,20 @@ class Due:
 
 
 def visible(db: sqlite_utils.Database, viewer: Viewer) -> list[DueDate]:
-    """The dates the viewer may manage: all for a coordinator, their organisation's for a
-    manager, none otherwise."""
+    """The dates the viewer may manage: all for a coordinator; for a manager, those set in
+    their part of their organisation (a person's, when that person is in it); none otherwise."""
     if "coordinator" in viewer.roles:
         return all_due_dates(db)
-    own = [viewer.organisation_id] if "manager" in viewer.roles and viewer.organisation_id else []
-    return all_due_dates(db, own)
+    if "manager" not in viewer.roles or not viewer.organisation_id:
+        return []
+    sites = dict(
+        db.execute("SELECT id, site FROM people WHERE organisation_id = ?", [viewer.organisation_id])
+    )
+    return [
+        due
+        for due in all_due_dates(db, [viewer.organisation_id])
+        if hierarchy.within(sites.get(due.person_id, "") if due.person_id else due.site, viewer.site)
+    ]
 
 
 def all_due_dates(db: sqlite_utils.Database, organisation_ids: Iterable[int] | None = None) -> list[DueDate]:
@@ -120,14 +138,14 @@ def all_due_dates(db: sqlite_utils.Database, organisation_ids: Iterable[int] | N
 def effective(
     dates: list[DueDate], organisation_id: int | None, site: str, person_id: int
 ) -> dict[str, DueDate]:
-    """Module -> the date that holds for this person: their own, else their team's, else
-    their organisation's."""
+    """Module -> the date that holds for this person: their own, else their deepest team's,
+    else their organisation's."""
     chosen: dict[str, DueDate] = {}
     for due in dates:
         if not due.concerns(organisation_id, site, person_id):
             continue
         held = chosen.get(due.module_id)
-        if held is None or PRECISION[due.scope] < PRECISION[held.scope]:
+        if held is None or due.precision > held.precision:
             chosen[due.module_id] = due
     return chosen
 

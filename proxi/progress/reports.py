@@ -4,7 +4,8 @@ Scope, resolved once per viewer by `scope_for` and applied as a SQL condition on
 `people p` alias of EVERY query (no query reads progress without joining people):
 
     coordinator   everyone
-    manager       the people of their own organisation
+    manager       the people of their own part of their organisation: their node of its
+                  hierarchy and every node under it (proxi.hierarchy), all of it if no node
     trainer       the people who took part in a group session they ran
     anybody       themself
 
@@ -35,7 +36,7 @@ from proxi.progress import store
 from proxi.progress.db import write_transaction
 from proxi.progress import due_dates
 from proxi.progress.due_dates import DueDate, effective
-from proxi import labels
+from proxi import hierarchy, labels
 from proxi.errors import NotAllowed
 from proxi.dates import iso, utc
 from proxi.progress import events
@@ -48,15 +49,16 @@ OUT_OF_SCOPE = "Cette personne ne fait pas partie des personnes que vous suivez.
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who asks: the scope of every report follows from these three fields."""
+    """Who asks: the scope of every report follows from these four fields."""
 
     person_id: int
     roles: tuple[str, ...]
     organisation_id: int | None = None
+    site: str = ""  # their node in the organisation's hierarchy; "" at its head
 
     @classmethod
     def of(cls, person) -> Viewer:
-        return cls(person.id, tuple(person.roles), person.organisation_id)
+        return cls(person.id, tuple(person.roles), person.organisation_id, person.site)
 
     @classmethod
     def system(cls) -> Viewer:
@@ -69,15 +71,17 @@ class Scope:
     everyone: bool
     organisation_ids: tuple[int, ...] = ()
     person_ids: tuple[int, ...] = ()
+    site: str = ""  # within the organisations, only this node and those under it
 
     def sql(self) -> tuple[str, list]:
         """The condition on `people p` and its parameters."""
         if self.everyone:
             return "p.erased_at IS NULL", []
+        part_sql, part_params = hierarchy.sql_within("p.site", self.site)
         return (
-            "p.erased_at IS NULL AND (p.organisation_id IN (SELECT value FROM json_each(?))"
-            " OR p.id IN (SELECT value FROM json_each(?)))",
-            [json.dumps(self.organisation_ids), json.dumps(self.person_ids)],
+            "p.erased_at IS NULL AND ((p.organisation_id IN (SELECT value FROM json_each(?))"
+            f" AND {part_sql}) OR p.id IN (SELECT value FROM json_each(?)))",
+            [json.dumps(self.organisation_ids), *part_params, json.dumps(self.person_ids)],
         )
 
 
@@ -85,11 +89,13 @@ def scope_for(db: sqlite_utils.Database, viewer: Viewer) -> Scope:
     """What the viewer may see, from their roles (see the module docstring)."""
     if "coordinator" in viewer.roles:
         return Scope(everyone=True)
-    orgs = (viewer.organisation_id,) if "manager" in viewer.roles else ()
     people = {viewer.person_id}
     if "trainer" in viewer.roles:
         people |= trainee_ids(db, viewer.person_id)
-    return Scope(False, tuple(o for o in orgs if o is not None), tuple(sorted(people)))
+    own = viewer.organisation_id
+    if "manager" not in viewer.roles or own is None:
+        return Scope(False, (), tuple(sorted(people)))
+    return Scope(False, (own,), tuple(sorted(people)), viewer.site)
 
 
 def trainee_ids(db: sqlite_utils.Database, trainer_id: int) -> set[int]:
@@ -281,11 +287,12 @@ class Filters:
         p = row.person
         for wanted, value in (
             (self.organisation_id, p.organisation_id),
-            (self.site, p.site),
             (self.job_category, p.job_category),
         ):
             if wanted is not None and wanted != value:
                 return False
+        if self.site is not None and not hierarchy.within(p.site, self.site):
+            return False
         if self.search.strip() and _fold(self.search) not in _fold(
             p.display_name + " " + p.identifier
         ):
@@ -303,13 +310,14 @@ def filtered(rows: list[MatrixRow], filters: Filters) -> list[MatrixRow]:
 
 
 def filter_choices(rows: list[MatrixRow]) -> dict[str, list]:
-    """The organisations (id, name), sites and job categories present in the rows.
+    """The organisations (id, name), sites (every node of the hierarchy the rows pass
+    through, each followed by those under it) and job categories present in the rows.
 
     People of no organisation are no choice of their own: « Toutes » includes them."""
     orgs = {(r.person.organisation_id, r.person.organisation) for r in rows}
     return {
         "organisations": sorted((o for o in orgs if o[0] is not None), key=lambda o: o[1]),
-        "sites": sorted({r.person.site for r in rows if r.person.site}),
+        "sites": hierarchy.nodes({r.person.site for r in rows}),
         "job_categories": sorted({r.person.job_category for r in rows}),
     }
 

@@ -82,19 +82,19 @@ def test_new_session_keeps_a_refusal_and_empties_after_creation(proxi_server, ch
         expect(form.get_by_role("group", name="Choix faits")).to_have_count(0)  # none chosen
 
 
-def test_new_person_keeps_a_refusal_and_empties_after_creation(proxi_server, chromium_browser):
+def test_new_person_keeps_a_refusal_then_empties_all_but_the_agence(proxi_server, chromium_browser):
     with new_page(chromium_browser, proxi_server, DESKTOP) as coordinator:
         log_in(coordinator, "coordination")
         go_to(coordinator, "Personnes")
         main(coordinator).get_by_role("tab", name="Créer").click()  # a tab: no rerun
         form = the_form(coordinator, "Créer la personne")
-        typed = {"Nom affiché": "Zoé Formulaire", "Site": "Quartier Nord"}
+        typed = {"Nom affiché": "Zoé Formulaire", "Agence ou secteur": "Quartier Nord"}
         fill(form, typed)
         submit(coordinator, form, "Créer la personne", "identifiant", "stAlertContentError")
         shows(form, typed)
         fill(form, {"Identifiant de connexion": "zoe.formulaire"})
         submit(coordinator, form, "Créer la personne", "Compte « zoe.formulaire » créé.", "stAlertContentSuccess")  # fmt: skip
-        shows(form, {"Nom affiché": "", "Identifiant de connexion": "", "Site": ""})
+        shows(form, {"Nom affiché": "", "Identifiant de connexion": "", "Agence ou secteur": "Quartier Nord"})  # fmt: skip
         screenshot(coordinator, "form-person-created")
 
 

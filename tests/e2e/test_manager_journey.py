@@ -89,6 +89,8 @@ def test_a_manager_sees_their_learner_and_another_manager_does_not(proxi_server,
         log_in(logis, "manager.logis")
         go_to(logis, "Tableau de bord")
         expect(matrix_rows(logis).filter(has_text="Thomas Blanc")).to_have_count(1)
+        # Sophie heads the Agence du Parc only: Antoine, of the Agence du Moulin, is not hers.
+        expect(matrix_rows(logis).filter(has_text="Antoine Perrin")).to_have_count(0)
         search(logis, LEARNER)
         expect(metric(logis, "Personnes")).to_have_text("0")
         expect(main(logis).get_by_text(LEARNER)).to_have_count(0)
@@ -132,8 +134,8 @@ def test_a_manager_goes_from_login_to_the_csv_by_taps_on_a_1080p_screen(
         screenshot(page, "manager-journey-1-dashboard")
 
         in_view(page, main(page).get_by_text("Filtres", exact=True)).click()
-        site = in_view(page, main(page).get_by_role("combobox", name="Site"))
-        choose(page, site, "Quartier des Tilleuls")
+        site = in_view(page, main(page).get_by_role("combobox", name="Agence ou secteur"))
+        choose(page, site, "Agence Nord › Quartier des Tilleuls")
         expect(in_view(page, metric(page, "Personnes"))).to_have_text("2")
         type_and_enter(page, in_view(page, page.get_by_label("Rechercher un nom")), "Karim")
         expect(in_view(page, metric(page, "Personnes"))).to_have_text("1")
@@ -160,4 +162,4 @@ def test_a_manager_goes_from_login_to_the_csv_by_taps_on_a_1080p_screen(
     header, *lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert header[:3] == ["Nom", "Identifiant", "Organisation"]  # columns, not one cell
     assert [line[0] for line in lines] == [LEARNER]  # the filtered selection, whole
-    assert lines[0][3] == "Quartier des Tilleuls"
+    assert lines[0][3] == "Agence Nord › Quartier des Tilleuls"
