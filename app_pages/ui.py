@@ -226,6 +226,9 @@ def competency_chart(competencies: dict[str, int]) -> None:
         bars(rows, "Compétence", ["Points"], "Points")
 
 
+BAR_STEP = 18  # pixels per bar of a group: a line of four modules is 72 px high
+
+
 def bars(rows: list[dict], label: str, series: list[str], value_title: str) -> None:
     """Horizontal bars: one line per `label` (its text in full on the left), one bar per
     column of `series`, side by side, each with its value at its end; the axis is titled
@@ -264,7 +267,9 @@ def bars(rows: list[dict], label: str, series: list[str], value_title: str) -> N
         base.mark_text(align="right", dx=-4, aria=False).encode(text=value)
         .transform_filter("datum.value < 0"),
     )  # fmt: skip
-    height = 28 * len(rows) * max(1, len(series) * 0.8) + 40
+    # Heights by the step of each bar, not a total: with one line and a total height, Vega
+    # drew grouped bars one pixel thick (seen on a manager's one-organisation dashboard).
+    height = alt.Step(BAR_STEP, **{"for": "offset"}) if len(series) > 1 else alt.Step(28)
     described = f"Graphique en barres : {value_title}, par {label.lower()}"
     st.altair_chart(chart.properties(height=height, description=described), width="stretch")
 

@@ -11,6 +11,7 @@ import pytest
 from pages import chart_specs, create_zoe, no_exception, open_as, show_tab
 from streamlit.testing.v1 import AppTest
 
+from app_pages import ui
 from proxi.content.markdown import MD
 from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
@@ -356,3 +357,12 @@ def test_the_filter_offers_each_level_and_a_level_keeps_everyone_under_it(landlo
     text = page_text(at)
     assert "Alice Abri" in text and "Bruno Bel" in text  # Alice under Nord, Bruno at it
     assert "Arthur Ache" not in text and "Berthe Bô" not in text
+
+
+def test_grouped_bars_keep_their_thickness_with_one_organisation(landlords):
+    """A total height made Vega draw a lone organisation's bars one pixel thick: each bar
+    has its own step instead."""
+    at = open_as(landlords, "manager_a", DASHBOARD)  # one organisation: one line of bars
+    (spec,) = [s for s in chart_specs(at) if "layer" in s]
+    assert spec["height"] == {"step": ui.BAR_STEP, "for": "offset"}
+    assert ui.BAR_STEP >= 12
