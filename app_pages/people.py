@@ -117,8 +117,10 @@ def import_roster() -> None:
     (a new key: an uploader cannot be emptied), the result and the invitations."""
     st.caption(
         "Fichier CSV (séparateur « ; » ou « , ») avec les colonnes : nom, identifiant, "
-        "organisation, site, catégorie d'emploi, rôle, courriel (facultatif). Un identifiant "
-        "déjà connu met la personne à jour : réimporter le même fichier ne crée pas de doublon."
+        "organisation, agence ou site, catégorie d'emploi, rôle, courriel (facultatif). "
+        "Plusieurs niveaux (agence, puis secteur, puis résidence) : une colonne par niveau, "
+        "du plus large au plus précis. Un identifiant déjà connu met la personne à jour : "
+        "réimporter le même fichier ne crée pas de doublon."
     )
     st.download_button(
         "Modèle de fichier", roster.TEMPLATE.encode("utf-8-sig"), "modele-personnes.csv", "text/csv"
