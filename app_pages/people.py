@@ -117,7 +117,7 @@ def import_roster() -> None:
     (a new key: an uploader cannot be emptied), the result and the invitations."""
     st.caption(
         "Fichier CSV (séparateur « ; » ou « , ») avec les colonnes : nom, identifiant, "
-        "organisation, agence ou site, catégorie d'emploi, rôle, courriel (facultatif). "
+        "organisation, agence ou secteur, catégorie d'emploi, rôle, courriel (facultatif). "
         "Plusieurs niveaux (agence, puis secteur, puis résidence) : une colonne par niveau, "
         "du plus large au plus précis. Un identifiant déjà connu met la personne à jour : "
         "réimporter le même fichier ne crée pas de doublon."

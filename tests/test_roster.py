@@ -73,7 +73,7 @@ def test_commas_and_windows_1252_from_french_excel_are_read(db):
 def test_a_missing_column_is_reported_on_line_one(db):
     preview = roster.read_roster(db, "nom;identifiant;organisation\nA;a;Habitat A\n")
     assert preview.file_errors == [
-        "Ligne 1 : colonne(s) manquante(s) : « agence ou site », « catégorie d'emploi », « rôle »."
+        "Ligne 1 : colonne(s) manquante(s) : « agence ou secteur », « catégorie d'emploi », « rôle »."
     ]
     assert preview.lines == []
 
@@ -129,7 +129,7 @@ def test_agence_and_secteur_columns_are_one_path_widest_first(db):
     assert found["zoe.sud"].site == "agence sud › Les Cèdres"  # spaces and slashes tidied
     again = roster.read_roster(db, AGENCES)
     assert again.counts()["unchanged"] == 3  # the same file again changes nobody
-    assert roster.preview_table(again)[0]["Agence ou site"] == "Agence Nord › Les Tilleuls"
+    assert roster.preview_table(again)[0]["Agence ou secteur"] == "Agence Nord › Les Tilleuls"
 
 
 def test_a_path_too_deep_is_refused_on_its_line(db):
@@ -137,5 +137,5 @@ def test_a_path_too_deep_is_refused_on_its_line(db):
     text = AGENCES.splitlines()[0] + f"\r\nAnne;anne;Habitat A;{deep};;gardien;\r\n"
     preview = roster.read_roster(db, text)
     assert roster.error_messages(preview) == [
-        "Ligne 2 : agence ou site : 8 niveaux au plus (agence, secteur…), séparés par « / »."
+        "Ligne 2 : agence ou secteur : 8 niveaux au plus (agence, secteur…), séparés par « / »."
     ]

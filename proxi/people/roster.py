@@ -34,7 +34,7 @@ COLUMN_LABELS = {
     "name": "nom",
     "identifier": "identifiant",
     "organisation": "organisation",
-    "site": "agence ou site",
+    "site": "agence ou secteur",
     "job_category": "catégorie d'emploi",
     "roles": "rôle",
     "email": "courriel",
@@ -210,7 +210,7 @@ def _check_line(line: RosterLine, organisations: dict, categories: dict) -> None
     if identifier and (problem := accounts.identifier_problem(identifier)):
         errors.append(problem)
     if problem := hierarchy.problem(v["site"]):
-        errors.append(f"agence ou site : {problem}")
+        errors.append(f"agence ou secteur : {problem}")
     if v["email"] and "@" not in v["email"]:
         errors.append(f"adresse électronique invalide : « {v['email']} ».")
     line.person = {
@@ -315,7 +315,7 @@ def preview_table(preview: RosterPreview) -> list[dict[str, object]]:
             "Nom": line.values["name"],
             "Identifiant": line.values["identifier"],
             "Organisation": line.values["organisation"],
-            "Agence ou site": line.values["site"],
+            "Agence ou secteur": line.values["site"],
             "Action": ACTIONS.get(line.action, "Erreur"),
             "Erreurs": " ; ".join(line.errors),
         }

@@ -5,9 +5,9 @@ organisation's hierarchy: people.site, see proxi.hierarchy) or for the organisat
 coordinator for anyone (proxi.people.follow_up writes them; proxi.people.permissions says
 who may). A team's date holds for everyone at or under its node. For a person the most
 precise date wins: their own, else their deepest team's (a secteur's before its agence's),
-else their organisation's (`effective`). The learner sees theirs (`for_person`, overdue first); the dashboard lists
-those it set and who is late (`overdue`); the reminders (proxi.ops.reminders) read
-`effective` for everyone.
+else their organisation's (`effective`). The learner sees theirs (`for_person`, overdue
+first); the dashboard lists those it set and who is late (`overdue`); the reminders
+(proxi.ops.reminders) read `effective` for everyone.
 """
 
 from __future__ import annotations
