@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -258,3 +259,21 @@ def test_a_persons_signatures_are_in_their_data_export_and_erasure_keeps_the_she
     closed = sheet(db, session_id, "matin")
     assert closed.signed == 1 and closed.countersigned_by == privacy.ANONYMOUS_NAME
     assert closed.lines[0].drawing == LOOP  # the sheet is a proof: it keeps its signatures
+
+
+def test_each_drawn_signature_is_drawn_in_its_row_of_the_pdf(day_room, join_all, tmp_path):
+    db, trainer, learners, session_id, code = day_room
+    drawn, tapped = join_all(db, code, learners[:2])
+    signing.open_sheet(db, trainer, session_id, "matin")
+    signing.sign(db, drawn.token, "matin", PHONE, now=MORNING, drawing=LOOP)
+    signing.sign(db, tapped.token, "matin", PHONE, now=MORNING)  # no drawing: a box to sign
+    pdf = sheet_pdf(db, live.get_session(db, session_id), "matin")
+    (tmp_path / "sheet.pdf").write_bytes(pdf)
+    text = pdf_text(pdf)
+    assert "et dessiné sa signature" in text and text.count("signé à 09:30, Linux") == 2
+    content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data().decode("latin-1")
+    # the loop's four points, one stroke: a move then three lines, stroked (S)
+    strokes = re.findall(
+        r"(?:[-\d.]+ [-\d.]+ m)(?: [-\d.]+ [-\d.]+ l){3} S", " ".join(content.split())
+    )
+    assert len(strokes) == 1, content
