@@ -64,6 +64,7 @@ def test_nothing_drawn_asks_for_a_signature(strokes):
         [[[float("nan"), 1], [30, 40]]],
         [[[float("inf"), 1], [30, 40]]],
         [[[1e300, 1], [30, 40]]],
+        [[[10**400, 1], [30, 40]]],
         [[[10, -500], [30, 40]]],
         [[{"x": 1, "y": 2}, [30, 40]]],
         [17],
@@ -78,6 +79,7 @@ def test_nothing_drawn_asks_for_a_signature(strokes):
         "nan",
         "infinity",
         "huge",
+        "an integer past any float",
         "far outside",
         "objects",
         "a number",
@@ -88,7 +90,9 @@ def test_a_crafted_payload_is_refused_in_french(strokes):
         drawing.from_pad(strokes, W, H)
 
 
-@pytest.mark.parametrize("size", [(0, 160), (340, -1), (float("nan"), 160), ("340", 160), (1e9, 9)])
+@pytest.mark.parametrize(
+    "size", [(0, 160), (340, -1), (float("nan"), 160), ("340", 160), (1e9, 9), (10**400, 160)]
+)
 def test_a_pad_of_no_real_size_is_refused(size):
     with pytest.raises(LiveError, match="Signature illisible"):
         drawing.from_pad(ZIGZAG, *size)
@@ -124,6 +128,7 @@ def test_the_longest_accepted_signature_stays_small():
         {"objects": [{"type": "Path", "path": [["M", "x", 0]]}]},
         {"objects": [{"type": "Path", "path": [[1, 2, 3]]}]},
         {"objects": [{"type": "Path", "path": [["M", float("nan"), 0]]}]},
+        {"objects": [{"type": "Path", "path": [["M", 10**400, 0]]}]},
     ],
 )
 def test_a_crafted_canvas_is_refused_in_french(canvas):

@@ -162,5 +162,13 @@ def _span(strokes: tuple[Stroke, ...]) -> int:
 
 
 def _is_number(value: object) -> bool:
-    """A finite int or float; True and False are not numbers here, nor NaN or infinity."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float; True and False are not numbers here, nor NaN or infinity.
+
+    JSON integers have no bound in Python: one past any float (10**400, easy to send) makes
+    `math.isfinite` raise, so such a value is simply not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
