@@ -1,19 +1,23 @@
-"""Émargement on screen: the phone's « Je certifie… » button and the trainer's half-day sheets.
+"""Émargement on screen: the phone's pad and « Je certifie… » button, the trainer's sheets.
 
 The acts are proxi.live.signing's; this file only renders them (kept apart to keep the
 phone and console pages short). Refusals are shown beside the button that caused them.
+
+The phone draws its signature on streamlit-drawable-canvas (Fabric.js, a custom component);
+tapping « Je certifie… » reads what the pad last sent and hands it to proxi.live.drawing,
+which validates it. AppTest cannot draw on a custom component: its tests replace `read_pad`.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import ui
+from app_pages import signature_pad, ui
 from app_pages.connection import db
 from proxi.content.markdown import plain
 from proxi.documents.emargement import sheet_pdf
 from proxi.errors import ProxiError
-from proxi.live import signing
+from proxi.live import drawing, signing
 from proxi.live.sessions import LiveSession, Participant
 from proxi.people.accounts import Person
 
@@ -40,24 +44,60 @@ def _refusal(where: str) -> None:
 
 
 def phone(token: str, participant: Participant, session: LiveSession) -> None:
-    """The half-days this phone may sign, each one big button; then what it already signed."""
+    """The half-days this phone may sign, each a pad to draw on and one big button; then what
+    it already signed."""
     device = st.context.headers.get("User-Agent") or ""
     for half_day in signing.to_sign(db(), participant):
         with st.container(border=True):
             st.markdown(
                 f"**Émargement {signing.OF_HALF_DAY[half_day]}** — {plain(participant.name)}"
             )
+            st.caption("Signez ici avec le doigt, puis touchez la phrase en dessous.")
+            signature_pad.pad(_pad_key(half_day))
+            st.button(
+                "Effacer la signature",
+                key=f"clear-{half_day}",
+                on_click=_clear_pad,
+                args=(half_day,),
+            )
             st.button(
                 signing.certification(session, half_day),
                 key=f"sign-{half_day}",
                 type="primary",
                 width="stretch",
-                on_click=_act,
-                args=(f"sign-{half_day}", signing.sign, token, half_day, device),
+                on_click=_sign,
+                args=(token, half_day, device),
             )
             _refusal(f"sign-{half_day}")
     for half_day, at in signing.signed(db(), participant).items():
         st.caption(f"✓ Présence signée pour {signing.THE_HALF_DAY[half_day]}, {at}.")
+
+
+def _pad_key(half_day: str) -> str:
+    """The pad's key: « Effacer » gives it a new one, so a blank pad is mounted."""
+    return f"pad-{half_day}-{st.session_state.get(f'pad-version-{half_day}', 0)}"
+
+
+def _clear_pad(half_day: str) -> None:
+    version = f"pad-version-{half_day}"
+    st.session_state[version] = st.session_state.get(version, 0) + 1
+
+
+def read_pad(key: str) -> object:
+    """What the pad under `key` last sent: Fabric.js JSON, or None before any drawing."""
+    return signature_pad.drawn(key)
+
+
+def _sign(token: str, half_day: str, device: str) -> None:
+    """The sign button: the pad's strokes, validated, then the signature (or a refusal)."""
+    where = f"sign-{half_day}"
+    try:
+        strokes = drawing.strokes_from_canvas(read_pad(_pad_key(half_day)))
+        drawn = drawing.from_pad(strokes, *signature_pad.SIZE)
+    except ProxiError as error:
+        st.session_state[ERROR] = (where, str(error))
+        return
+    _act(where, signing.sign, token, half_day, device, drawing=drawn)
 
 
 # --- The trainer's console ----------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,10 +12,10 @@ from pypdf import PdfReader
 
 from proxi.documents import verification
 from proxi.documents.emargement import sheet_pdf
+from proxi.live import drawing, signing
 from proxi.live import flow as live_flow
 from proxi.live import room as live_room
 from proxi.live import sessions as live
-from proxi.live import signing
 from proxi.ops import privacy
 from proxi.people import accounts, audit
 from proxi.people.permissions import OPERATOR
@@ -22,6 +24,9 @@ from proxi.progress.db import open_db
 MORNING = datetime(2026, 3, 12, 8, 30, tzinfo=UTC)  # 09:30 in Paris
 AFTERNOON = datetime(2026, 3, 12, 13, 15, tzinfo=UTC)  # 14:15
 PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131 Mobile"
+PAD = (340, 160)
+LOOP = drawing.from_pad([[[20, 120], [120, 20], [220, 120], [320, 20]]], *PAD)
+LINE = drawing.from_pad([[[20, 80], [320, 80]]], *PAD)
 
 
 @pytest.fixture
@@ -72,6 +77,22 @@ def test_each_phone_signs_each_half_day_once_with_its_time_and_device(day_room, 
     assert [line.signed_at[:16] for line in morning.lines] == ["2026-03-12T08:30"] * 3
     assert {line.device for line in morning.lines} == {PHONE}
     assert sheet(db, session_id, "apres-midi").signed == 0
+
+
+def test_the_drawn_signature_is_stored_and_signing_again_keeps_the_first(day_room, join_all):
+    db, trainer, learners, session_id, code = day_room
+    drawn, tapped = join_all(db, code, learners[:2])
+    signing.open_sheet(db, trainer, session_id, "matin")
+    signing.sign(db, drawn.token, "matin", PHONE, now=MORNING, drawing=LOOP)
+    signing.sign(db, drawn.token, "matin", "autre", now=AFTERNOON, drawing=LINE)
+    signing.sign(db, tapped.token, "matin", PHONE, now=MORNING)  # before the pad: no drawing
+    first, second = sheet(db, session_id, "matin").lines
+    assert first.drawing == LOOP and first.signed_at.startswith("2026-03-12T08:30")
+    assert second.drawing is None and second.signed_at
+    signing.countersign(db, trainer, session_id, "matin")
+    with pytest.raises(live.LiveError, match="pas ouverte"):
+        signing.sign(db, tapped.token, "matin", PHONE, drawing=LINE)
+    assert sheet(db, session_id, "matin").lines[1].drawing is None
 
 
 def test_no_signature_before_the_sheet_opens_or_after_the_countersignature(day_room, join_all):
@@ -229,10 +250,30 @@ def test_a_persons_signatures_are_in_their_data_export_and_erasure_keeps_the_she
     db, trainer, learners, session_id, code = day_room
     (phone,) = join_all(db, code, learners[:1])
     signing.open_sheet(db, trainer, session_id, "matin")
-    signing.sign(db, phone.token, "matin", PHONE, now=MORNING)
+    signing.sign(db, phone.token, "matin", PHONE, now=MORNING, drawing=LOOP)
     signing.countersign(db, trainer, session_id, "matin")
     (row,) = privacy.export_person(db, learners[0].id)["tables"]["live_signatures"]
     assert row["half_day"] == "matin" and row["device"] == PHONE
+    assert row["drawing"] == json.loads(LOOP.to_json())  # the drawn signature is theirs
     privacy.erase_person(db, OPERATOR, trainer.id)
     closed = sheet(db, session_id, "matin")
     assert closed.signed == 1 and closed.countersigned_by == privacy.ANONYMOUS_NAME
+    assert closed.lines[0].drawing == LOOP  # the sheet is a proof: it keeps its signatures
+
+
+def test_each_drawn_signature_is_drawn_in_its_row_of_the_pdf(day_room, join_all, tmp_path):
+    db, trainer, learners, session_id, code = day_room
+    drawn, tapped = join_all(db, code, learners[:2])
+    signing.open_sheet(db, trainer, session_id, "matin")
+    signing.sign(db, drawn.token, "matin", PHONE, now=MORNING, drawing=LOOP)
+    signing.sign(db, tapped.token, "matin", PHONE, now=MORNING)  # no drawing: a box to sign
+    pdf = sheet_pdf(db, live.get_session(db, session_id), "matin")
+    (tmp_path / "sheet.pdf").write_bytes(pdf)
+    text = pdf_text(pdf)
+    assert "et dessiné sa signature" in text and text.count("signé à 09:30, Linux") == 2
+    content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data().decode("latin-1")
+    # the loop's four points, one stroke: a move then three lines, stroked (S)
+    strokes = re.findall(
+        r"(?:[-\d.]+ [-\d.]+ m)(?: [-\d.]+ [-\d.]+ l){3} S", " ".join(content.split())
+    )
+    assert len(strokes) == 1, content

@@ -15,10 +15,10 @@ from proxi.dates import today
 from proxi.documents import verification
 from proxi.documents.connections import connections_pdf
 from proxi.documents.emargement import sheet_pdf
+from proxi.live import drawing, signing
 from proxi.live import flow as live_flow
 from proxi.live import room as live_room
 from proxi.live import sessions as live
-from proxi.live import signing
 from proxi.ops import privacy, retention
 from proxi.people import accounts, follow_up
 from proxi.people.permissions import OPERATOR
@@ -32,7 +32,7 @@ PERIODS = {"connections": 3, "attendance": 6, "certificates": 10}
 # What each period keeps, as `proofs` reads it.
 KEEPS = {
     "connections": ("relevé", "code du relevé"),
-    "attendance": ("signatures", "retards", "feuilles", "noms en séance", "code d'émargement",
+    "attendance": ("signatures", "signatures dessinées", "retards", "feuilles", "noms en séance", "code d'émargement",
                    "journal d'émargement", "présences"),
     "certificates": ("code d'attestation", "résultats", "formation suivie ailleurs", "preuve",
                      "attestation gardée"),
@@ -63,7 +63,8 @@ def world(make_people):
     code = live_flow.open_session(db, trainer, session.id)
     phone = live_room.join(db, code, person=learner, device="téléphone")
     signing.open_sheet(db, trainer, session.id, "matin")
-    signing.sign(db, phone.token, "matin", "téléphone")
+    signing.sign(db, phone.token, "matin", "téléphone",
+                 drawing=drawing.from_pad([[[10, 10], [200, 90]]], 340, 160))  # fmt: skip
     signing.set_times(db, trainer, phone.participant_id, "matin", arrived_late="9:10")
     signing.countersign(db, trainer, session.id, "matin")
     signing.set_times(db, trainer, phone.participant_id, "matin", arrived_late="9:20",
@@ -95,6 +96,7 @@ def proofs(db, learner) -> dict[str, object]:
         "relevé": connections.periods(db, learner.id),
         "code du relevé": codes(db, "connexions"),
         "signatures": count(db, "live_signatures"),
+        "signatures dessinées": count(db, "live_signatures WHERE drawing IS NOT NULL"),
         "retards": count(db, "live_presence WHERE arrived_late != ''"),
         "feuilles": count(db, "live_sheets"),
         "noms en séance": count(db, "live_participants WHERE person_id IS NOT NULL"),

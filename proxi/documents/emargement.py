@@ -1,9 +1,10 @@
 """The feuille d'émargement of one half-day as a PDF (proxi.live.signing holds the facts).
 
-Who was there, when each person signed on their phone and from which device, late arrivals
-and early departures, the trainer's countersignature; once countersigned, a verification
-code and QR like every other proof. A line signed on no phone keeps an empty box, so the
-printed sheet can still be signed by hand.
+Who was there, the signature each person drew on their phone (vector lines in their row's
+« Signature » cell), when they signed and from which device, late arrivals and early
+departures, the trainer's countersignature; once countersigned, a verification code and QR
+like every other proof. A line with no drawn signature keeps an empty box, so the printed
+sheet can still be signed by hand.
 """
 
 from __future__ import annotations
@@ -14,11 +15,23 @@ from proxi.dates import french_date
 from proxi.documents import verification
 from proxi.documents.pdf import Letterhead, ProofPdf
 from proxi.live import signing
+from proxi.live.drawing import GRID, Drawing
 from proxi.live.sessions import LiveSession
 from proxi.people import accounts
 
-HEADER = ["Nom", "Organisation", "Signature", "Appareil", "Arrivée tardive", "Départ anticipé"]
-WIDTHS = [24, 20, 22, 22, 12, 12]
+HEADER = [
+    "Nom",
+    "Organisation",
+    "Signature",
+    "Signée (heure, appareil)",
+    "Arrivée tardive",
+    "Départ anticipé",
+]
+WIDTHS = [22, 18, 24, 24, 11, 11]
+# The picture of a signature is cropped to what was drawn, but never taller than this share
+# of its width: a tall scribble would otherwise make its row, and the sheet, very long.
+MIN_ASPECT = 3.5
+INK = 'fill="none" stroke="#1a1a1a" stroke-linecap="round" stroke-linejoin="round"'
 
 
 def sheet_pdf(db: sqlite_utils.Database, session: LiveSession, half_day: str) -> bytes:
@@ -41,8 +54,8 @@ def sheet_pdf(db: sqlite_utils.Database, session: LiveSession, half_day: str) ->
     )
     pdf.paragraph(
         f"En signant sur son téléphone, chaque participant·e a déclaré : « "
-        f"{signing.certification(session, half_day)} » L'heure et l'appareil sont ceux de "
-        "cette signature (heure de Paris).",
+        f"{signing.certification(session, half_day)} » et dessiné sa signature (colonne « "
+        "Signature »). L'heure et l'appareil sont ceux de cette signature (heure de Paris).",
         size=9,
     )
     pdf.grid(HEADER, [_row(line, session) for line in sheet.lines], WIDTHS)
@@ -69,18 +82,49 @@ def sheet_pdf(db: sqlite_utils.Database, session: LiveSession, half_day: str) ->
     return pdf.to_bytes()
 
 
-def _row(line: signing.SheetLine, session: LiveSession) -> list[str]:
+def _row(line: signing.SheetLine, session: LiveSession) -> list[str | bytes]:
     who = line.participant
     signed = signing.signed_phrase(line, session)
+    device = device_label(line.device)
     name = who.name + (" (sans compte)" if who.is_guest else "")
     return [
         name,
         who.organisation,
-        signed,
-        device_label(line.device),
+        signature_svg(line.drawing) if line.drawing else "",
+        f"{signed}, {device}" if signed and device else signed,
         line.arrived_late,
         line.left_early,
     ]
+
+
+def signature_svg(drawn: Drawing) -> bytes:
+    """The drawn strokes as SVG polylines, cropped to the ink with a small margin.
+
+    Points are drawn at their true proportions: x in pad heights (the grid's x times the
+    pad's aspect), y as stored. A one-point stroke (a dot on an « i ») is a zero-length line
+    that the round cap shows as a dot."""
+    strokes = [[(x * drawn.aspect, y) for x, y in stroke] for stroke in drawn.strokes]
+    xs = [x for stroke in strokes for x, _ in stroke]
+    ys = [y for stroke in strokes for _, y in stroke]
+    pen = GRID / 30
+    margin = 2.5 * pen  # the ink stays clear of the cell's border
+    left, top = min(xs) - margin, min(ys) - margin
+    width, height = max(xs) + margin - left, max(ys) + margin - top
+    if width < height * MIN_ASPECT:  # widen, centred: the row stays low
+        left -= (height * MIN_ASPECT - width) / 2
+        width = height * MIN_ASPECT
+    lines = "".join(
+        f'<polyline points="{_points(stroke + stroke if len(stroke) == 1 else stroke)}"/>'
+        for stroke in strokes
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left:.1f} {top:.1f} {width:.1f}'
+        f' {height:.1f}"><g {INK} stroke-width="{pen:.1f}">{lines}</g></svg>'
+    ).encode()
+
+
+def _points(stroke: list[tuple[float, int]]) -> str:
+    return " ".join(f"{x:.1f},{y}" for x, y in stroke)
 
 
 def device_label(agent: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import segno
@@ -119,8 +120,13 @@ class ProofPdf(FPDF):
             self.multi_cell(0, 5.5, printable(f"- {item}"))
         self.ln(2)
 
-    def grid(self, header: list[str], rows: list[list[str]], widths: list[int]) -> None:
-        """A bordered table, its header repeated on each page; `widths` are relative."""
+    def grid(
+        self, header: list[str], rows: Sequence[Sequence[str | bytes]], widths: list[int]
+    ) -> None:
+        """A bordered table, its header repeated on each page; `widths` are relative.
+
+        A cell given as bytes is an SVG picture: fpdf2 draws it as vector paths, scaled to
+        the column's width (the row grows to its height)."""
         self.set_font(FONT, size=9)
         with self.table(
             col_widths=tuple(widths),
@@ -129,10 +135,14 @@ class ProofPdf(FPDF):
             first_row_as_headings=True,
             repeat_headings=1,
         ) as grid:
-            for line in [header, *rows]:
+            lines: list[Sequence[str | bytes]] = [header, *rows]
+            for line in lines:
                 grid_row = grid.row()
                 for value in line:
-                    grid_row.cell(printable(value))
+                    if isinstance(value, bytes):
+                        grid_row.cell(img=io.BytesIO(value))
+                    else:
+                        grid_row.cell(printable(value))
         self.ln(3)
 
     def signature_block(self, left: str, right: str) -> None:

@@ -4,7 +4,9 @@ A session has one sheet per half-day it covers (`LiveSession.half_days`: a « jo
 the morning's and the afternoon's). The trainer opens a sheet for signing; each phone that
 joined then shows « Je certifie avoir été présent·e le … matin » and a tap signs it,
 recording who (the participant line), when (UTC) and from which device (the browser's user
-agent). Signing twice keeps the first signature. The trainer notes late arrivals and early
+agent), and the signature drawn with a finger on the pad under that sentence
+(proxi.live.drawing keeps it as bounded strokes; the page requires one). Signing twice keeps
+the first signature, drawing included. The trainer notes late arrivals and early
 departures, then countersigns: the sheet is closed. After that no phone can sign it and a
 correction of the times needs a reason, written to the audit log with the old and new
 values (so does the countersignature itself). The PDF sheet is proxi.documents.emargement.
@@ -19,6 +21,7 @@ import sqlite_utils
 
 from proxi.dates import iso, paris
 from proxi.live import room as live_room
+from proxi.live.drawing import Drawing
 from proxi.live.sessions import (
     HALF_DAYS,
     NO_PASS,
@@ -46,6 +49,7 @@ class SheetLine:
     participant: Participant
     signed_at: str | None  # UTC ISO; None: not signed on a phone
     device: str
+    drawing: Drawing | None  # None: signed before the pad existed, or not signed
     arrived_late: str  # HH:MM Paris time, or ""
     left_early: str
 
@@ -234,8 +238,10 @@ def sign(
     half_day: str,
     device: str = "",
     now: datetime | None = None,
+    drawing: Drawing | None = None,
 ) -> None:
-    """The phone's participant certifies their presence for this half-day."""
+    """The phone's participant certifies their presence for this half-day, with the
+    signature they drew (validated by proxi.live.drawing.from_pad)."""
     participant = live_room.participant_for(db, token)
     if participant is None:
         raise LiveError(NO_PASS)
@@ -249,9 +255,15 @@ def sign(
                 "(pas encore ouverte, ou déjà contresignée) : voyez avec le formateur."
             )
         db.execute(
-            "INSERT OR IGNORE INTO live_signatures (participant_id, half_day, signed_at, device)"
-            " VALUES (?, ?, ?, ?)",
-            [participant.id, half_day, iso(now), " ".join(device.split())[:MAX_DEVICE]],
+            "INSERT OR IGNORE INTO live_signatures"
+            " (participant_id, half_day, signed_at, device, drawing) VALUES (?, ?, ?, ?, ?)",
+            [
+                participant.id,
+                half_day,
+                iso(now),
+                " ".join(device.split())[:MAX_DEVICE],
+                drawing.to_json() if drawing else None,
+            ],
         )
 
 
@@ -263,7 +275,7 @@ def sheet(db: sqlite_utils.Database, session: LiveSession, half_day: str) -> She
     _check_half_day(session, half_day)
     signed = _by_participant(
         db.execute(
-            "SELECT g.participant_id, g.signed_at, g.device FROM live_signatures g"
+            "SELECT g.participant_id, g.signed_at, g.device, g.drawing FROM live_signatures g"
             " JOIN live_participants p ON p.id = g.participant_id"
             " WHERE p.session_id = ? AND g.half_day = ?",
             [session.id, half_day],
@@ -278,7 +290,7 @@ def sheet(db: sqlite_utils.Database, session: LiveSession, half_day: str) -> She
         )
     )
     lines = [
-        SheetLine(p, *signed.get(p.id, (None, "")), *presence.get(p.id, ("", "")))
+        SheetLine(p, *_signature(signed.get(p.id)), *presence.get(p.id, ("", "")))
         for p in live_room.participants(db, session.id)
     ]
     row = db.execute(
@@ -293,6 +305,13 @@ def sheet(db: sqlite_utils.Database, session: LiveSession, half_day: str) -> She
 def _by_participant(rows) -> dict[int, tuple]:
     """participant id -> the rest of its row."""
     return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def _signature(row: tuple | None) -> tuple:
+    """(signed_at, device, drawing) of a signature row, or of no signature."""
+    if row is None:
+        return None, "", None
+    return row[0], row[1], Drawing.from_json(row[2])
 
 
 def _sheet_row(db, session_id: int, half_day: str) -> tuple | None:

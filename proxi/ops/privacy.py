@@ -220,7 +220,8 @@ def _named_data(db: sqlite_utils.Database, person: dict) -> list[tuple[str, str,
         found.append(("live_votes", votes, [person["id"]]))
     if db["live_signatures"].exists():
         signatures = (
-            "SELECT p.session_id, g.half_day, g.signed_at, g.device FROM live_signatures g"
+            "SELECT p.session_id, g.half_day, g.signed_at, g.device, g.drawing"
+            " FROM live_signatures g"
             " JOIN live_participants p ON p.id = g.participant_id WHERE p.person_id = ?"
             " ORDER BY g.signed_at"
         )

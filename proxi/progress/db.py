@@ -837,3 +837,11 @@ def m066_guest_devices(db: sqlite_utils.Database) -> None:
     # device key, never the key itself. Lines from before this migration have none and are
     # still found by their name alone.
     db.execute("ALTER TABLE live_participants ADD COLUMN device_hash TEXT")
+
+
+@MIGRATIONS()
+def m067_drawn_signatures(db: sqlite_utils.Database) -> None:
+    # The signature drawn on the phone's pad (proxi.live.drawing: bounded JSON strokes), kept
+    # with the rest of the signature row, so it is exported, merged and purged with it.
+    # Signatures from before this migration, and a tap without a pad, have none.
+    db.execute("ALTER TABLE live_signatures ADD COLUMN drawing TEXT")

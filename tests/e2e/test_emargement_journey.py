@@ -1,6 +1,7 @@
 """Journey: a trainer runs a one-day session with three phones; each phone signs the morning
-and the afternoon, the trainer notes a late arrival and countersigns both half-days, and the
-two PDF sheets download and read back right. Taps and typing only after the login page; the
+and the afternoon (drawing a signature on the pad with the mouse first: signing on an empty
+pad is refused), the trainer notes a late arrival and countersigns both half-days, and the
+two PDF sheets download and read back right, each signature drawn in its row. Taps and typing only after the login page; the
 phones arrive by the QR code's link (a link someone is sent). Screenshots go to
 test-artifacts/screenshots/emargement-*.png."""
 
@@ -53,11 +54,37 @@ def join_by_the_link(phone, code: str, name: str) -> None:
     expect(phone.get_by_role("heading", name=TITLE)).to_be_visible()
 
 
-def sign(phone, name: str, half_day: str) -> None:
-    """The certification appears by itself (the phone polls), then one tap signs it."""
+def draw_signature(phone) -> None:
+    """A zigzag across the pad, like a finger would; the pad sends it when the finger lifts
+    (a run of the phone's fragment)."""
+    pad = phone.locator("canvas.upper-canvas").first
+    expect(pad).to_be_visible()
+    box = pad.bounding_box()
+    runs = phone.runs
+    before = runs.total + runs.fragment_runs
+    phone.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    phone.mouse.down()
+    for step in range(1, 25):
+        up = -1 if step % 2 else 1
+        x, y = box["x"] + 20 + step * 10, box["y"] + box["height"] / 2 + up * 30
+        phone.mouse.move(x, y, steps=3)
+    phone.mouse.up()
+    runs.wait_until(lambda: runs.total + runs.fragment_runs > before, "the pad's drawing")
+
+
+def sign(phone, name: str, half_day: str, refused_first: bool = False) -> None:
+    """The certification appears by itself (the phone polls) under the pad; a signature is
+    drawn, then one tap signs it."""
     certify = phone.get_by_role("button", name=re.compile(rf"^Je certifie .* {half_day}\.$"))
     expect(certify).to_be_visible(timeout=POLL_MS)
     expect(phone.get_by_text(f"— {name}")).to_be_visible()  # who signs, beside the button
+    expect(phone.get_by_text("Signez ici avec le doigt", exact=False)).to_be_visible()
+    if refused_first:  # a tap on the sentence with nothing drawn
+        click_in_fragment(phone, certify)
+        expect(phone.get_by_text("Dessinez votre signature avant de signer.")).to_be_visible()
+    draw_signature(phone)
+    if refused_first:
+        screenshot(phone, "emargement-phone-pad-drawn")
     click_in_fragment(phone, certify)
     the = "le matin" if half_day == "matin" else "l'après-midi"
     expect(phone.get_by_text(f"✓ Présence signée pour {the}, à", exact=False)).to_be_visible()
@@ -73,10 +100,13 @@ def tap(trainer, name: str) -> None:
     runs.wait_until(lambda: runs.total + runs.fragment_runs > before, f"« {name} » to finish")
 
 
-def download_sheet(trainer, of: str) -> str:
+def download_sheet(trainer, of: str) -> bytes:
     with trainer.expect_download() as done:
         trainer.get_by_role("button", name=f"Télécharger la feuille {of} (PDF)").click()
-    pdf = done.value.path().read_bytes()
+    return done.value.path().read_bytes()
+
+
+def pdf_text(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
 
 
@@ -97,7 +127,7 @@ def test_three_phones_sign_both_half_days_and_the_sheets_read_back(proxi_server,
         for half_day, of in (("matin", "du matin"), ("après-midi", "de l'après-midi")):
             tap(trainer, f"Ouvrir la signature {of} sur les téléphones")
             for phone, name in zip(phones, PHONES, strict=True):
-                sign(phone, name, half_day)
+                sign(phone, name, half_day, refused_first=phone is awa and half_day == "matin")
             screenshot(awa, f"emargement-phone-signed-{half_day}")
             if half_day == "matin":  # Marc arrived at 9:40: noted before countersigning
                 form = trainer.get_by_test_id("stForm").filter(has_text="Arrivée à").first
@@ -117,12 +147,17 @@ def test_three_phones_sign_both_half_days_and_the_sheets_read_back(proxi_server,
             ).to_be_visible()
         screenshot(trainer, "emargement-console-countersigned")
 
-        morning = download_sheet(trainer, "du matin")
-        afternoon = download_sheet(trainer, "de l'après-midi")
+        morning_pdf = download_sheet(trainer, "du matin")
+        afternoon_pdf = download_sheet(trainer, "de l'après-midi")
+        morning, afternoon = pdf_text(morning_pdf), pdf_text(afternoon_pdf)
         for text, label in ((morning, "matin"), (afternoon, "après-midi")):
             assert re.search(rf"Feuille d'émargement — \d\d/\d\d/\d{{4}}, {label}", text)
             assert "Présences signées : 3 sur 3" in text
             assert all(name in text for name in PHONES)
             assert text.count("signé à ") == 3
+        for pdf in (morning_pdf, afternoon_pdf):  # three drawn signatures: three strokes
+            content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data()
+            strokes = re.findall(rb"\d m(?:\s+[-\d.]+ [-\d.]+ l)+\s+S", content)
+            assert len(strokes) >= 3
             assert "Contresignée par Nadia Benali" in text and "Code de vérification" in text
         assert "09:40" in morning and "09:40" not in afternoon
