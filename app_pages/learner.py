@@ -12,7 +12,7 @@ import time
 import streamlit as st
 
 from app_pages.connection import db
-from app_pages.identity import require
+from app_pages.identity import per_run, require
 from proxi.people.accounts import Person
 from proxi.progress import places, store
 
@@ -166,4 +166,5 @@ class LearnerProgress:
 
 
 def learner_progress() -> LearnerProgress:
-    return LearnerProgress(require())
+    """One per run: a page and the step fragment it draws read the same progress."""
+    return per_run("learner-progress", lambda: LearnerProgress(require()))
