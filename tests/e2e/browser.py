@@ -210,9 +210,10 @@ def click_in_fragment(page: Page, target) -> None:
 
 
 def click_in_step(page: Page, target) -> None:
-    """Click a button of a lesson's step (app_pages/lesson.py, a fragment): it reruns the
-    step alone, or the whole page when the page around it changes (the lesson's mark at its
-    last step, another lesson opened). Waits for whichever run it caused."""
+    """Click a button of a lesson's step (app_pages/lesson.py) or of a scenario's scene
+    (app_pages/scenario.py), both fragments: it reruns the step or the scene alone, or the
+    whole page when the page around it changes (the lesson's mark at its last step, another
+    lesson opened). Waits for whichever run it caused."""
     before = (page.runs.total, page.runs.fragment_runs)
     target.click()
     page.runs.wait_until(

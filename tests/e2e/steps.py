@@ -91,14 +91,14 @@ def play_to_an_ending(page) -> None:
     """Always take the first choice until the debrief shows (starting over if already ended)."""
     debrief = main(page).get_by_role("heading", name="Débriefing")
     if debrief.count():
-        click(page, page.get_by_role("button", name="Rejouer depuis le début"))
+        click_in_step(page, page.get_by_role("button", name="Rejouer depuis le début"))
         expect(debrief).to_have_count(0)
     choices = main(page).locator('[class*="st-key-choice-"] button')
     for _ in range(MAX_STEPS):
         if debrief.count():
             return
         expect(choices.first).to_be_visible()
-        click(page, choices.first)
+        click_in_step(page, choices.first)
     pytest.fail("no ending reached by always taking the first choice")
 
 
