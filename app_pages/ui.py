@@ -12,6 +12,7 @@ import contextlib
 import copy
 import functools
 import hashlib
+import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
@@ -80,24 +81,38 @@ def _load(stamp: str) -> Catalogue:
     return load_catalogue()
 
 
-@st.cache_data(ttl=2, show_spinner=False)
-def _fingerprint(folders: tuple[str, ...]) -> str:
-    """Keyed by the content folders: another folder (a test's fixtures) is read at once,
-    never served the last folder's fingerprint for up to 2 s.
+FINGERPRINT_EVERY_S = 2.0  # how stale an edited file may be seen, at most
+# Content folders -> (when their fingerprint was read, that fingerprint, its catalogue).
+# A plain dict, not st.cache_data: catalogue() runs several times in every run of every
+# page, and Streamlit's caches hash their arguments and inspect the function's signature
+# on each call (a sixth of a phone's poll). Keyed by the folders: another folder (a test's
+# fixtures) is read at once, never served the last folder's content.
+_seen: dict[tuple[str, ...], tuple[float, str, Catalogue]] = {}
 
-    A digest, not the tuple of every file: both caches hash their key and cache_data
-    unpickles its value on every call, and catalogue() is called several times a run."""
+
+def _fingerprint() -> str:
+    """A digest, short to hash as `_load`'s key."""
     return hashlib.sha256(repr(fingerprint()).encode()).hexdigest()
 
 
 def content_changed() -> None:
     """A content file was just written (the studio): read the content again on the next call."""
-    _fingerprint.clear()
+    _seen.clear()
 
 
 def catalogue() -> Catalogue:
-    """The content, reloaded when a file changed: files are stat'ed at most every 2 s."""
-    return _load(_fingerprint(tuple(str(folder) for folder in content_dirs())))
+    """The content, parsed once per version; files are stat'ed at most every 2 s."""
+    folders = tuple(str(folder) for folder in content_dirs())
+    now = time.monotonic()
+    seen = _seen.get(folders)
+    if seen is None or now - seen[0] >= FINGERPRINT_EVERY_S:
+        stamp = _fingerprint()
+        content = seen[2] if seen is not None and seen[1] == stamp else _load(stamp)
+        seen = (now, stamp, content)
+        if len(_seen) > 8:  # folders of tests come and go; a server has one
+            _seen.clear()
+        _seen[folders] = seen
+    return seen[2]
 
 
 def table(data, **options) -> None:
