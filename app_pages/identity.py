@@ -90,7 +90,9 @@ def _forget() -> None:
 
 
 def _look_up() -> Person | None:
-    for token in (st.session_state.get(TOKEN_KEY), _cookie_token()):
+    # The cookie is read (and its signature checked) only when the tab holds no live token.
+    for read in (lambda: st.session_state.get(TOKEN_KEY), _cookie_token):
+        token = read()
         if token:
             person = accounts.person_for_session(db(), token)
             if person is not None:
