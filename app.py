@@ -16,6 +16,9 @@ else:
     from proxi.web.auth import auth_routes
     from proxi.web.edge import DeviceCookie, NoFraming
     from proxi.web.language import FrenchPage
+    from proxi.web.memory import cap_malloc_arenas
+
+    cap_malloc_arenas()  # before the first script run's thread: proxi/web/memory.py
 
     app = st.App(
         "app.py",

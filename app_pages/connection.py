@@ -1,27 +1,95 @@
-"""This thread's database connection, for the pages.
+"""A database connection for the running script, taken from a small pool.
 
-Streamlit runs script runs in a pool of threads, and a sqlite3 connection must stay in the
-thread that opened it: each thread opens one connection per database path on first use and
-keeps it (see proxi/progress/db.py). Never shared, never in st.cache_resource.
+Streamlit starts a NEW thread for every script run (a ScriptRunner per rerun), so a
+connection kept per thread was opened, tuned and checked for migrations on every click
+(~1 ms of a phone's poll, a fifth of it). The pool keeps those connections: a run's thread
+takes one on its first db() call and keeps it for the whole run; when the thread ends, its
+thread-local lease is freed and gives the connection back. A connection is thus used by one
+thread at a time, never by two at once. Never in st.cache_resource.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sqlite3
 import threading
+from pathlib import Path
 
 import sqlite_utils
 
 from proxi.progress.db import database_path, open_db
 
+IDLE_PER_FILE = 8  # beyond that, a burst's extra connections are closed, not kept
+
 _local = threading.local()
+_idle: dict[tuple[str, int], list[sqlite_utils.Database]] = {}
+_idle_lock = threading.Lock()
+
+
+class _Lease:
+    """One thread's connections; freed with the thread's locals when the thread ends."""
+
+    def __init__(self) -> None:
+        self.connections: dict[object, tuple[object, sqlite_utils.Database]] = {}
+
+    def __del__(self) -> None:
+        for key, database in self.connections.values():
+            if isinstance(key, tuple):
+                _give_back(key, database)
 
 
 def db() -> sqlite_utils.Database:
-    """This thread's connection (sqlite3 connections must stay in the thread that made them)."""
-    path = str(database_path())
-    connections = getattr(_local, "connections", None)
-    if connections is None:
-        connections = _local.connections = {}
-    if path not in connections:
-        connections[path] = open_db(path)
-    return connections[path]
+    """The connection of this run (and of its thread) to the configured database."""
+    path = database_path()
+    lease = getattr(_local, "lease", None)
+    if lease is None:
+        lease = _local.lease = _Lease()
+    taken = lease.connections.get(str(path))
+    if taken is None or (isinstance(taken[0], tuple) and taken[0] != _file_key(path)):
+        taken = lease.connections[str(path)] = _take(path)
+    return taken[1]
+
+
+def _file_key(path: Path | str) -> tuple[str, int] | None:
+    """The file's name and inode: a database restored or recreated under the same name is
+    another file, and a pooled connection to the old one must not serve it."""
+    if not isinstance(path, Path):
+        return None  # ":memory:": every connection is its own database, never pooled
+    try:
+        return str(path), os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _take(path: Path | str) -> tuple[object, sqlite_utils.Database]:
+    key = _file_key(path)
+    with _idle_lock:
+        idle = _idle.get(key, []) if key else []
+        if idle:
+            return key, idle.pop()
+    database = open_db(path, shared=isinstance(path, Path))
+    return _file_key(path) or object(), database
+
+
+def _give_back(key: tuple[str, int], database: sqlite_utils.Database) -> None:
+    connection = database.conn
+    with contextlib.suppress(sqlite3.Error):
+        if connection.in_transaction:  # a run stopped mid-write: never hand that on
+            connection.rollback()
+        with _idle_lock:
+            for other in [k for k in _idle if k[0] == key[0] and k != key]:
+                for stale in _idle.pop(other):  # the file was replaced: its old inode's
+                    stale.conn.close()
+            idle = _idle.setdefault(key, [])
+            if len(idle) < IDLE_PER_FILE:
+                idle.append(database)
+                return
+        connection.close()
+
+
+def idle_count(path: Path | str) -> int:
+    """Connections waiting in the pool for this file (for the tests)."""
+    key = _file_key(Path(path))
+    with _idle_lock:
+        return len(_idle.get(key, [])) if key else 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from app_pages import ui
@@ -9,7 +11,8 @@ from proxi.content import engine
 from proxi.content.scenario import Scenario
 
 
-def show_debrief(scenario: Scenario, state: dict, move) -> None:
+def show_debrief(scenario: Scenario, state: dict, restart: Callable[[dict], None]) -> None:
+    """The ending reached from `state`; « Rejouer depuis le début » calls `restart(state)`."""
     result = engine.result(scenario, state)
     ending = result.ending
     st.header(ending.title)
@@ -26,5 +29,6 @@ def show_debrief(scenario: Scenario, state: dict, move) -> None:
     st.markdown("#### Votre parcours")
     for step in result.path:
         st.markdown(f"{step.decision + 1}. **{step.choice.text}** — {step.choice.feedback}")
-    if st.button("Rejouer depuis le début", type="primary", width="stretch"):
-        move(engine.start(scenario), "restarted")
+    st.button(
+        "Rejouer depuis le début", type="primary", width="stretch", on_click=restart, args=(state,)
+    )

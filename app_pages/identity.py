@@ -9,14 +9,16 @@ every tab. Within one tab the token is also kept in session state, which is how 
 Once per run, not once per call: the shell checks the session before drawing the menu and
 the page checks it again in `require()`; `checked_once()` (around the shell's run) lets the
 second ask reuse the first answer. A fragment's rerun or a callback runs outside it and
-checks the database itself.
+checks the database itself. `per_run` keeps other answers of the same run the same way
+(the learner's progress, read by a page and by the fragment it draws).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -27,18 +29,33 @@ from proxi.people.accounts import Person
 
 TOKEN_KEY = "session_token"
 REDIRECT_KEY = "_redirect_to"
+T = TypeVar("T")
 # While `checked_once()` is open: a list holding this run's answer once it is known.
 _this_run: ContextVar[list[Person | None] | None] = ContextVar("proxi_this_run", default=None)
+# While `checked_once()` is open: what `per_run` made in this run, by name.
+_made_this_run: ContextVar[dict[str, object] | None] = ContextVar("proxi_made", default=None)
 
 
 @contextlib.contextmanager
 def checked_once() -> Iterator[None]:
     """Within this block (one script run), the session is looked up once."""
-    opened = _this_run.set([])
+    opened, made = _this_run.set([]), _made_this_run.set({})
     try:
         yield
     finally:
         _this_run.reset(opened)
+        _made_this_run.reset(made)
+
+
+def per_run(name: str, make: Callable[[], T]) -> T:
+    """`make()`, once per run within `checked_once()`; outside it (a fragment's rerun, a
+    callback), made again at each call. Forgotten with the person at a login or logout."""
+    made = _made_this_run.get()
+    if made is None:
+        return make()
+    if name not in made:
+        made[name] = make()
+    return made[name]  # type: ignore[return-value]  # made by `make` under this name
 
 
 def _cookie_token() -> str | None:
@@ -65,13 +82,17 @@ def current_person() -> Person | None:
 
 def _forget() -> None:
     """Logging in or out changes the answer: the next ask in this run looks it up again."""
-    answer = _this_run.get()
+    answer, made = _this_run.get(), _made_this_run.get()
     if answer:
         answer.clear()
+    if made:
+        made.clear()
 
 
 def _look_up() -> Person | None:
-    for token in (st.session_state.get(TOKEN_KEY), _cookie_token()):
+    # The cookie is read (and its signature checked) only when the tab holds no live token.
+    for read in (lambda: st.session_state.get(TOKEN_KEY), _cookie_token):
+        token = read()
         if token:
             person = accounts.person_for_session(db(), token)
             if person is not None:

@@ -12,7 +12,7 @@ import time
 import streamlit as st
 
 from app_pages.connection import db
-from app_pages.identity import require
+from app_pages.identity import per_run, require
 from proxi.people.accounts import Person
 from proxi.progress import places, store
 
@@ -22,12 +22,20 @@ class LearnerProgress:
 
     def __init__(self, person: Person) -> None:
         self.person = person
-        self.overview = store.learner_overview(db(), person.id)
+        self._overview: store.LearnerOverview | None = None  # read on first use
         self._states: dict[str, dict] = {}  # module_id -> lesson_progress rows, this run
 
+    @property
+    def overview(self) -> store.LearnerOverview:
+        """Modules, scenarios, resume point: four queries, made only when a screen reads
+        them (a lesson's step or a scenario's choice mostly does not), once per run."""
+        if self._overview is None:
+            self._overview = store.learner_overview(db(), self.person.id)
+        return self._overview
+
     def _refresh(self, module_id: str | None = None) -> None:
-        """Re-read after a write, so the screen shows the state the action just made."""
-        self.overview = store.learner_overview(db(), self.person.id)
+        """Read again after a write, so the screen shows the state the action just made."""
+        self._overview = None
         self._states.pop(module_id, None)
 
     def _elapsed(self) -> float:
@@ -166,4 +174,5 @@ class LearnerProgress:
 
 
 def learner_progress() -> LearnerProgress:
-    return LearnerProgress(require())
+    """One per run: a page and the step fragment it draws read the same progress."""
+    return per_run("learner-progress", lambda: LearnerProgress(require()))

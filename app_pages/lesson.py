@@ -1,10 +1,17 @@
-"""One lesson, one step at a time (a phone screen each), with its interactive blocks."""
+"""One lesson, one step at a time (a phone screen each), with its interactive blocks.
+
+The step is a fragment (`lesson_steps`): « Étape suivante », « Étape précédente » and a
+block's answer rerun the step alone, not the menu, the module's header and its lesson list.
+What the rest of the page shows (each lesson's mark, the module's state, the open lesson)
+is compared before and after; when a step changed it, the whole page runs again.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from app_pages import ui
+from app_pages.learner import learner_progress
 from proxi.content.course import CourseModule, Lesson
 
 QUIZ = "__quiz__"  # the `lecon` URL value of a module's final quiz
@@ -22,6 +29,39 @@ def open_step(module: CourseModule, lesson: Lesson, progress) -> int:
     number = min(st.session_state[key], len(lesson.steps) - 1)
     progress.record_step(module, lesson, number)
     return number
+
+
+def page_state(module: CourseModule, progress) -> tuple:
+    """What the page draws outside the step from the learner's progress: each lesson's
+    mark in the list, the count of lessons done, the module's state."""
+    marks = tuple(progress.lesson_status(module, lesson) for lesson in module.lessons)
+    return marks, progress.module_status(module)
+
+
+def _drawn_key(module: CourseModule) -> str:
+    return f"lesson-page-state-{module.id}"
+
+
+def remember_page_state(module: CourseModule, progress) -> None:
+    """Called by the full run, once it has drawn the lesson list."""
+    st.session_state[_drawn_key(module)] = page_state(module, progress)
+
+
+@st.fragment
+def lesson_steps(module_id: str, lesson_id: str) -> None:
+    """The open step. Its arguments are ids, and the content, the person and their
+    progress are read again: a fragment's rerun reuses the arguments of the full run that
+    drew it, and checks the session itself (app_pages/identity.py)."""
+    progress = learner_progress()
+    module = ui.catalogue().course.modules.get(module_id)
+    lesson = module.lesson(lesson_id) if module else None
+    if lesson is None or st.query_params.get("lecon") != lesson_id:
+        st.rerun()  # the content changed, or « Leçon suivante » opened another lesson
+    number = open_step(module, lesson, progress)
+    drawn = st.session_state.get(_drawn_key(module))
+    if drawn is not None and drawn != page_state(module, progress):
+        st.rerun()  # e.g. the lesson's last step: its mark in the list becomes « terminée »
+    show_lesson(module, lesson, number, progress)
 
 
 def show_lesson(module: CourseModule, lesson: Lesson, number: int, progress) -> None:

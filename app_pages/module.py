@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_pages import ui
 from app_pages.learner import learner_progress
-from app_pages.lesson import QUIZ, open_step, show_lesson
+from app_pages.lesson import QUIZ, lesson_steps, open_step, remember_page_state
 from proxi.content.course import CourseModule
 from proxi.progress import places
 
@@ -61,7 +61,9 @@ st.query_params["lecon"] = picked
 # The step is recorded before the list is drawn, so the list and the count already
 # include the screen the learner is looking at.
 lesson = None if picked == QUIZ else module.lesson(picked)
-number = open_step(module, lesson, progress) if lesson else 0
+if lesson:
+    open_step(module, lesson, progress)
+    remember_page_state(module, progress)  # what the lesson list below shows
 
 
 def choice_label(choice: str) -> str:
@@ -94,7 +96,7 @@ if lesson is None:
     ui.scroll_to_title(f"{module.id}/{QUIZ}")
     show_quiz(module, progress)
 else:
-    show_lesson(module, lesson, number, progress)
+    lesson_steps(module.id, lesson.id)
 
 if module.further_reading:
     with st.expander("Pour aller plus loin"):

@@ -110,6 +110,28 @@ def pages_for(person) -> dict[str, list]:
     return sections
 
 
+NAVIGATION_KEY = "_navigation-pages"
+
+
+def kept_pages_for(person) -> dict[str, list]:
+    """pages_for(person), built once per tab while what it depends on stays the same:
+    building ~30 st.Page objects (each resolves its file) was ~8 % of every click. Kept in
+    the tab's session, never shared between sessions: st.navigation marks the page it
+    returns as the one to run, and two sessions running at once would clear each other's mark."""
+    depends_on = _pages_depend_on(person)
+    kept = st.session_state.get(NAVIGATION_KEY)
+    if kept is None or kept[0] != depends_on:
+        kept = st.session_state[NAVIGATION_KEY] = (depends_on, pages_for(person))
+    return kept[1]
+
+
+def _pages_depend_on(person) -> tuple | None:
+    """Everything pages_for reads of the person: logged in or not, landing, allowed screens."""
+    if person is None:
+        return None
+    return landing(person).file, tuple(screen.allowed(person) for screen in SCREENS)
+
+
 def _not_for_your_role() -> None:
     st.title("Page réservée")
     st.error("Cette page n'est pas accessible avec votre rôle.")
@@ -136,7 +158,7 @@ def _run() -> None:
     # Logged out, the login page offers its few links itself: no menu to open on a phone.
     # Every page listed (collapsed, Streamlit cuts the list at « View 4 more »).
     navigation = st.navigation(
-        pages_for(person), position="sidebar" if person else "hidden", expanded=True
+        kept_pages_for(person), position="sidebar" if person else "hidden", expanded=True
     )
     screen = screen_of(navigation)
     # The layout is set before the page draws anything, from the screen being opened:

@@ -69,7 +69,7 @@ def phone(token: str, participant: Participant, session: LiveSession) -> None:
                 args=(token, half_day, device),
             )
             _refusal(f"sign-{half_day}")
-    for half_day, at in signing.signed(db(), participant).items():
+    for half_day, at in signing.signed(db(), participant, session).items():
         st.caption(f"✓ Présence signée pour {signing.THE_HALF_DAY[half_day]}, {at}.")
 
 

@@ -9,11 +9,13 @@ part is a hex digest.
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
 import hashlib
+import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
-import altair as alt
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
@@ -74,26 +76,43 @@ def scroll_to_title(place: str) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _load(stamp: tuple) -> Catalogue:
+def _load(stamp: str) -> Catalogue:
     """One catalogue per content fingerprint: `stamp` must be hashed (no leading underscore)."""
     return load_catalogue()
 
 
-@st.cache_data(ttl=2, show_spinner=False)
-def _fingerprint(folders: tuple[str, ...]) -> tuple:
-    """Keyed by the content folders: another folder (a test's fixtures) is read at once,
-    never served the last folder's fingerprint for up to 2 s."""
-    return fingerprint()
+FINGERPRINT_EVERY_S = 2.0  # how stale an edited file may be seen, at most
+# Content folders -> (when their fingerprint was read, that fingerprint, its catalogue).
+# A plain dict, not st.cache_data: catalogue() runs several times in every run of every
+# page, and Streamlit's caches hash their arguments and inspect the function's signature
+# on each call (a sixth of a phone's poll). Keyed by the folders: another folder (a test's
+# fixtures) is read at once, never served the last folder's content.
+_seen: dict[tuple[str, ...], tuple[float, str, Catalogue]] = {}
+
+
+def _fingerprint() -> str:
+    """A digest, short to hash as `_load`'s key."""
+    return hashlib.sha256(repr(fingerprint()).encode()).hexdigest()
 
 
 def content_changed() -> None:
     """A content file was just written (the studio): read the content again on the next call."""
-    _fingerprint.clear()
+    _seen.clear()
 
 
 def catalogue() -> Catalogue:
-    """The content, reloaded when a file changed: files are stat'ed at most every 2 s."""
-    return _load(_fingerprint(tuple(str(folder) for folder in content_dirs())))
+    """The content, parsed once per version; files are stat'ed at most every 2 s."""
+    folders = tuple(str(folder) for folder in content_dirs())
+    now = time.monotonic()
+    seen = _seen.get(folders)
+    if seen is None or now - seen[0] >= FINGERPRINT_EVERY_S:
+        stamp = _fingerprint()
+        content = seen[2] if seen is not None and seen[1] == stamp else _load(stamp)
+        seen = (now, stamp, content)
+        if len(_seen) > 8:  # folders of tests come and go; a server has one
+            _seen.clear()
+        _seen[folders] = seen
+    return seen[2]
 
 
 def table(data, **options) -> None:
@@ -233,45 +252,84 @@ def bars(rows: list[dict], label: str, series: list[str], value_title: str) -> N
     """Horizontal bars: one line per `label` (its text in full on the left), one bar per
     column of `series`, side by side, each with its value at its end; the axis is titled
     `value_title` and reaches past the longest bar, so that no bar or value is cut.
-    Drawn with Altair rather than st.bar_chart, whose axes read « value --
+    Drawn with Vega-Lite rather than st.bar_chart, whose axes read « value --
     streamlit-generated » and swap their titles when horizontal. What a screen reader
     says of the chart, its axes, legend and bars is French too: Vega's own descriptions
     are English (« X-axis for a linear scale with values from 0 to 80 »)."""
+    values = tuple(tuple(row.get(name, 0) for name in series) for row in rows)
+    lines = tuple(row[label] for row in rows)
+    spec = _bars_spec(lines, values, label, tuple(series), value_title)
+    st.vega_lite_chart(copy.deepcopy(spec), width="stretch")
+
+
+@functools.lru_cache(maxsize=256)
+def _bars_spec(
+    lines: tuple, values: tuple, label: str, series: tuple[str, ...], value_title: str
+) -> dict:
+    """The Vega-Lite spec of `bars`, as a plain dict cached by its data: building it with
+    Altair (objects, then a schema validation) cost ~half of a scenario's ending. The same
+    spec Altair made and st.altair_chart sent (tests/test_bars.py compares them)."""
     long = [
-        {"label": row[label], "series": name, "value": row.get(name, 0)}
-        for row in rows
-        for name in series
+        {"label": line, "series": name, "value": value}
+        for line, row in zip(lines, values, strict=True)
+        for name, value in zip(series, row, strict=True)
     ]
-    numbers = [line["value"] for line in long]
+    numbers = [item["value"] for item in long]
     low, high = min(0, *numbers), max(0, *numbers)
     room = max(1, round((high - low) * 0.15))  # space for the value written past the bar
     domain = [low - room if low < 0 else 0, high + room]
-    x_axis = alt.Axis(description=f"Axe horizontal : {value_title}")
-    x = alt.X("value:Q", title=value_title, scale=alt.Scale(domain=domain), axis=x_axis)
-    y_axis = alt.Axis(labelLimit=0, description=f"Axe vertical : {label}")
-    y = alt.Y("label:N", title=None, sort=None, axis=y_axis)
-    base = alt.Chart(alt.Data(values=long)).encode(x=x, y=y)
+    encoding: dict = {
+        "x": {"axis": {"description": f"Axe horizontal : {value_title}"}, "field": "value",
+              "scale": {"domain": domain}, "title": value_title, "type": "quantitative"},
+        "y": {"axis": {"description": f"Axe vertical : {label}", "labelLimit": 0},
+              "field": "label", "sort": None, "title": None, "type": "nominal"},
+    }  # fmt: skip
     said = 'datum.label + " : " + datum.value'  # each bar, as a screen reader says it
-    if len(series) > 1:
-        legend = alt.Legend(orient="top", description="Légende : " + ", ".join(series))
-        colour = alt.Color("series:N", title=None, sort=series, legend=legend)
-        base = base.encode(color=colour, yOffset=alt.YOffset("series:N", sort=series))
-        said = 'datum.label + ", " + datum.series + " : " + datum.value'
-    tooltip = [alt.Tooltip("label:N", title=label), alt.Tooltip("value:Q", title=value_title)]
-    value = alt.Text("value:Q")
-    bar = base.mark_bar().encode(tooltip=tooltip, description="said:N")
-    chart = alt.layer(
-        bar.transform_calculate(said=said),
-        base.mark_text(align="left", dx=4, aria=False).encode(text=value)
-        .transform_filter("datum.value >= 0"),
-        base.mark_text(align="right", dx=-4, aria=False).encode(text=value)
-        .transform_filter("datum.value < 0"),
-    )  # fmt: skip
     # Heights by the step of each bar, not a total: with one line and a total height, Vega
     # drew grouped bars one pixel thick (seen on a manager's one-organisation dashboard).
-    height = alt.Step(BAR_STEP, **{"for": "offset"}) if len(series) > 1 else alt.Step(28)
-    described = f"Graphique en barres : {value_title}, par {label.lower()}"
-    st.altair_chart(chart.properties(height=height, description=described), width="stretch")
+    height: dict = {"step": 28}
+    if len(series) > 1:
+        legend = {"description": "Légende : " + ", ".join(series), "orient": "top"}
+        encoding["color"] = {"field": "series", "legend": legend, "sort": list(series),
+                             "title": None, "type": "nominal"}  # fmt: skip
+        encoding["yOffset"] = {"field": "series", "sort": list(series), "type": "nominal"}
+        said = 'datum.label + ", " + datum.series + " : " + datum.value'
+        height = {"step": BAR_STEP, "for": "offset"}
+    tooltip = [{"field": "label", "title": label, "type": "nominal"},
+               {"field": "value", "title": value_title, "type": "quantitative"}]  # fmt: skip
+    text = {"field": "value", "type": "quantitative"}
+    described = {
+        **encoding,
+        "description": {"field": "said", "type": "nominal"},
+        "tooltip": tooltip,
+    }
+    # Keys in Altair's order (encodings sorted): the same JSON text, the same element id.
+    bar = {"mark": {"type": "bar"}, "encoding": dict(sorted(described.items())),
+           "transform": [{"calculate": said, "as": "said"}]}  # fmt: skip
+    return {
+        "layer": [
+            bar,
+            _value_layer("left", 4, ">=", encoding, text),
+            _value_layer("right", -4, "<", encoding, text),
+        ],  # fmt: skip
+        "data": {"values": long},
+        "description": f"Graphique en barres : {value_title}, par {label.lower()}",
+        "height": height,
+        "$schema": VEGA_LITE_SCHEMA,
+        "datasets": {},
+    }
+
+
+def _value_layer(align: str, dx: int, sign: str, encoding: dict, text: dict) -> dict:
+    """The values written at the end of the bars: past them, on the side they grow to."""
+    return {
+        "mark": {"type": "text", "align": align, "aria": False, "dx": dx},
+        "encoding": dict(sorted({**encoding, "text": text}.items())),
+        "transform": [{"filter": f"datum.value {sign} 0"}],
+    }
+
+
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"  # Altair 6's
 
 
 def outcome_badge(outcome: str) -> None:

@@ -2,8 +2,9 @@
 
 import os
 
-import streamlit as st
 from pages import logged_in, make_person, no_exception, texts, use_temporary_world
+
+from app_pages import ui
 
 
 def rewrite(path, old: str, new: str) -> None:
@@ -14,7 +15,7 @@ def rewrite(path, old: str, new: str) -> None:
 
 def two_seconds_later() -> None:
     """The file fingerprint is re-read at most every 2 s: let that time pass."""
-    st.cache_data.clear()
+    ui.content_changed()
 
 
 def test_an_edited_title_shows_on_the_next_run(tmp_path, monkeypatch):

@@ -206,10 +206,13 @@ def participant_for(db: sqlite_utils.Database, token: str | None) -> Participant
     """The participant holding this pass token, or None."""
     if not token:
         return None
-    row = db.execute(
-        "SELECT participant_id FROM live_passes WHERE token_hash = ?", [passwords.token_hash(token)]
-    ).fetchone()
-    return _participants(db, "p.id = ?", [row[0]])[0] if row else None
+    # One query (a phone asks at each poll): the pass by its primary key, then its line.
+    found = _participants(
+        db,
+        "p.id = (SELECT participant_id FROM live_passes WHERE token_hash = ?)",
+        [passwords.token_hash(token)],
+    )
+    return found[0] if found else None
 
 
 # --- Participants (the trainer's side) ---------------------------------------------------

@@ -220,9 +220,12 @@ def to_sign(db: sqlite_utils.Database, participant: Participant) -> list[str]:
     return [half_day for half_day in HALF_DAYS if half_day in found]
 
 
-def signed(db: sqlite_utils.Database, participant: Participant) -> dict[str, str]:
-    """Half-day -> « à 09:32 »: what this participant has signed, in the day's order."""
-    session = get_session(db, participant.session_id)
+def signed(
+    db: sqlite_utils.Database, participant: Participant, session: LiveSession | None = None
+) -> dict[str, str]:
+    """Half-day -> « à 09:32 »: what this participant has signed, in the day's order.
+    `session`: the participant's, when the caller has read it already (a phone's poll)."""
+    session = session or get_session(db, participant.session_id)
     rows = dict(
         db.execute(
             "SELECT half_day, signed_at FROM live_signatures WHERE participant_id = ?",

@@ -7,11 +7,10 @@ first); it then restores through `open_db`.
 
 Threads. A `sqlite3` connection refuses to be used from a thread other than the one that
 opened it (sqlite-utils keeps `check_same_thread=True`). A CLI command or an HTTP request
-opens one connection and closes it at the end: `with open_db() as db: ...`. The app keeps ONE
-CONNECTION PER THREAD (`app_pages/connection.py`): Streamlit runs script runs in a pool of
-threads, and each thread reuses the connection it opened. After the first call for a path
-the open is only a connect plus four pragmas, and a connection is never shared between
-threads: do not put a Database in `st.cache_resource`.
+opens one connection and closes it at the end: `with open_db() as db: ...`. The app keeps a
+POOL (`app_pages/connection.py`): Streamlit starts a new thread for each script run; the run
+takes a connection on its first use and gives it back when its thread ends, so a connection
+serves one thread at a time, never two at once: do not put a Database in `st.cache_resource`.
 
 Concurrency. WAL lets readers run while one writer writes. Writers take the write lock up
 front with `BEGIN IMMEDIATE` (a deferred transaction that later upgrades to a write can fail
@@ -77,13 +76,16 @@ def open_private(path: str | Path, mode: str = "wb"):
     return os.fdopen(fd, mode)
 
 
-def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
-    """Open (creating if need be) the database, tuned and migrated. One per thread."""
+def open_db(path: str | Path | None = None, shared: bool = False) -> sqlite_utils.Database:
+    """Open (creating if need be) the database, tuned and migrated. One per thread;
+    `shared`: handed from thread to thread by the app's pool, used by one at a time."""
     target = database_path(path)
     if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True)
         create_private(target)
-    conn = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = sqlite3.connect(
+        str(target), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=not shared
+    )
     db = sqlite_utils.Database(conn, execute_plugins=False)
     _tune(db)
     _migrate_once(db, target)

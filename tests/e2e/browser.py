@@ -209,6 +209,18 @@ def click_in_fragment(page: Page, target) -> None:
     page.runs.wait_until(lambda: page.runs.fragment_runs > before, "the fragment run to finish")
 
 
+def click_in_step(page: Page, target) -> None:
+    """Click a button of a lesson's step (app_pages/lesson.py) or of a scenario's scene
+    (app_pages/scenario.py), both fragments: it reruns the step or the scene alone, or the
+    whole page when the page around it changes (the lesson's mark at its last step, another
+    lesson opened). Waits for whichever run it caused."""
+    before = (page.runs.total, page.runs.fragment_runs)
+    target.click()
+    page.runs.wait_until(
+        lambda: (page.runs.total, page.runs.fragment_runs) != before, "the step's run to finish"
+    )
+
+
 def click(page: Page, target) -> None:
     """Click something that reruns the script, and wait for that run to finish."""
     rerun_after(page, target.click)

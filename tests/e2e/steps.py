@@ -17,7 +17,16 @@ from proxi.live import sessions as live
 from proxi.people import accounts
 from proxi.progress.db import open_db
 
-from .browser import PlaywrightTimeout, click, expect, go_to, loaded_after, main, screenshot
+from .browser import (
+    PlaywrightTimeout,
+    click,
+    click_in_step,
+    expect,
+    go_to,
+    loaded_after,
+    main,
+    screenshot,
+)
 
 MAX_STEPS = 30
 SCENARIO = "bruit-nuit"
@@ -44,7 +53,7 @@ def rewind_lesson(page) -> None:
         number, _total = step_on_screen(page)
         if number == 1:
             return
-        click(page, page.get_by_role("button", name="← Étape précédente"))
+        click_in_step(page, page.get_by_role("button", name="← Étape précédente"))
         expect(main(page).get_by_text(f"Étape {number - 1} sur")).to_be_visible()
 
 
@@ -61,7 +70,7 @@ def read_until(page, button_name: str) -> None:
             return
         if number == total:
             break
-        click(page, page.get_by_role("button", name="Étape suivante →"))
+        click_in_step(page, page.get_by_role("button", name="Étape suivante →"))
         expect(main(page).get_by_text(f"Étape {number + 1} sur")).to_be_visible()
     pytest.fail(f"no « {button_name} » in this lesson")
 
@@ -73,7 +82,7 @@ def answer_the_block(page) -> None:
     )
     first_option = form.get_by_role("checkbox").or_(form.get_by_role("radio")).first
     first_option.check(force=True)  # Streamlit draws its own box over the real input
-    click(page, form.get_by_role("button", name="Valider ma réponse"))
+    click_in_step(page, form.get_by_role("button", name="Valider ma réponse"))
     feedback = main(page).get_by_text("Bonne réponse !")
     expect(feedback.or_(main(page).get_by_text("Ce n'est pas la bonne réponse."))).to_be_visible()
 
@@ -82,14 +91,14 @@ def play_to_an_ending(page) -> None:
     """Always take the first choice until the debrief shows (starting over if already ended)."""
     debrief = main(page).get_by_role("heading", name="Débriefing")
     if debrief.count():
-        click(page, page.get_by_role("button", name="Rejouer depuis le début"))
+        click_in_step(page, page.get_by_role("button", name="Rejouer depuis le début"))
         expect(debrief).to_have_count(0)
     choices = main(page).locator('[class*="st-key-choice-"] button')
     for _ in range(MAX_STEPS):
         if debrief.count():
             return
         expect(choices.first).to_be_visible()
-        click(page, choices.first)
+        click_in_step(page, choices.first)
     pytest.fail("no ending reached by always taking the first choice")
 
 

@@ -21,6 +21,7 @@ from .browser import (
     DEMO_PASSWORD,
     PHONE,
     click,
+    click_in_step,
     expect,
     go_to,
     log_in,
@@ -115,7 +116,7 @@ def test_learner_on_a_phone_from_login_to_attestation(proxi_server, chromium_bro
 
         for number in range(2, len(last.steps) + 1):
             scroll_to_the_bottom(page)
-            click(page, page.get_by_role("button", name="Étape suivante →"))
+            click_in_step(page, page.get_by_role("button", name="Étape suivante →"))
             assert step_on_screen(page) == (number, len(last.steps))
             opens_at_its_title(page, last.steps[number - 1].title)
         expect(main(page).get_by_text("Leçon terminée. Bravo !")).to_be_visible()
@@ -124,7 +125,7 @@ def test_learner_on_a_phone_from_login_to_attestation(proxi_server, chromium_bro
         ).to_be_attached()
         screenshot(page, "learner-4-lesson-done-phone")
 
-        click(page, page.get_by_role("button", name="Passer au quiz final"))
+        click_in_step(page, page.get_by_role("button", name="Passer au quiz final"))
         expect(main(page).get_by_role("heading", name="Quiz final")).to_be_in_viewport()
         answer_the_quiz(page, module)
         expect(main(page).get_by_text(re.compile(r"Quiz réussi : 100 %"))).to_be_visible()

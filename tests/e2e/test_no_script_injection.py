@@ -18,6 +18,7 @@ from .browser import (
     PHONE,
     PROJECTOR,
     click,
+    click_in_step,
     expect,
     log_in,
     main,
@@ -81,7 +82,7 @@ def write_a_reflection(page) -> None:
     open_app(page, url)
     read_until(page, "Enregistrer ma réflexion")
     page.get_by_label(block.question).fill(EVERYTHING)
-    click(page, page.get_by_role("button", name="Enregistrer ma réflexion"))
+    click_in_step(page, page.get_by_role("button", name="Enregistrer ma réflexion"))
     expect(main(page).get_by_text("Réflexion enregistrée")).to_be_visible()
     assert_inert(page, "reflection saved")
     reload(page)

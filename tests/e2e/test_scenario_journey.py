@@ -16,7 +16,7 @@ from proxi.people.permissions import OPERATOR
 from .browser import (
     DEMO_PASSWORD,
     PHONE,
-    click,
+    click_in_step,
     expect,
     go_to,
     log_in,
@@ -51,7 +51,7 @@ def take(page, text: str) -> None:
     """Tap a choice at the bottom of the scene, as a thumb does."""
     button = main(page).get_by_role("button", name=text, exact=True)
     button.scroll_into_view_if_needed()
-    click(page, button)
+    click_in_step(page, button)
 
 
 def opens_at_the_feedback(page, chosen: str) -> None:
@@ -87,7 +87,7 @@ def test_a_caretaker_plays_a_scenario_on_her_phone_and_replays_a_decision(
 
         # Forum theatre: back to the first decision, played differently.
         expand(page, "Rejouer à partir d'une décision")
-        click(page, main(page).get_by_role("button", name="Décision 1", exact=False))
+        click_in_step(page, main(page).get_by_role("button", name="Décision 1", exact=False))
         expect(debrief).to_have_count(0)
         expect(main(page).get_by_role("button", name=first[1].text, exact=True)).to_be_visible()
         take(page, first[1].text)
