@@ -27,6 +27,7 @@ POLL_SECONDS = 3
 
 def _act(where: str, function, *args, **kwargs) -> None:
     """A button callback: run a signing act; a refusal waits for `refusal(where)`."""
+    st.session_state.pop(ERROR, None)
     try:
         function(db(), *args, **kwargs)
     except ProxiError as error:
@@ -34,9 +35,10 @@ def _act(where: str, function, *args, **kwargs) -> None:
 
 
 def _refusal(where: str) -> None:
+    """The last refusal, beside its button, until the next act: the phone and the console
+    poll every few seconds, so a message shown once would vanish before it is read."""
     stored = st.session_state.get(ERROR)
     if stored and stored[0] == where:
-        del st.session_state[ERROR]
         st.error(stored[1])
 
 
@@ -79,6 +81,7 @@ def _pad_key(half_day: str) -> str:
 
 
 def _clear_pad(half_day: str) -> None:
+    st.session_state.pop(ERROR, None)  # a blank pad: the last refusal no longer applies
     version = f"pad-version-{half_day}"
     st.session_state[version] = st.session_state.get(version, 0) + 1
 

@@ -47,6 +47,8 @@ def test_the_console_has_one_sheet_per_half_day_and_the_phone_signs_once_opened(
     assert "Léa Martin" in texts(phone) and "Signez ici avec le doigt" in texts(phone)
     click(phone, "sign-matin")  # nothing drawn yet
     assert "Dessinez votre signature avant de signer." in texts(phone)
+    phone.run()  # the phone polls every 2 s: the refusal stays until the next act
+    assert "Dessinez votre signature avant de signer." in texts(phone)
     assert signing.sheet(db, session, "matin").signed == 0
     monkeypatch.setattr(signing_parts, "read_pad", lambda key: SCRIBBLE)
     click(phone, "sign-matin")
@@ -75,6 +77,7 @@ def test_a_crafted_pad_is_refused_in_french_and_clearing_mounts_a_blank_pad(
     keys = []
     monkeypatch.setattr(signing_parts, "read_pad", lambda key: keys.append(key))
     click(phone, "clear-matin")
+    assert "Signature illisible" not in texts(phone)  # a blank pad, a fresh start
     click(phone, "sign-matin")
     assert keys == ["pad-matin-1"]  # « Effacer » gave the pad a new key: a blank one
     assert "Dessinez votre signature avant de signer." in texts(phone)

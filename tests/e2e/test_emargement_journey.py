@@ -32,6 +32,7 @@ pytestmark = pytest.mark.e2e
 TITLE = "Journée test — émargement"
 PHONES = ("Awa Diallo", "Marc Petit", "Léa Martin")
 POLL_MS = 6_000  # phones poll every 2 s
+PAD_DEBOUNCE_MS = 200  # streamlit-drawable-canvas sends a drawing this long after the lift
 
 
 def create_day_session(trainer) -> str:
@@ -55,13 +56,13 @@ def join_by_the_link(phone, code: str, name: str) -> None:
 
 
 def draw_signature(phone) -> None:
-    """A zigzag across the pad, like a finger would; the pad sends it when the finger lifts
-    (a run of the phone's fragment)."""
+    """A zigzag across the pad, like a finger would. The pad sends its drawing 200 ms after
+    the finger lifts (the package debounces); a tap before that would carry the pad as it
+    was (here: empty). The phone polls, so a run after the lift proves nothing: wait out
+    the debounce, then for the run it causes."""
     pad = phone.locator("canvas.upper-canvas").first
     expect(pad).to_be_visible()
     box = pad.bounding_box()
-    runs = phone.runs
-    before = runs.total + runs.fragment_runs
     phone.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
     phone.mouse.down()
     for step in range(1, 25):
@@ -69,6 +70,9 @@ def draw_signature(phone) -> None:
         x, y = box["x"] + 20 + step * 10, box["y"] + box["height"] / 2 + up * 30
         phone.mouse.move(x, y, steps=3)
     phone.mouse.up()
+    phone.wait_for_timeout(PAD_DEBOUNCE_MS + 100)
+    runs = phone.runs
+    before = runs.total + runs.fragment_runs
     runs.wait_until(lambda: runs.total + runs.fragment_runs > before, "the pad's drawing")
 
 
