@@ -277,3 +277,14 @@ def test_each_drawn_signature_is_drawn_in_its_row_of_the_pdf(day_room, join_all,
         r"(?:[-\d.]+ [-\d.]+ m)(?: [-\d.]+ [-\d.]+ l){3} S", " ".join(content.split())
     )
     assert len(strokes) == 1, content
+
+
+def test_an_erased_person_leaves_no_drawing_and_no_device_on_the_sheet(day_room, join_all):
+    db, trainer, learners, session_id, code = day_room
+    (drawn,) = join_all(db, code, learners[:1])
+    signing.open_sheet(db, trainer, session_id, "matin")
+    signing.sign(db, drawn.token, "matin", PHONE, now=MORNING, drawing=LOOP)
+    privacy.erase_person(db, OPERATOR, learners[0].id)
+    (line,) = sheet(db, session_id, "matin").lines
+    assert line.signed_at.startswith("2026-03-12T08:30")  # it was signed, and when
+    assert line.drawing is None and line.device == ""

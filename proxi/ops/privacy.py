@@ -393,11 +393,14 @@ def _anonymise_answers(db, table: str, column: str, person_id: int, stand_in: in
 
 
 def _anonymise_seats(db, table: str, column: str, person_id: int, stand_in: int) -> int:
-    db.execute(
-        "DELETE FROM live_passes WHERE participant_id IN"
-        " (SELECT id FROM live_participants WHERE person_id = ?)",
-        [person_id],
-    )
+    seats_sql = "participant_id IN (SELECT id FROM live_participants WHERE person_id = ?)"
+    db.execute(f"DELETE FROM live_passes WHERE {seats_sql}", [person_id])
+    if db["live_signatures"].exists():
+        # A drawn signature and the phone's browser point to the person as surely as a name:
+        # the anonymous line keeps only that it was signed, and when.
+        db.execute(
+            f"UPDATE live_signatures SET drawing = NULL, device = '' WHERE {seats_sql}", [person_id]
+        )
     return db.execute(
         "UPDATE live_participants SET person_id = ?, guest_name = NULL WHERE person_id = ?",
         [stand_in, person_id],
