@@ -74,7 +74,11 @@ class LearnerProgress:
         return places.next_place(module, self.lesson_states(module))
 
     def module_status(self, module) -> str:
-        return self.overview.module(module.id).get("status") or "not_started"
+        if self._overview is None:  # one row, not the whole overview (a step's check)
+            row = store.module_row(db(), self.person.id, module.id) or {}
+        else:
+            row = self.overview.module(module.id)
+        return row.get("status") or "not_started"
 
     def quiz_attempts(self, module) -> int:
         return self.overview.module(module.id).get("quiz_attempts") or 0

@@ -254,3 +254,12 @@ def test_durations_are_kept_to_a_tenth_of_a_second(db, learner):
     store.record_step(db, learner.id, MODULE, "01-tension", 0, 3, LESSONS, duration_s=12.34)
     [event] = store.history(db, learner.id)
     assert event["result"]["duration_s"] == 12.3
+
+
+def test_one_module_row_is_the_overviews_row(db, learner):
+    """module_row (a lesson step's cheap check) reads what learner_overview reads."""
+    assert store.module_row(db, learner.id, MODULE) is None
+    read_lesson(db, learner.id, "01-tension")
+    row = store.module_row(db, learner.id, MODULE)
+    assert row == store.learner_overview(db, learner.id).modules[MODULE]
+    assert row["status"] == "in_progress"

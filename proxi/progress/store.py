@@ -410,6 +410,12 @@ def saved_scenario_state(
     return rows[0]["state"] if rows else None
 
 
+def module_row(db: sqlite_utils.Database, person_id: int, module_id: str) -> dict | None:
+    """The learner's module_progress row for one module (None before any activity)."""
+    rows = _rows(db, "module_progress", person_id, "module_id = ?", [module_id])
+    return rows[0] if rows else None
+
+
 def lesson_states(db: sqlite_utils.Database, person_id: int, module_id: str) -> dict[str, dict]:
     """lesson_id -> lesson_progress row, for the lessons of a module the learner opened."""
     rows = _rows(db, "lesson_progress", person_id, "module_id = ?", [module_id])
