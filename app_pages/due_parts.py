@@ -45,11 +45,11 @@ def set_form(actor: Person, rows: list, titles: dict[str, str], modules: list[st
     # A team is a node of an organisation's hierarchy: people of no organisation have neither.
     names = {r.person.organisation_id: r.person.organisation for r in mine}
     names.pop(None, None)
+    if not names:
+        return
     teams = _teams(actor, mine, names)
     # The whole organisation only for who heads it (a manager of an agence sets its dates).
     orgs = {o: name for o, name in names.items() if _may_set(actor, o, "")}
-    if not names:
-        return
     scopes = [s for s in due_dates.SCOPES if s != "organisation" or orgs]
     scope = st.radio(
         "Échéance pour", scopes, format_func=due_dates.SCOPES.get, horizontal=True,

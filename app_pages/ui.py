@@ -82,12 +82,12 @@ def _load(stamp: str) -> Catalogue:
 
 
 FINGERPRINT_EVERY_S = 2.0  # how stale an edited file may be seen, at most
-# Content folders -> (when their fingerprint was read, that fingerprint, its catalogue).
+# Content folders -> (when their fingerprint was read, the catalogue of that fingerprint).
 # A plain dict, not st.cache_data: catalogue() runs several times in every run of every
 # page, and Streamlit's caches hash their arguments and inspect the function's signature
 # on each call (a sixth of a phone's poll). Keyed by the folders: another folder (a test's
 # fixtures) is read at once, never served the last folder's content.
-_seen: dict[tuple[str, ...], tuple[float, str, Catalogue]] = {}
+_seen: dict[tuple[str, ...], tuple[float, Catalogue]] = {}
 
 
 def _fingerprint() -> str:
@@ -106,13 +106,11 @@ def catalogue() -> Catalogue:
     now = time.monotonic()
     seen = _seen.get(folders)
     if seen is None or now - seen[0] >= FINGERPRINT_EVERY_S:
-        stamp = _fingerprint()
-        content = seen[2] if seen is not None and seen[1] == stamp else _load(stamp)
-        seen = (now, stamp, content)
+        seen = (now, _load(_fingerprint()))  # the same fingerprint: _load's cached catalogue
         if len(_seen) > 8:  # folders of tests come and go; a server has one
             _seen.clear()
         _seen[folders] = seen
-    return seen[2]
+    return seen[1]
 
 
 def table(data, **options) -> None:
@@ -246,6 +244,7 @@ def competency_chart(competencies: dict[str, int]) -> None:
 
 
 BAR_STEP = 18  # pixels per bar of a group: a line of four modules is 72 px high
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"  # Altair 6's
 
 
 def bars(rows: list[dict], label: str, series: list[str], value_title: str) -> None:
@@ -327,9 +326,6 @@ def _value_layer(align: str, dx: int, sign: str, encoding: dict, text: dict) -> 
         "encoding": dict(sorted({**encoding, "text": text}.items())),
         "transform": [{"filter": f"datum.value {sign} 0"}],
     }
-
-
-VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"  # Altair 6's
 
 
 def outcome_badge(outcome: str) -> None:
