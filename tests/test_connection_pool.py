@@ -24,8 +24,11 @@ def test_a_run_gives_its_connection_back_when_its_thread_ends(tmp_path, monkeypa
 
 
 def test_two_threads_at_once_never_share_a_connection(tmp_path, monkeypatch):
-    monkeypatch.setenv("PROXI_DB", str(tmp_path / "p.db"))
-    inside, seen = threading.Barrier(2), []
+    path = tmp_path / "p.db"
+    monkeypatch.setenv("PROXI_DB", str(path))
+    open_db(path).conn.close()  # created and migrated before the two runs, as on a server
+    # A timeout: a thread that fails before the barrier must fail the test, not hang it.
+    inside, seen = threading.Barrier(2, timeout=30), []
 
     def run():
         seen.append(id(connection.db()))
