@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from proxi.documents import verification
-from proxi.documents.emargement import sheet_pdf
+from proxi.documents.emargement import NOT_DRAWN, sheet_pdf
 from proxi.live import drawing, signing
 from proxi.live import flow as live_flow
 from proxi.live import room as live_room
@@ -266,11 +266,12 @@ def test_each_drawn_signature_is_drawn_in_its_row_of_the_pdf(day_room, join_all,
     drawn, tapped = join_all(db, code, learners[:2])
     signing.open_sheet(db, trainer, session_id, "matin")
     signing.sign(db, drawn.token, "matin", PHONE, now=MORNING, drawing=LOOP)
-    signing.sign(db, tapped.token, "matin", PHONE, now=MORNING)  # no drawing: a box to sign
+    signing.sign(db, tapped.token, "matin", PHONE, now=MORNING)  # signed before the pad
     pdf = sheet_pdf(db, live.get_session(db, session_id), "matin")
     (tmp_path / "sheet.pdf").write_bytes(pdf)
     text = pdf_text(pdf)
     assert "et dessiné sa signature" in text and text.count("signé à 09:30, Linux") == 2
+    assert text.count(NOT_DRAWN) == 1  # the tapped line says why its box has no strokes
     content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data().decode("latin-1")
     # the loop's four points, one stroke: a move then three lines, stroked (S)
     strokes = re.findall(

@@ -90,11 +90,22 @@ def _row(line: signing.SheetLine, session: LiveSession) -> list[str | bytes]:
     return [
         name,
         who.organisation,
-        signature_svg(line.drawing) if line.drawing else "",
+        _signature_cell(line, signed),
         f"{signed}, {device}" if signed and device else signed,
         line.arrived_late,
         line.left_early,
     ]
+
+
+# A line certified on the phone without strokes: signed before the pad existed (m067), or
+# its person erased. An empty box would read as « not signed » to an auditor.
+NOT_DRAWN = "certifié sans tracé"
+
+
+def _signature_cell(line: signing.SheetLine, signed: str) -> str | bytes:
+    if line.drawing:
+        return signature_svg(line.drawing)
+    return NOT_DRAWN if signed else ""
 
 
 def signature_svg(drawn: Drawing) -> bytes:
