@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 try:
@@ -43,6 +44,9 @@ PROJECTOR = {"width": 1920, "height": 1080}
 DESKTOP = {"width": 1366, "height": 900}
 DEMO_PASSWORD = "proxi-demo-2026"
 TIMEOUT_MS = 20_000
+# A tap the browser has not sent to the server after this long was lost in the page (seen once
+# in CI on a console whose fragment refreshes every 2 s); a person would tap again.
+UNSENT_MS = 5_000
 IDLE = (
     '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
     '[data-test-script-state="notRunning"]'
@@ -64,6 +68,7 @@ class RunWatcher:
         self.page = page
         self.connections: list[int] = []  # finished runs, one entry per connection
         self.fragment_runs = 0  # finished runs of a fragment (a button inside one, a poll)
+        self.reruns_asked = 0  # rerun requests the page sent (a tap, a field committed)
         page.on("websocket", self._connected)
 
     def _connected(self, socket) -> None:
@@ -81,19 +86,30 @@ class RunWatcher:
                 elif finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
                     self.fragment_runs += 1
 
+        def sent(payload) -> None:
+            if isinstance(payload, bytes) and _asks_rerun(payload):
+                self.reruns_asked += 1
+
         socket.on("framereceived", received)
+        socket.on("framesent", sent)
 
     @property
     def total(self) -> int:
         return sum(self.connections)
 
     def wait_until(self, condition: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        if not self.wait_for(condition, TIMEOUT_MS):
+            raise AssertionError(f"timed out after {TIMEOUT_MS} ms waiting for {what}")
+        settle(self.page)
+
+    def wait_for(self, condition: Callable[[], bool], timeout_ms: int) -> bool:
+        """Whether `condition` came true within `timeout_ms`."""
+        deadline = time.monotonic() + timeout_ms / 1000
         while not condition():
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {TIMEOUT_MS} ms waiting for {what}")
+                return False
             self.page.wait_for_timeout(25)  # lets Playwright deliver the websocket events
-        settle(self.page)
+        return True
 
 
 def _finished(payload: bytes) -> int | None:
@@ -103,6 +119,13 @@ def _finished(payload: bytes) -> int | None:
     except Exception:  # not a ForwardMsg: nothing to count
         return None
     return message.script_finished if message.WhichOneof("type") == "script_finished" else None
+
+
+def _asks_rerun(payload: bytes) -> bool:
+    try:
+        return BackMsg.FromString(payload).WhichOneof("type") == "rerun_script"
+    except Exception:  # not a BackMsg
+        return False
 
 
 def settle(page: Page) -> None:
@@ -195,11 +218,22 @@ def reload(page: Page) -> None:
     loaded_after(page, page.reload)
 
 
-def rerun_after(page: Page, action: Callable[[], object]) -> None:
-    """Do `action`, then wait for the script run it caused to finish."""
-    before = page.runs.total
+def rerun_after(page: Page, action: Callable[[], object], again_if_lost: bool = False) -> None:
+    """Do `action`, then wait for the script run it caused to finish. `again_if_lost`: if the
+    page never sent it to the server, do it once more (only for a button, where a second tap
+    the server never saw the first of changes nothing else)."""
+    before, asked = page.runs.total, page.runs.reruns_asked
     action()
-    page.runs.wait_until(lambda: page.runs.total > before, "the script run to finish")
+    if again_if_lost and not page.runs.wait_for(
+        lambda: page.runs.reruns_asked > asked or page.runs.total > before, UNSENT_MS
+    ):
+        print("The page did not send a tap to the server: tapping again.", file=sys.stderr)
+        action()
+    sent = page.runs.wait_for(lambda: page.runs.reruns_asked > asked, 0)
+    page.runs.wait_until(
+        lambda: page.runs.total > before,
+        f"the script run to finish (the page {'sent' if sent else 'never sent'} its request)",
+    )
 
 
 def click_in_fragment(page: Page, target) -> None:
@@ -223,7 +257,8 @@ def click_in_step(page: Page, target) -> None:
 
 def click(page: Page, target) -> None:
     """Click something that reruns the script, and wait for that run to finish."""
-    rerun_after(page, target.click)
+    is_button = target.evaluate("element => element.tagName === 'BUTTON'")
+    rerun_after(page, target.click, again_if_lost=is_button)
 
 
 def type_and_enter(page: Page, field, text: str) -> None:
