@@ -13,12 +13,15 @@ if __name__ == "__main__":
 else:
     from starlette.middleware import Middleware
 
+    from app_pages import shell, ui
     from proxi.web.auth import auth_routes
     from proxi.web.edge import DeviceCookie, NoFraming
     from proxi.web.language import FrenchPage
-    from proxi.web.memory import cap_malloc_arenas
+    from proxi.web.memory import cap_malloc_arenas, freeze_warm_heap
 
     cap_malloc_arenas()  # before the first script run's thread: proxi/web/memory.py
+    # Once, before any session: modules and content out of the collector's scans.
+    freeze_warm_heap(("proxi", "app_pages"), skip=shell.PAGE_SCRIPTS, warm=ui.catalogue)
 
     app = st.App(
         "app.py",

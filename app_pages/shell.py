@@ -76,6 +76,8 @@ SCREENS = (
     INVITATION,
 )
 PUBLIC = (LOGIN, JOIN, PRIVACY, VERIFY, INVITATION)
+# The page scripts: Streamlit runs them at each visit, nothing imports them.
+PAGE_SCRIPTS = frozenset(f"{__package__}.{Path(s.file).stem}" for s in (*SCREENS, *PUBLIC))
 
 
 def landing(person) -> Screen:

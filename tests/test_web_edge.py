@@ -9,6 +9,7 @@ from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 from proxi.web import auth as web_auth
+from proxi.web import memory
 from proxi.web.edge import DEVICE_COOKIE, DeviceCookie, NoFraming, client_address, device_key
 
 
@@ -31,7 +32,9 @@ def test_no_other_site_may_frame_any_answer(path):
     assert headers["content-security-policy"] == "frame-ancestors 'self'"
 
 
-def test_app_py_mounts_the_framing_guard_and_the_device_cookie():
+def test_app_py_mounts_the_framing_guard_and_the_device_cookie(monkeypatch):
+    # The server freezes its heap on import (tests/test_memory.py); a test process must not.
+    monkeypatch.setattr(memory, "freeze_warm_heap", lambda *args, **kwargs: 0)
     import app
 
     mounted = {m.cls for m in app.app._user_middleware}
