@@ -222,12 +222,20 @@ class Room:
     processes: dict[str, set[str]]  # behind `proxi serve`: "phones"/"projector" -> processes
 
 
-async def keep_polling(tab: Tab, stop: asyncio.Event, tally: Tally, after_poll=None) -> None:
-    """The browser's timer: every fragment's auto-rerun at its interval, until `stop`."""
+async def keep_polling(
+    tab: Tab, stop: asyncio.Event, tally: Tally, after_poll=None, phase: float = 1.0
+) -> None:
+    """The browser's timer: every fragment's auto-rerun at its interval, until `stop`.
+    `phase`: the first poll comes after this share of the interval. A browser's timer starts
+    when its page loaded, and phones in a room load one after another, never all at one
+    instant: timers started together would poll in bursts of the whole room at once."""
+    first = True
     while not stop.is_set():
         interval = min(tab.auto_reruns.values(), default=2.0)
+        wait = interval * phase if first else interval
+        first = False
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval)
+            await asyncio.wait_for(stop.wait(), wait)
             return
         try:
             for run in await tab.poll():
@@ -281,7 +289,10 @@ async def vote_in_room(phones: list[Tab], projector: Tab, window: float, expecte
             await asyncio.sleep(rng.uniform(0.5, 2.0))
 
     started = time.monotonic()
-    pollers = [asyncio.create_task(keep_polling(tab, stop, polls)) for tab in phones]
+    phases = random.Random(seed)
+    pollers = [
+        asyncio.create_task(keep_polling(tab, stop, polls, phase=phases.random())) for tab in phones
+    ]
     pollers.append(asyncio.create_task(keep_polling(projector, stop, polls, projector_check)))
     await asyncio.gather(*(voter(n, tab, random.Random(seed + n)) for n, tab in enumerate(phones)))
     with contextlib.suppress(TimeoutError):
