@@ -77,6 +77,7 @@ def test_file_database_is_tuned_for_concurrency(db_path):
     assert pragma("busy_timeout") == 5000
     assert pragma("foreign_keys") == 1
     assert pragma("synchronous") == 1  # NORMAL
+    assert pragma("cache_size") == -proxi_db.CACHE_KIB  # KiB, not SQLite's 2 MB
 
 
 def test_path_comes_from_argument_then_environment_then_default(monkeypatch, tmp_path):
@@ -198,3 +199,18 @@ def test_fifty_concurrent_writers_lose_nothing(db_path):
     assert setup.execute(written).fetchone()[0] == 10_000
     assert setup["lesson_progress"].count == 50
     assert time.perf_counter() - started < 60
+
+
+def test_no_plain_index_is_a_prefix_of_another_on_the_same_table(db):
+    """Such an index serves no query the longer one does not, and costs every write. (A
+    unique one is a rule, not a shortcut: it stays.)"""
+    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        indexes = {  # name -> (unique, its columns)
+            row[1]: (row[2], tuple(c[2] for c in db.execute(f"PRAGMA index_info('{row[1]}')")))
+            for row in db.execute(f"PRAGMA index_list('{table}')")
+        }
+        for name, (unique, cols) in indexes.items():
+            for other, (_, longer) in indexes.items():
+                if other != name and not unique:
+                    assert longer[: len(cols)] != cols, f"{name} is a prefix of {other}"
