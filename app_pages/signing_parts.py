@@ -70,9 +70,23 @@ def phone(token: str, participant: Participant, session: LiveSession) -> None:
                 on_click=_sign,
                 args=(token, half_day, device),
             )
+            _forget_empty_pad_refusal(half_day)
             _refusal(f"sign-{half_day}")
     for half_day, at in signing.signed(db(), participant, session).items():
         st.caption(f"✓ Présence signée pour {signing.THE_HALF_DAY[half_day]}, {at}.")
+
+
+def _forget_empty_pad_refusal(half_day: str) -> None:
+    """« Dessinez votre signature » no longer holds once the pad has strokes: the phone
+    would show it under a drawn signature until the next tap."""
+    if st.session_state.get(ERROR) != (f"sign-{half_day}", drawing.EMPTY):
+        return
+    try:
+        drawn = drawing.strokes_from_canvas(read_pad(_pad_key(half_day)))
+    except ProxiError:  # unreadable: the tap on « Je certifie » will say so
+        return
+    if drawn:
+        st.session_state.pop(ERROR)
 
 
 def _pad_key(half_day: str) -> str:
