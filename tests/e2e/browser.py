@@ -149,9 +149,14 @@ def _instrument(page: Page) -> Page:
 
 
 @contextmanager
-def new_page(browser: Browser, server, viewport: dict = PHONE) -> Iterator[Page]:
-    """A fresh browser context (its own cookies: another person) with one page."""
-    context = browser.new_context(viewport=viewport, locale="fr-FR", base_url=server.url)
+def new_page(
+    browser: Browser, server, viewport: dict = PHONE, touch: bool = False
+) -> Iterator[Page]:
+    """A fresh browser context (its own cookies: another person) with one page; `touch`: a
+    touch screen, for a journey that draws with a finger (`finger_stroke`)."""
+    context = browser.new_context(
+        viewport=viewport, locale="fr-FR", base_url=server.url, has_touch=touch
+    )
     context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(WATCH_RUN_STATE)
     expect.set_options(timeout=TIMEOUT_MS)
@@ -165,6 +170,20 @@ def new_page(browser: Browser, server, viewport: dict = PHONE) -> Iterator[Page]
         raise
     finally:
         context.close()
+
+
+def finger_stroke(page: Page, points: list[tuple[float, float]]) -> None:
+    """One finger on the screen along `points` (page coordinates), then lifted: the touch
+    events a phone sends (Playwright's mouse sends mouse events, its touchscreen only taps)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        for kind, (x, y) in zip(
+            ["touchStart", *["touchMove"] * (len(points) - 1)], points, strict=True
+        ):
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    finally:
+        cdp.detach()
 
 
 def new_tab(page: Page) -> Page:

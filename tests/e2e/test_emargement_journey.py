@@ -1,6 +1,6 @@
 """Journey: a trainer runs a one-day session with three phones; each phone signs the morning
-and the afternoon (drawing a signature on the pad with the mouse first: signing on an empty
-pad is refused), the trainer notes a late arrival and countersigns both half-days, and the
+and the afternoon (drawing a signature on the pad with a finger first, touch events as a
+phone sends them: signing on an empty pad is refused), the trainer notes a late arrival and countersigns both half-days, and the
 two PDF sheets download and read back right, each signature drawn in its row. Taps and typing only after the login page; the
 phones arrive by the QR code's link (a link someone is sent). Screenshots go to
 test-artifacts/screenshots/emargement-*.png."""
@@ -19,6 +19,7 @@ from .browser import (
     click,
     click_in_fragment,
     expect,
+    finger_stroke,
     log_in,
     main,
     new_page,
@@ -56,20 +57,18 @@ def join_by_the_link(phone, code: str, name: str) -> None:
 
 
 def draw_signature(phone) -> None:
-    """A zigzag across the pad, like a finger would. The pad sends its drawing 200 ms after
+    """A zigzag across the pad, with a finger. The pad sends its drawing 200 ms after
     the finger lifts (the package debounces); a tap before that would carry the pad as it
     was (here: empty). The phone polls, so a run after the lift proves nothing: wait out
     the debounce, then for the run it causes."""
     pad = phone.locator("canvas.upper-canvas").first
     expect(pad).to_be_visible()
     box = pad.bounding_box()
-    phone.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
-    phone.mouse.down()
-    for step in range(1, 25):
-        up = -1 if step % 2 else 1
-        x, y = box["x"] + 20 + step * 10, box["y"] + box["height"] / 2 + up * 30
-        phone.mouse.move(x, y, steps=3)
-    phone.mouse.up()
+    middle = box["y"] + box["height"] / 2
+    finger_stroke(
+        phone, [(box["x"] + 20 + step * 5, middle + 30 * ((step // 2) % 2 * 2 - 1))
+                for step in range(50)]
+    )  # fmt: skip
     phone.wait_for_timeout(PAD_DEBOUNCE_MS + 100)
     runs = phone.runs
     before = runs.total + runs.fragment_runs
@@ -87,7 +86,8 @@ def sign(phone, name: str, half_day: str, refused_first: bool = False) -> None:
         click_in_fragment(phone, certify)
         expect(phone.get_by_text("Dessinez votre signature avant de signer.")).to_be_visible()
     draw_signature(phone)
-    if refused_first:
+    if refused_first:  # drawn: « Dessinez… » no longer holds and goes
+        expect(phone.get_by_text("Dessinez votre signature avant de signer.")).to_have_count(0)
         screenshot(phone, "emargement-phone-pad-drawn")
     click_in_fragment(phone, certify)
     the = "le matin" if half_day == "matin" else "l'après-midi"
@@ -117,9 +117,9 @@ def pdf_text(pdf: bytes) -> str:
 def test_three_phones_sign_both_half_days_and_the_sheets_read_back(proxi_server, chromium_browser):
     with (
         new_page(chromium_browser, proxi_server, DESKTOP) as trainer,
-        new_page(chromium_browser, proxi_server, PHONE) as awa,
-        new_page(chromium_browser, proxi_server, PHONE) as marc,
-        new_page(chromium_browser, proxi_server, PHONE) as lea,
+        new_page(chromium_browser, proxi_server, PHONE, touch=True) as awa,
+        new_page(chromium_browser, proxi_server, PHONE, touch=True) as marc,
+        new_page(chromium_browser, proxi_server, PHONE, touch=True) as lea,
     ):
         phones = (awa, marc, lea)
         log_in(trainer, "formatrice")
