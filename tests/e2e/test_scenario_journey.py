@@ -7,6 +7,8 @@ test-artifacts/screenshots/scenario-*.png."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from proxi.content.catalogue import load_catalogue
@@ -87,7 +89,9 @@ def test_a_caretaker_plays_a_scenario_on_her_phone_and_replays_a_decision(
 
         # Forum theatre: back to the first decision, played differently.
         expand(page, "Rejouer à partir d'une décision")
-        click_in_step(page, main(page).get_by_role("button", name="Décision 1", exact=False))
+        # « Décision 1 : … », not « Décision 10 : … » (choices come shuffled: paths vary)
+        first_decision = main(page).get_by_role("button", name=re.compile(r"^Décision 1 : "))
+        click_in_step(page, first_decision)
         expect(debrief).to_have_count(0)
         expect(main(page).get_by_role("button", name=first[1].text, exact=True)).to_be_visible()
         take(page, first[1].text)
