@@ -82,7 +82,7 @@ def _forget_empty_pad_refusal(half_day: str) -> None:
     if st.session_state.get(ERROR) != (f"sign-{half_day}", drawing.EMPTY):
         return
     try:
-        drawn = drawing.strokes_from_canvas(read_pad(_pad_key(half_day)))
+        drawn = _pad_strokes(half_day)
     except ProxiError:  # unreadable: the tap on « Je certifie » will say so
         return
     if drawn:
@@ -105,12 +105,16 @@ def read_pad(key: str) -> object:
     return signature_pad.drawn(key)
 
 
+def _pad_strokes(half_day: str) -> list[list[tuple[float, float]]]:
+    """The strokes on this half-day's pad (pad pixels); a ProxiError if unreadable."""
+    return drawing.strokes_from_canvas(read_pad(_pad_key(half_day)))
+
+
 def _sign(token: str, half_day: str, device: str) -> None:
     """The sign button: the pad's strokes, validated, then the signature (or a refusal)."""
     where = f"sign-{half_day}"
     try:
-        strokes = drawing.strokes_from_canvas(read_pad(_pad_key(half_day)))
-        drawn = drawing.from_pad(strokes, *signature_pad.SIZE)
+        drawn = drawing.from_pad(_pad_strokes(half_day), *signature_pad.SIZE)
     except ProxiError as error:
         st.session_state[ERROR] = (where, str(error))
         return

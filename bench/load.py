@@ -229,14 +229,12 @@ async def keep_polling(
     `phase`: the first poll comes after this share of the interval. A browser's timer starts
     when its page loaded, and phones in a room load one after another, never all at one
     instant: timers started together would poll in bursts of the whole room at once."""
-    first = True
     while not stop.is_set():
         interval = min(tab.auto_reruns.values(), default=2.0)
-        wait = interval * phase if first else interval
-        first = False
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), wait)
+            await asyncio.wait_for(stop.wait(), interval * phase)
             return
+        phase = 1.0
         try:
             for run in await tab.poll():
                 tally.seconds["poll"].append(run.seconds)

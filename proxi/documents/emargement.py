@@ -3,8 +3,8 @@
 Who was there, the signature each person drew on their phone (vector lines in their row's
 « Signature » cell), when they signed and from which device, late arrivals and early
 departures, the trainer's countersignature; once countersigned, a verification code and QR
-like every other proof. A line with no drawn signature keeps an empty box, so the printed
-sheet can still be signed by hand.
+like every other proof. A line not signed on a phone keeps an empty box, so the printed
+sheet can still be signed by hand; one signed without strokes says so in its box.
 """
 
 from __future__ import annotations

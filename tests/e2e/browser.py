@@ -248,11 +248,13 @@ def rerun_after(page: Page, action: Callable[[], object], again_if_lost: bool = 
     ):
         print("The page did not send a tap to the server: tapping again.", file=sys.stderr)
         action()
-    sent = page.runs.wait_for(lambda: page.runs.reruns_asked > asked, 0)
-    page.runs.wait_until(
-        lambda: page.runs.total > before,
-        f"the script run to finish (the page {'sent' if sent else 'never sent'} its request)",
-    )
+    if not page.runs.wait_for(lambda: page.runs.total > before, TIMEOUT_MS):
+        sent = "sent" if page.runs.reruns_asked > asked else "never sent"  # known only now
+        raise AssertionError(
+            f"timed out after {TIMEOUT_MS} ms waiting for the script run to finish"
+            f" (the page {sent} its request)"
+        )
+    settle(page)
 
 
 def click_in_fragment(page: Page, target) -> None:
