@@ -12,6 +12,7 @@ import contextlib
 import copy
 import functools
 import hashlib
+import math
 import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -277,8 +278,9 @@ def _bars_spec(
     low, high = min(0, *numbers), max(0, *numbers)
     room = max(1, round((high - low) * 0.15))  # space for the value written past the bar
     domain = [low - room if low < 0 else 0, high + room]
+    x_axis = {"description": f"Axe horizontal : {value_title}", "values": axis_ticks(low, high)}
     encoding: dict = {
-        "x": {"axis": {"description": f"Axe horizontal : {value_title}"}, "field": "value",
+        "x": {"axis": x_axis, "field": "value",
               "scale": {"domain": domain}, "title": value_title, "type": "quantitative"},
         "y": {"axis": {"description": f"Axe vertical : {label}", "labelLimit": 0},
               "field": "label", "sort": None, "title": None, "type": "nominal"},
@@ -317,6 +319,16 @@ def _bars_spec(
         "$schema": VEGA_LITE_SCHEMA,
         "datasets": {},
     }
+
+
+def axis_ticks(low: float, high: float) -> list[int]:
+    """Round ticks from `low` to `high`, at most eleven. The axis runs past the longest bar
+    to leave room for its value, but a tick out there read as a figure: « 115 » on an axis
+    of percentages."""
+    span = max(high - low, 1)
+    magnitude = 10 ** max(0, math.floor(math.log10(span)) - 1)
+    step = next(m * magnitude for m in (1, 2, 5, 10, 20, 50) if span / (m * magnitude) <= 10)
+    return list(range(math.ceil(low / step) * step, math.floor(high) + 1, step))
 
 
 def _value_layer(align: str, dx: int, sign: str, encoding: dict, text: dict) -> dict:
