@@ -9,9 +9,10 @@ from app_pages import due_parts, training_parts, ui
 from app_pages.connection import db
 from app_pages.learner import learner_progress
 from proxi.content.markdown import plain
-from proxi.dates import day, french_date, local_time
+from proxi.dates import french_date, local_time
 from proxi.documents.attestation import attestation_markdown, completion
 from proxi.documents.history import history
+from proxi.labels import OUTCOMES
 from proxi.people import accounts
 from proxi.progress import external, store
 
@@ -20,36 +21,43 @@ person, overview, cat = progress.person, progress.overview, ui.catalogue()
 st.title("Ma progression")
 due_parts.learner_list(person.id, {m.id: m.title for m in cat.course.modules.values()})
 
-rows = []
-for module in cat.course.modules.values():
-    row = overview.module(module.id)
-    minutes = round(overview.time_spent.get(("module", module.id), 0) / 60)
-    best = row.get("quiz_best")
-    rows.append(
-        {
-            "Module": module.title,
-            "Leçons terminées": f"{row.get('lessons_done') or 0} / {len(module.lessons)}",
-            "Meilleur score au quiz": "—" if best is None else f"{round(best)} %",
-            "Temps passé": f"{minutes} min",
-            "Terminé le": day(row.get("completed_at")),
-        }
+
+def module_line(module, row: dict, seconds: float) -> str:
+    """One module as one line of a list: a phone shows it whole, where a table cut the
+    title and pushed the figures out of the screen."""
+    facts = [f"leçons terminées : {row.get('lessons_done') or 0} sur {len(module.lessons)}"]
+    if row.get("quiz_best") is not None:
+        facts.append(f"meilleur score au quiz : {round(row['quiz_best'])} %")
+    facts.append(f"temps passé : {round(seconds / 60)} min")
+    if finished := french_date(row.get("completed_at")):
+        facts.append(f"terminé le {finished}")
+    return f"- **{plain(module.title)}** — " + " · ".join(facts)
+
+
+def scenario_line(scenario, row: dict) -> str:
+    plays = row.get("plays") or 0
+    facts = [f"{plays} partie{'s' if plays > 1 else ''}"]
+    if row.get("best_outcome") in OUTCOMES:
+        facts.append(f"meilleure issue : {OUTCOMES[row['best_outcome']].lower()}")
+    return f"- **{plain(scenario.title)}** — " + " · ".join(facts)
+
+
+st.subheader("Modules")
+st.markdown(
+    "\n".join(
+        module_line(m, overview.module(m.id), overview.time_spent.get(("module", m.id), 0))
+        for m in cat.course.modules.values()
     )
-ui.table(rows, hide_index=True, placeholder="—")
+)
 titles = {m.id: m.title for m in cat.course.modules.values()}
 ui.connection_buttons(db(), person.id, person.display_name, titles, "moi")
 
-endings = [
-    {
-        "Mise en situation": cat.scenarios[sid].title,
-        "Parties": row.get("plays") or 0,
-        "Meilleure issue": ui.OUTCOME_BADGES.get(row.get("best_outcome"), ("—",))[0],
-    }
-    for sid, row in overview.scenarios.items()
-    if sid in cat.scenarios
+played = [
+    (cat.scenarios[sid], row) for sid, row in overview.scenarios.items() if sid in cat.scenarios
 ]
-if endings:
+if played:
     st.subheader("Mises en situation")
-    ui.table(endings, hide_index=True)
+    st.markdown("\n".join(scenario_line(scenario, row) for scenario, row in played))
 
 completed = [m for m in cat.course.modules.values() if overview.module(m.id).get("completed_at")]
 st.subheader("Attestations de fin de formation")

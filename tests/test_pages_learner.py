@@ -165,6 +165,25 @@ def test_the_history_names_what_was_done_by_its_title_in_paris_time(world):
     assert "1-essai" not in day and "23:30" not in day
 
 
+def test_my_progress_lists_each_module_on_one_line_a_phone_shows_whole(world):
+    from proxi.progress import store
+    from proxi.progress.db import open_db
+
+    learner = make_person(world, "alice")
+    db = open_db(world)
+    lessons = ["01-premiere", "02-seconde"]
+    for step in range(3):  # the first lesson seen to its end
+        store.record_step(db, learner.id, "1-essai", "01-premiere", step, 3, lessons)
+    store.record_quiz(db, learner.id, "1-essai", 1, 2, 70, lessons)
+    db.close()
+    at = logged_in(world, learner, "app_pages/my_progress.py")
+    no_exception(at)
+    shown = [m.value.replace("\\", "") for m in at.markdown]
+    line = "- **Module d'essai** — leçons terminées : 1 sur 2 · meilleur score au quiz : 50 %"
+    assert any(text.startswith(line + " · temps passé : ") for text in shown), shown
+    assert not at.dataframe  # a table cut the title on a phone and hid the figures
+
+
 def test_the_competency_chart_names_its_axes_and_leaves_room_for_every_bar(world):
     at = logged_in(world, make_person(world, "alice"), "app_pages/scenario.py")
     click(at, "Vous lui dites de revenir demain.")
