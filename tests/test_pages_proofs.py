@@ -50,11 +50,26 @@ def test_the_qr_link_confirms_the_document_to_someone_logged_out(world):
     at = verifier(verification.display(code))
     no_exception(at)
     assert "Document authentique : **Attestation de fin de formation**" in texts(at)
-    table = at.dataframe[0].value
-    shown = dict(zip(table["Rubrique"], table["Sur le document"], strict=True))
+    listed = next(m.value for m in at.markdown if m.value.startswith("- **Personne** : "))
+    # "- **Label** : value", as read (no escapes): each fact whole, none cut as in a table
+    shown = dict(line[4:].replace("\\", "").split("** : ", 1) for line in listed.split("\n"))
     assert shown["Personne"] == "Alice Martin"
     assert shown["Organisation"] == "Habitat Val de Seine"
+    db = open_db(world)
+    assert shown["Résultat"] == verification.verify(db, code).facts["Résultat"]
+    db.close()
     assert "identifiant" not in " ".join(shown).lower()  # nothing beyond the document
+
+
+def test_what_people_typed_shows_on_the_check_as_typed_never_as_markdown(world):
+    typed = "**Bailleur** [ici](https://exemple.org)"  # an organisation's name, typed
+    alice = make_person(world, "alice.martin", organisation=typed)
+    at = verifier(verification.display(completed_with_code(world, alice)))
+    no_exception(at)
+    listed = next(m.value for m in at.markdown if m.value.startswith("- **Personne** : "))
+    line = next(line for line in listed.split("\n") if line.startswith("- **Organisation**"))
+    assert "[ici](" not in line and "** [" not in line  # no link, no bold: escaped
+    assert line.replace("\\", "") == f"- **Organisation** : {typed}"  # read as typed
 
 
 def test_a_wrong_code_says_so_in_french(world):
