@@ -26,16 +26,15 @@ def change_password() -> str:
 
 
 organisations = {o.id: o.name for o in accounts.list_organisations(db())}
-ui.table(
-    [
-        {"Rubrique": "Nom", "Valeur": me.display_name},
-        {"Rubrique": "Identifiant de connexion", "Valeur": me.identifier},
-        {"Rubrique": "Organisation", "Valeur": organisations.get(me.organisation_id or 0, "—")},
-        {"Rubrique": "Agence ou secteur", "Valeur": me.site or "—"},
-        {"Rubrique": "Rôles", "Valeur": ", ".join(accounts.ROLES[r] for r in me.roles)},
-        {"Rubrique": "Courriel", "Valeur": me.email or "—"},
-    ],
-    hide_index=True,
+ui.facts(
+    {
+        "Nom": me.display_name,
+        "Identifiant de connexion": me.identifier,
+        "Organisation": organisations.get(me.organisation_id or 0, "—"),
+        "Agence ou secteur": me.site or "—",
+        "Rôles": ", ".join(accounts.ROLES[r] for r in me.roles),
+        "Courriel": me.email or "—",
+    }
 )
 st.caption("Une erreur ? Demandez à votre manager ou à la coordination de la corriger.")
 

@@ -24,7 +24,7 @@ from proxi import dates
 from proxi.content.catalogue import Catalogue, content_dirs, fingerprint, load_catalogue
 from proxi.content.course import ChoiceQuestion, Course, Matching, Reflection
 from proxi.content.findings import Finding
-from proxi.content.markdown import display_text
+from proxi.content.markdown import display_text, plain
 from proxi.content.scenario import COMPETENCIES, Scenario
 from proxi.documents.attestation import Completion, attestations_pdf
 from proxi.documents.connections import connections_csv, connections_pdf
@@ -121,6 +121,12 @@ def table(data, **options) -> None:
     else: « 25/11/2026 », « 25/11/2026 14:05 » in Paris time (proxi.dates)."""
     config = {**_date_columns(data), **options.pop("column_config", {})}
     st.dataframe(inert_table(data), column_config=config or None, **options)
+
+
+def facts(shown: Mapping[str, object]) -> None:
+    """Label-value pairs as a list (« Nom : … »), not a two-column table: on a phone a table
+    cut the longer values. The values are escaped: what people typed shows as typed."""
+    st.markdown("\n".join(f"- **{label}** : {plain(value)}" for label, value in shown.items()))
 
 
 def _date_columns(data) -> dict:

@@ -6,8 +6,8 @@ document itself states (proxi.documents.verification), nothing else about the pe
 
 import streamlit as st
 
+from app_pages import ui
 from app_pages.connection import db
-from proxi.content.markdown import plain
 from proxi.documents import verification
 
 st.title("Vérifier un document")
@@ -34,7 +34,6 @@ if typed.strip():
             **found.facts,
             "Code": verification.display(found.code),
         }
-        # A list, not a table: a table cut the longer facts (the result and its score), on
-        # a phone that scanned the QR code and on a screen too. What people typed (the
-        # name, the title) is escaped, so it shows as typed and never as Markdown.
-        st.markdown("\n".join(f"- **{label}** : {plain(value)}" for label, value in lines.items()))
+        # A table cut the result and its score, on the phone that scanned the QR code and
+        # on a screen too.
+        ui.facts(lines)

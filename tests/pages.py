@@ -112,6 +112,13 @@ def create_zoe(at: AppTest) -> None:
     no_exception(at)
 
 
+def shown_facts(at: AppTest, first_label: str) -> dict[str, str]:
+    """The pairs ui.facts shows (« - **Label** : value »), as read: without escapes."""
+    listed = next(m.value for m in at.markdown if m.value.startswith(f"- **{first_label}** : "))
+    lines = (line[4:].replace("\\", "") for line in listed.split("\n"))
+    return dict(line.split("** : ", 1) for line in lines)
+
+
 def texts(at: AppTest) -> str:
     """Everything the page shows as text, in one string, for 'the user sees X' assertions."""
     parts = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from pages import APP, create_zoe, no_exception, open_as
+from pages import APP, create_zoe, no_exception, open_as, shown_facts
 from PIL import Image
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
@@ -85,8 +85,12 @@ def test_my_account_shows_my_data_and_changes_my_password(landlords):
     db, ids = landlords
     at = open_as(landlords, "alice", page="app_pages/account.py")
     no_exception(at)
-    table = at.dataframe[0].value
-    assert list(table["Valeur"][:3]) == ["Alice Abri", "alice", "Habitat A"]
+    shown = shown_facts(at, "Nom")
+    assert [shown["Nom"], shown["Identifiant de connexion"], shown["Organisation"]] == [
+        "Alice Abri",
+        "alice",
+        "Habitat A",
+    ]
     at.text_input(key="own-current").input("pas-le-bon")
     at.text_input(key="own-new").input(CHOSEN)
     at.text_input(key="own-again").input(CHOSEN)

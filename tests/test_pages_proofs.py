@@ -3,7 +3,15 @@
 from pathlib import Path
 
 import pytest
-from pages import APP, logged_in, make_person, no_exception, texts, use_temporary_world
+from pages import (
+    APP,
+    logged_in,
+    make_person,
+    no_exception,
+    shown_facts,
+    texts,
+    use_temporary_world,
+)
 from streamlit.testing.v1 import AppTest
 
 from proxi.content.course import load_course
@@ -50,9 +58,7 @@ def test_the_qr_link_confirms_the_document_to_someone_logged_out(world):
     at = verifier(verification.display(code))
     no_exception(at)
     assert "Document authentique : **Attestation de fin de formation**" in texts(at)
-    listed = next(m.value for m in at.markdown if m.value.startswith("- **Personne** : "))
-    # "- **Label** : value", as read (no escapes): each fact whole, none cut as in a table
-    shown = dict(line[4:].replace("\\", "").split("** : ", 1) for line in listed.split("\n"))
+    shown = shown_facts(at, "Personne")  # each fact whole, none cut as in a table
     assert shown["Personne"] == "Alice Martin"
     assert shown["Organisation"] == "Habitat Val de Seine"
     db = open_db(world)
@@ -69,7 +75,7 @@ def test_what_people_typed_shows_on_the_check_as_typed_never_as_markdown(world):
     listed = next(m.value for m in at.markdown if m.value.startswith("- **Personne** : "))
     line = next(line for line in listed.split("\n") if line.startswith("- **Organisation**"))
     assert "[ici](" not in line and "** [" not in line  # no link, no bold: escaped
-    assert line.replace("\\", "") == f"- **Organisation** : {typed}"  # read as typed
+    assert shown_facts(at, "Personne")["Organisation"] == typed  # read as typed
 
 
 def test_a_wrong_code_says_so_in_french(world):
