@@ -33,10 +33,12 @@ TABS = ["Vue d'ensemble", "Relances", "Parcours", "Fiche individuelle", "Impress
 
 
 @st.cache_resource(ttl=30, max_entries=16, show_spinner=False)
-def matrix(path: str, scope: reports.Scope, include_inactive: bool, _viewer) -> list:
+def matrix(path: str, scope: reports.Scope, include_inactive: bool, people: tuple, _viewer) -> list:
     """The matrix, kept 30 s: reading 5,000 people costs a good 100 ms and every widget
     touched reruns the page. Keyed by database and SCOPE (all coordinators share one),
-    never by anything the viewer could choose; never mutated."""
+    never by anything the viewer could choose; never mutated. And by `people`
+    (reports.people_version): people just imported or erased show at once, in every
+    process, not 30 s later."""
     return reports.matrix(db(), _viewer, include_inactive)
 
 
@@ -73,7 +75,8 @@ module_ids = [i for i, _, kind in items if kind == "module"]
 st.title("Tableau de bord")
 st.html(PRINT_CSS)
 scope = reports.scope_for(db(), viewer)
-everyone = matrix(str(database_path()), scope, st.checkbox("Inclure les désactivés"), viewer)
+inactive = st.checkbox("Inclure les désactivés")
+everyone = matrix(str(database_path()), scope, inactive, reports.people_version(db()), viewer)
 found = reports.filter_choices(everyone)
 orgs = dict(found["organisations"])
 all_orgs = {o.id: o.name for o in accounts.list_organisations(db())}

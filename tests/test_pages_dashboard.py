@@ -54,6 +54,22 @@ def test_coordinator_sees_both_landlords(landlords):
     assert [m.value for m in at.metric][:2] == ["4", "3"]  # Berthe has not started
 
 
+def test_someone_just_created_or_erased_shows_at_once_though_the_matrix_is_kept(landlords):
+    from proxi.ops import privacy
+
+    db, ids = landlords
+    at = open_as(landlords, "coord", DASHBOARD)
+    assert "Zoé Nouvelle" not in page_text(at)
+    zoe = accounts.create_person(db, OPERATOR, "zoe.nouvelle", "Zoé Nouvelle", "x" * 12,
+                                 organisation_id=ids["org_a"])  # fmt: skip
+    at.run()  # within the 30 s the matrix is kept
+    no_exception(at)
+    assert "Zoé Nouvelle" in page_text(at)
+    privacy.erase_person(db, OPERATOR, zoe.id)
+    at.run()
+    assert "Zoé Nouvelle" not in page_text(at)
+
+
 def test_a_crafted_person_url_shows_nothing_outside_the_scope(landlords):
     _, ids = landlords
     at = open_as(landlords, "manager_a", DASHBOARD, personne=str(ids["bruno"]))

@@ -251,6 +251,14 @@ def _matrix(db: sqlite_utils.Database, viewer: Viewer, include_inactive: bool) -
     return list(rows.values())
 
 
+def people_version(db: sqlite_utils.Database) -> tuple:
+    """What changes when someone is created, imported, deactivated, reactivated or erased:
+    a key for a matrix kept a few seconds, so that it never shows people as they were
+    before such a change (one aggregate over the people table, ~1 ms for 5,000)."""
+    sql = "SELECT count(*), max(id), total(active), count(erased_at) FROM people"
+    return tuple(db.execute(sql).fetchone())
+
+
 def module_cell(row: dict) -> Cell:
     """The cell of one module_progress row, by the same rule as _CELLS_SQL."""
     status = row["status"]
