@@ -161,7 +161,7 @@ async def room_phase(
     if rounds > 1:
         label += f" ({rounds} séances, votes mis ensemble)"
     votes = [seconds for room in rooms for seconds in room.votes.seconds["vote"]]
-    p50, p95, worst = load.summary(votes)
+    p50, p95, _ = load.summary(votes)
     figures.put(f"{label} : vote p50 (ms)", p50)
     figures.put(f"{label} : vote p95 (ms)", p95)
     if rounds > 1:  # one session's p95 is its 3rd or 4th slowest vote of ~80: shown, not pooled
