@@ -16,14 +16,12 @@ import sqlite3
 import threading
 from pathlib import Path
 
-import sqlite_utils
-
-from proxi.progress.db import database_path, open_db
+from proxi.progress.db import Database, database_path, open_db
 
 IDLE_PER_FILE = 8  # beyond that, a burst's extra connections are closed, not kept
 
 _local = threading.local()
-_idle: dict[tuple[str, int], list[sqlite_utils.Database]] = {}
+_idle: dict[tuple[str, int], list[Database]] = {}
 _idle_lock = threading.Lock()
 
 
@@ -31,7 +29,7 @@ class _Lease:
     """One thread's connections; freed with the thread's locals when the thread ends."""
 
     def __init__(self) -> None:
-        self.connections: dict[object, tuple[object, sqlite_utils.Database]] = {}
+        self.connections: dict[object, tuple[object, Database]] = {}
 
     def __del__(self) -> None:
         for key, database in self.connections.values():
@@ -39,7 +37,7 @@ class _Lease:
                 _give_back(key, database)
 
 
-def db() -> sqlite_utils.Database:
+def db() -> Database:
     """The connection of this run (and of its thread) to the configured database."""
     path = database_path()
     lease = getattr(_local, "lease", None)
@@ -62,7 +60,7 @@ def _file_key(path: Path | str) -> tuple[str, int] | None:
         return None
 
 
-def _take(path: Path | str) -> tuple[object, sqlite_utils.Database]:
+def _take(path: Path | str) -> tuple[object, Database]:
     key = _file_key(path)
     with _idle_lock:
         idle = _idle.get(key, []) if key else []
@@ -72,7 +70,7 @@ def _take(path: Path | str) -> tuple[object, sqlite_utils.Database]:
     return _file_key(path) or object(), database
 
 
-def _give_back(key: tuple[str, int], database: sqlite_utils.Database) -> None:
+def _give_back(key: tuple[str, int], database: Database) -> None:
     connection = database.conn
     with contextlib.suppress(sqlite3.Error):
         if connection.in_transaction:  # a run stopped mid-write: never hand that on

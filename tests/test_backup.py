@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from proxi.cli import main
 from proxi.ops import backup
@@ -18,7 +17,7 @@ from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
 from proxi.progress import db as proxi_db
 from proxi.progress import store
-from proxi.progress.db import open_db
+from proxi.progress.db import Database, open_db
 
 DERIVED = ("lesson_progress", "block_answers", "module_progress", "resume", "time_spent")
 
@@ -83,7 +82,7 @@ def test_backup_taken_while_twenty_writers_write_is_one_consistent_instant(tmp_p
     assert errors == []
     assert copies[0].events < copies[1].events < copies[2].events  # taken under load
     for copy in copies:
-        db = sqlite_utils.Database(copy.path)
+        db = Database(copy.path)
         before = derived(db)
         store.rebuild_derived(db)  # every event has its progress, and only those events
         assert derived(db) == before
@@ -110,13 +109,13 @@ def test_backup_refusals_are_in_french(tmp_path):
 
 def test_backup_copies_an_old_database_without_upgrading_it(tmp_path):
     old = tmp_path / "ancienne.db"
-    proxi_db.MIGRATIONS.apply(sqlite_utils.Database(old), stop_before="m003_progress")
-    sqlite_utils.Database(old).execute(
+    proxi_db.MIGRATIONS.apply(Database(old), stop_before="m003_progress")
+    Database(old).execute(
         "INSERT INTO people (identifier, display_name, created_at) VALUES ('a', 'A', 'x')"
     ).connection.commit()
     copy = backup.backup(tmp_path / "copie.db", old)
     for path in (old, copy.path):
-        assert not sqlite_utils.Database(path)["module_progress"].exists()
+        assert not Database(path)["module_progress"].exists()
 
 
 def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(tmp_path):
@@ -134,8 +133,8 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(tmp_path):
 
 def test_restoring_a_backup_from_an_older_proxi_upgrades_it(tmp_path):
     old = tmp_path / "ancienne.db"
-    proxi_db.MIGRATIONS.apply(sqlite_utils.Database(old), stop_before="m002_events")
-    sqlite_utils.Database(old).execute(
+    proxi_db.MIGRATIONS.apply(Database(old), stop_before="m002_events")
+    Database(old).execute(
         "INSERT INTO people (identifier, display_name, created_at) VALUES ('ancien', 'A', 'x')"
     ).connection.commit()
     target = tmp_path / "progress.db"
@@ -151,7 +150,7 @@ def test_restore_refuses_what_is_not_a_proxi_backup(tmp_path):
     target = tmp_path / "progress.db"
     fill(target)
     other = tmp_path / "autre.db"
-    sqlite_utils.Database(other)["notes"].insert({"x": 1})
+    Database(other)["notes"].insert({"x": 1})
     with pytest.raises(backup.BackupError, match="pas une base Proxi"):
         backup.restore(other, target)
     garbage = tmp_path / "abime.db"
@@ -165,7 +164,7 @@ def test_an_old_database_upgrades_in_place_through_every_migration(tmp_path):
     # Release one had accounts, events and progress: its data survives every later migration,
     # and events stay append-only under the trigger that m030 rewrote.
     path = tmp_path / "release-one.db"
-    with sqlite_utils.Database(path) as db:
+    with Database(path) as db:
         proxi_db.MIGRATIONS.apply(db, stop_before="m010_live_sessions")
         db.execute(
             "INSERT INTO people (identifier, display_name, created_at) VALUES ('a', 'A', 'x')"

@@ -7,11 +7,11 @@ import threading
 import time
 
 import pytest
-import sqlite_utils
 
 from proxi.progress import db as proxi_db
 from proxi.progress import store
 from proxi.progress.db import (
+    Database,
     DatabaseBusy,
     apply_migrations,
     database_path,
@@ -49,7 +49,7 @@ def test_a_new_database_gets_exactly_what_the_migrations_build(tmp_path):
     """New databases are built from a replay of one migrated database: same schema, same
     migration records, and an old database still upgrades through the migrations."""
     replayed = open_db(tmp_path / "new.db")
-    migrated = sqlite_utils.Database(sqlite3.connect(":memory:"))
+    migrated = Database(sqlite3.connect(":memory:"))
     proxi_db.MIGRATIONS.apply(migrated)
     assert schema(replayed) == schema(migrated)
     records = "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id"
@@ -59,7 +59,7 @@ def test_a_new_database_gets_exactly_what_the_migrations_build(tmp_path):
 
 def test_old_database_upgrades_in_place(tmp_path):
     path = tmp_path / "old.db"
-    old = sqlite_utils.Database(path)
+    old = Database(path)
     proxi_db.MIGRATIONS.apply(old, stop_before="m002_events")  # a database from release one
     old.execute(
         "INSERT INTO people (identifier, display_name, created_at) VALUES ('ancien', 'A', 'x')"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-import sqlite_utils
 from PIL import Image, UnidentifiedImageError
 
 from proxi.content.course import CourseModule
@@ -25,7 +24,7 @@ from proxi.documents.pdf import Letterhead, ProofPdf
 from proxi.errors import ProxiError
 from proxi.people import audit
 from proxi.people.permissions import Actor, require
-from proxi.progress.db import write_transaction
+from proxi.progress.db import Database, write_transaction
 
 NATURE = "Action de formation (article L6313-1, 1° du Code du travail)"
 MODALITY = "Formation à distance, en autonomie (modules en ligne Proxi)"
@@ -122,9 +121,7 @@ def attestation_markdown(person, organisation: str, module: CourseModule, row: d
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def attestations_pdf(
-    db: sqlite_utils.Database, done: list[Completion], kind: str = "attestation"
-) -> bytes:
+def attestations_pdf(db: Database, done: list[Completion], kind: str = "attestation") -> bytes:
     """One page per completion, in one file: « attestation » or « certificat » (de réalisation)."""
     title = verification.KINDS[kind]
     pdf = ProofPdf(title if len(done) != 1 else f"{title} — {done[0].person_name}")
@@ -203,13 +200,11 @@ def _certificate_body(pdf: ProofPdf, item: Completion, head: Letterhead) -> None
 # --- Logos ------------------------------------------------------------------------------------
 
 
-def organisation_logos(db: sqlite_utils.Database) -> dict[int | None, bytes]:
+def organisation_logos(db: Database) -> dict[int | None, bytes]:
     return dict(db.execute("SELECT organisation_id, image FROM organisation_logos").fetchall())
 
 
-def set_logo(
-    db: sqlite_utils.Database, actor: Actor, organisation_id: int, image: bytes | None
-) -> None:
+def set_logo(db: Database, actor: Actor, organisation_id: int, image: bytes | None) -> None:
     """Store (or, with None, remove) the logo printed on the organisation's documents."""
     require(actor, "organisation.manage")
     if image is not None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlite_utils
-
 from proxi.dates import french_date, paris
 from proxi.documents import verification
 from proxi.documents.attestation import hours, organisation_logos
@@ -19,6 +17,7 @@ from proxi.documents.pdf import Letterhead, ProofPdf
 from proxi.documents.spreadsheet import to_csv
 from proxi.people import accounts
 from proxi.progress.connections import Period, periods, total_minutes
+from proxi.progress.db import Database
 
 HEADER = ["Module", "Date", "Début", "Fin", "Durée (min)", "Actions"]
 
@@ -37,14 +36,14 @@ def lines(found: list[Period], titles: dict[str, str]) -> list[list[object]]:
     ]
 
 
-def connections_csv(db: sqlite_utils.Database, person_id: int, titles: dict[str, str]) -> bytes:
+def connections_csv(db: Database, person_id: int, titles: dict[str, str]) -> bytes:
     person = accounts.get_person(db, person_id)
     found = periods(db, person_id, titles)
     name = person.display_name if person else ""
     return to_csv(["Personne", *HEADER], ([name, *line] for line in lines(found, titles)))
 
 
-def connections_pdf(db: sqlite_utils.Database, person_id: int, titles: dict[str, str]) -> bytes:
+def connections_pdf(db: Database, person_id: int, titles: dict[str, str]) -> bytes:
     person = accounts.get_person(db, person_id)
     if person is None:
         raise ValueError(f"no person {person_id}")

@@ -9,8 +9,6 @@ sheet can still be signed by hand; one signed without strokes says so in its box
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from proxi.dates import french_date
 from proxi.documents import verification
 from proxi.documents.pdf import Letterhead, ProofPdf
@@ -18,6 +16,7 @@ from proxi.live import signing
 from proxi.live.drawing import GRID, Drawing
 from proxi.live.sessions import LiveSession
 from proxi.people import accounts
+from proxi.progress.db import Database
 
 HEADER = [
     "Nom",
@@ -34,7 +33,7 @@ MIN_ASPECT = 3.5
 INK = 'fill="none" stroke="#1a1a1a" stroke-linecap="round" stroke-linejoin="round"'
 
 
-def sheet_pdf(db: sqlite_utils.Database, session: LiveSession, half_day: str) -> bytes:
+def sheet_pdf(db: Database, session: LiveSession, half_day: str) -> bytes:
     sheet = signing.sheet(db, session, half_day)
     when = f"{french_date(session.day)}, {sheet.label}"
     title = f"Feuille d'émargement — {when}"
@@ -144,6 +143,6 @@ def device_label(agent: str) -> str:
     return inside.strip()[:60]
 
 
-def _organisations(db: sqlite_utils.Database, session: LiveSession) -> str:
+def _organisations(db: Database, session: LiveSession) -> str:
     names = {o.id: o.name for o in accounts.list_organisations(db)}
     return ", ".join(names[i] for i in session.organisation_ids if i in names)

@@ -8,18 +8,15 @@ audited); this module only draws them.
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from proxi.documents.attestation import organisation_logos
 from proxi.documents.pdf import FONT, Letterhead, ProofPdf, printable
 from proxi.people import accounts, invitations
+from proxi.progress.db import Database
 
 QR_WIDTH_MM = 60
 
 
-def invitation_sheet(
-    db: sqlite_utils.Database, links: list[invitations.Issued], base_url: str
-) -> bytes:
+def invitation_sheet(db: Database, links: list[invitations.Issued], base_url: str) -> bytes:
     """The PDF: one page per link, in the order given."""
     names = {o.id: o.name for o in accounts.list_organisations(db)}
     logos = organisation_logos(db)

@@ -23,13 +23,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import sqlite_utils
-
 from proxi.dates import iso
 from proxi.documents.xapi import XAPI_VERSION, statements, voiding_statement, xapi_settings
 from proxi.errors import ProxiError
 from proxi.progress import reports
-from proxi.progress.db import write_transaction
+from proxi.progress.db import Database, write_transaction
 
 
 class ExportError(ProxiError):
@@ -131,14 +129,14 @@ def _http_message(code: int, body: bytes) -> str:
     )
 
 
-def export_mark(db: sqlite_utils.Database, endpoint: str) -> int:
+def export_mark(db: Database, endpoint: str) -> int:
     row = db.execute(
         "SELECT last_event_id FROM xapi_exports WHERE endpoint = ?", [statements_url(endpoint)]
     ).fetchone()
     return row[0] if row else 0
 
 
-def save_mark(db: sqlite_utils.Database, endpoint: str, last_event_id: int) -> None:
+def save_mark(db: Database, endpoint: str, last_event_id: int) -> None:
     with write_transaction(db):
         db.execute(
             "INSERT INTO xapi_exports (endpoint, last_event_id, updated_at) VALUES (?, ?, ?)"
@@ -149,7 +147,7 @@ def save_mark(db: sqlite_utils.Database, endpoint: str, last_event_id: int) -> N
 
 
 def send_all(
-    db: sqlite_utils.Database,
+    db: Database,
     endpoint: str,
     titles: dict[str, str],
     *,
@@ -177,7 +175,7 @@ def send_all(
     return report
 
 
-def queue_voids(db: sqlite_utils.Database, person_id: int) -> int:
+def queue_voids(db: Database, person_id: int) -> int:
     """Queue a voiding statement for each of the person's statements an endpoint holds.
 
     No transaction of its own: the erasure calls it in its own, before the events change.
@@ -191,7 +189,7 @@ def queue_voids(db: sqlite_utils.Database, person_id: int) -> int:
     return cursor.rowcount
 
 
-def pending_voids(db: sqlite_utils.Database, endpoint: str) -> list[str]:
+def pending_voids(db: Database, endpoint: str) -> list[str]:
     rows = db.execute(
         "SELECT statement_id FROM xapi_voids WHERE endpoint = ? ORDER BY queued_at, statement_id",
         [statements_url(endpoint)],

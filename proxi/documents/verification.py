@@ -20,12 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-import sqlite_utils
-
 from proxi.dates import iso
 from proxi.documents.xapi import DEFAULT_PUBLIC_URL
 from proxi.live.sessions import CODE_ALPHABET
-from proxi.progress.db import write_transaction
+from proxi.progress.db import Database, write_transaction
 
 CODE_SYMBOLS = 12
 KINDS = {
@@ -53,7 +51,7 @@ class Verified:
 
 
 def issue(
-    db: sqlite_utils.Database,
+    db: Database,
     kind: str,
     person_id: int | None,
     subject_id: str,
@@ -86,7 +84,7 @@ def issue(
     return code
 
 
-def verify(db: sqlite_utils.Database, typed: str) -> Verified | None:
+def verify(db: Database, typed: str) -> Verified | None:
     """The document behind a typed code (spaces, dashes and case ignored), or None."""
     code = normalise(typed)
     if len(code) != CODE_SYMBOLS:

@@ -25,11 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import sqlite_utils
-
 from proxi import labels
 from proxi.progress import events, reports
-from proxi.progress.db import write_transaction
+from proxi.progress.db import Database, write_transaction
 
 XAPI_VERSION = "1.0.3"
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
@@ -72,13 +70,13 @@ class XapiSettings:
 
 
 def xapi_settings(
-    db: sqlite_utils.Database, titles: dict[str, str] | None = None, free_text: bool = False
+    db: Database, titles: dict[str, str] | None = None, free_text: bool = False
 ) -> XapiSettings:
     home = (os.environ.get("PROXI_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
     return XapiSettings(home, actor_key(db), dict(titles or {}), free_text)
 
 
-def actor_key(db: sqlite_utils.Database) -> bytes:
+def actor_key(db: Database) -> bytes:
     """The database's pseudonymisation key, created on first use and never changed."""
     with write_transaction(db):
         db.execute(
@@ -201,7 +199,7 @@ def _without_empty(value):
 
 
 def statements(
-    db: sqlite_utils.Database,
+    db: Database,
     settings: XapiSettings,
     viewer: reports.Viewer,
     after_id: int = 0,

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from proxi.dates import local_time
 from proxi.live import room as live_room
 from proxi.live.sessions import LiveSession
 from proxi.people import accounts
 from proxi.progress import reports
+from proxi.progress.db import Database
 
 TRAINER, PARTICIPANT, GUEST = "Formateur·rice", "Participant·e", "Invité·e"
 
@@ -38,7 +37,7 @@ class Sheet:
     lines: list[SheetLine]
 
 
-def sheet(db: sqlite_utils.Database, session: LiveSession, viewer: reports.Viewer) -> Sheet:
+def sheet(db: Database, session: LiveSession, viewer: reports.Viewer) -> Sheet:
     """The session's sheet as `viewer` may see it: the trainer first, then by arrival."""
     lines = []
     trainer = accounts.get_person(db, session.trainer_id)
@@ -57,6 +56,6 @@ def sheet(db: sqlite_utils.Database, session: LiveSession, viewer: reports.Viewe
     return Sheet(session, lines)
 
 
-def _organisation_name(db: sqlite_utils.Database, organisation_id: int | None) -> str:
+def _organisation_name(db: Database, organisation_id: int | None) -> str:
     names = {o.id: o.name for o in accounts.list_organisations(db)}
     return names.get(organisation_id, "") if organisation_id else ""

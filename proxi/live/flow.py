@@ -30,8 +30,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import sqlite_utils
-
 from proxi.content import engine
 from proxi.content.scenario import Scenario
 from proxi.dates import iso, utc
@@ -39,7 +37,7 @@ from proxi.live import sessions as live
 from proxi.live.sessions import Decision, LiveError, LiveSession, require_trainer
 from proxi.people.accounts import Person
 from proxi.progress import store
-from proxi.progress.db import inserted_id, write_transaction
+from proxi.progress.db import Database, inserted_id, write_transaction
 
 TRANSITIONS = {
     ("open", "freeze"): "frozen",
@@ -79,7 +77,7 @@ def available_moves(session: LiveSession, decision: Decision | None, scenario: S
 
 
 def move(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Person,
     session_id: int,
     name: str,
@@ -105,7 +103,7 @@ def move(
 # --- The session -----------------------------------------------------------------------
 
 
-def open_session(db: sqlite_utils.Database, actor: Person, session_id: int) -> str:
+def open_session(db: Database, actor: Person, session_id: int) -> str:
     """Open a draft session; returns its join code (the trainer's arrival is now)."""
     with write_transaction(db):
         session = require_trainer(db, actor, session_id)
@@ -121,7 +119,7 @@ def open_session(db: sqlite_utils.Database, actor: Person, session_id: int) -> s
     return code
 
 
-def end_session(db: sqlite_utils.Database, actor: Person, session_id: int) -> None:
+def end_session(db: Database, actor: Person, session_id: int) -> None:
     """End the session: the open decision closes and the join code stops working."""
     with write_transaction(db):
         session = _open(db, actor, session_id)
@@ -133,14 +131,14 @@ def end_session(db: sqlite_utils.Database, actor: Person, session_id: int) -> No
         )
 
 
-def set_hide_counts(db: sqlite_utils.Database, actor: Person, session_id: int, hide: bool) -> None:
+def set_hide_counts(db: Database, actor: Person, session_id: int, hide: bool) -> None:
     """Hide the projector's counts until each reveal (against the herd effect), or not."""
     with write_transaction(db):
         require_trainer(db, actor, session_id)
         db.execute("UPDATE live_sessions SET hide_counts = ? WHERE id = ?", [int(hide), session_id])
 
 
-def set_notes(db: sqlite_utils.Database, actor: Person, session_id: int, notes: str) -> None:
+def set_notes(db: Database, actor: Person, session_id: int, notes: str) -> None:
     """The trainer's notes, printed in the session summary."""
     with write_transaction(db):
         require_trainer(db, actor, session_id)
@@ -148,7 +146,7 @@ def set_notes(db: sqlite_utils.Database, actor: Person, session_id: int, notes: 
 
 
 def start_scenario(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Person,
     session_id: int,
     scenario: Scenario,
@@ -175,7 +173,7 @@ def start_scenario(
 
 
 def open_vote(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Person,
     session_id: int,
     scenario: Scenario,
@@ -222,16 +220,16 @@ def open_vote(
     return live.get_decision(db, inserted_id(cursor))
 
 
-def freeze(db: sqlite_utils.Database, actor: Person, session_id: int) -> None:
+def freeze(db: Database, actor: Person, session_id: int) -> None:
     """« Arrêt sur image » : votes pause while the room discusses the node's prompt."""
     _step(db, actor, session_id, "freeze")
 
 
-def resume(db: sqlite_utils.Database, actor: Person, session_id: int) -> None:
+def resume(db: Database, actor: Person, session_id: int) -> None:
     _step(db, actor, session_id, "resume")
 
 
-def reveal(db: sqlite_utils.Database, actor: Person, session_id: int, scenario: Scenario) -> None:
+def reveal(db: Database, actor: Person, session_id: int, scenario: Scenario) -> None:
     """Show the tally and the feedback; the votes of known people go to the learning store."""
     _step(db, actor, session_id, "reveal", scenario)
 
@@ -249,9 +247,7 @@ def _step(db, actor: Person, session_id: int, name: str, scenario: Scenario | No
             record_votes(db, session, decision, scenario)
 
 
-def set_hands(
-    db: sqlite_utils.Database, actor: Person, session_id: int, counts: dict[int, int]
-) -> None:
+def set_hands(db: Database, actor: Person, session_id: int, counts: dict[int, int]) -> None:
     """Show-of-hands counts typed by the trainer, added to the phones' votes."""
     with write_transaction(db):
         session = _open(db, actor, session_id)
@@ -265,7 +261,7 @@ def set_hands(
 
 
 def follow(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Person,
     session_id: int,
     scenario: Scenario,
@@ -296,7 +292,7 @@ def follow(
 
 
 def rejouer(
-    db: sqlite_utils.Database, actor: Person, session_id: int, scenario: Scenario, decision_id: int
+    db: Database, actor: Person, session_id: int, scenario: Scenario, decision_id: int
 ) -> None:
     """« Rejouer à partir d'ici » : back to just before an earlier decision, any branch."""
     with write_transaction(db):
@@ -315,7 +311,7 @@ def rejouer(
 
 
 def record_votes(
-    db: sqlite_utils.Database, session: LiveSession, decision: Decision, scenario: Scenario
+    db: Database, session: LiveSession, decision: Decision, scenario: Scenario
 ) -> None:
     """Each known person's vote as a group « chose » event (once: keyed by decision)."""
     seed = session.state.get("seed") if session.state else None

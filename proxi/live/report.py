@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from proxi.content import engine
 from proxi.content.markdown import plain
 from proxi.content.scenario import CARD_FIELDS, COMPETENCIES, Scenario
@@ -27,6 +25,7 @@ from proxi.live import sessions as live
 from proxi.live.attendance import Sheet
 from proxi.live.sessions import Decision, LiveSession
 from proxi.people import accounts
+from proxi.progress.db import Database
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class MapRow:
 # --- Session map -------------------------------------------------------------------------
 
 
-def session_map(db: sqlite_utils.Database, session_id: int) -> list[MapRow]:
+def session_map(db: Database, session_id: int) -> list[MapRow]:
     """Every decision, depth first: a branch's decisions follow the decision it came from."""
     found = live.decisions(db, session_id)
     points: dict[tuple, list[Decision]] = defaultdict(list)
@@ -117,9 +116,7 @@ def paths_taken(decisions: list[Decision], scenario: Scenario) -> list[engine.St
     return [engine.replay(scenario, list(path)) for path in leaves]
 
 
-def summary_markdown(
-    db: sqlite_utils.Database, session: LiveSession, scenarios: dict[str, Scenario]
-) -> str:
+def summary_markdown(db: Database, session: LiveSession, scenarios: dict[str, Scenario]) -> str:
     """The printable session summary: header, then per scenario paths, votes, map; notes."""
     everyone = live_room.participants(db, session.id)
     guests = sum(1 for p in everyone if p.is_guest)
@@ -146,9 +143,7 @@ def summary_markdown(
     return "\n".join(lines)
 
 
-def screen_summary(
-    db: sqlite_utils.Database, session_id: int, scenarios: dict[str, Scenario]
-) -> list[str]:
+def screen_summary(db: Database, session_id: int, scenarios: dict[str, Scenario]) -> list[str]:
     """The session summary for the projector's end screen: a few lines, large."""
     session = live.get_session(db, session_id)
     decisions = live.decisions(db, session_id)
@@ -217,7 +212,7 @@ def _votes_table(rows: list[MapRow], scenario: Scenario) -> str:
 # --- Attendance -----------------------------------------------------------------------
 
 
-def attendance_markdown(db: sqlite_utils.Database, sheet: Sheet) -> str:
+def attendance_markdown(db: Database, sheet: Sheet) -> str:
     """The sheet to read on screen or print: the session's header, then one line to sign
     per person."""
     lines = [

@@ -31,8 +31,6 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
 from proxi.content.scenario import Scenario
 from proxi.dates import iso, utc
 from proxi.live import flow as live_flow
@@ -50,7 +48,7 @@ from proxi.live.sessions import (
 from proxi.people import accounts, audit, passwords
 from proxi.people.accounts import Person
 from proxi.progress import store
-from proxi.progress.db import inserted_id, write_transaction
+from proxi.progress.db import Database, inserted_id, write_transaction
 
 # Wrong codes allowed per window before a lockout: per device, then per network address.
 JOIN_WINDOW = timedelta(minutes=10)
@@ -68,7 +66,7 @@ NAME_TAKEN = (
 
 
 def join(
-    db: sqlite_utils.Database,
+    db: Database,
     code: str,
     *,
     person: Person | None = None,
@@ -104,7 +102,7 @@ def join(
 
 
 def _enter(
-    db: sqlite_utils.Database,
+    db: Database,
     session: LiveSession,
     person: Person | None,
     guest_name: str,
@@ -175,7 +173,7 @@ def _insert_participant(db, session, person, guest_name, seat, now) -> int:
     return inserted_id(cursor)
 
 
-def _check_throttle(db: sqlite_utils.Database, keys: dict[str, str], now: datetime) -> None:
+def _check_throttle(db: Database, keys: dict[str, str], now: datetime) -> None:
     for kind, key in keys.items():
         limit = JOIN_LIMITS[kind]
         rows = db.execute(
@@ -192,7 +190,7 @@ def _check_throttle(db: sqlite_utils.Database, keys: dict[str, str], now: dateti
             )
 
 
-def _record_failure(db: sqlite_utils.Database, keys: Iterable[str], now: datetime) -> None:
+def _record_failure(db: Database, keys: Iterable[str], now: datetime) -> None:
     # Its own transaction: the refusal that follows must not roll it back.
     with write_transaction(db):
         db.execute("DELETE FROM live_join_failures WHERE failed_at < ?", [iso(now - timedelta(1))])
@@ -202,7 +200,7 @@ def _record_failure(db: sqlite_utils.Database, keys: Iterable[str], now: datetim
             )
 
 
-def participant_for(db: sqlite_utils.Database, token: str | None) -> Participant | None:
+def participant_for(db: Database, token: str | None) -> Participant | None:
     """The participant holding this pass token, or None."""
     if not token:
         return None
@@ -218,11 +216,11 @@ def participant_for(db: sqlite_utils.Database, token: str | None) -> Participant
 # --- Participants (the trainer's side) ---------------------------------------------------
 
 
-def participants(db: sqlite_utils.Database, session_id: int) -> list[Participant]:
+def participants(db: Database, session_id: int) -> list[Participant]:
     return _participants(db, "p.session_id = ?", [session_id])
 
 
-def _participants(db: sqlite_utils.Database, where: str, params: list) -> list[Participant]:
+def _participants(db: Database, where: str, params: list) -> list[Participant]:
     rows = db.execute(
         "SELECT p.id, p.session_id, p.person_id, COALESCE(pe.display_name, p.guest_name),"
         " COALESCE(o.name, ''), p.role_key, p.joined_at FROM live_participants p"
@@ -235,7 +233,7 @@ def _participants(db: sqlite_utils.Database, where: str, params: list) -> list[P
 
 
 def add_participant(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Person,
     session_id: int,
     *,
@@ -255,7 +253,7 @@ def add_participant(
 
 
 def match_guest(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Person,
     participant_id: int,
     person: Person,
@@ -289,7 +287,7 @@ def _credit(db, session: LiveSession, person_id: int, scenarios: dict[str, Scena
             live_flow.record_votes(db, session, decision, scenarios[decision.scenario_id])
 
 
-def detach_guest(db: sqlite_utils.Database, actor: Person, participant_id: int) -> None:
+def detach_guest(db: Database, actor: Person, participant_id: int) -> None:
     """Undo `match_guest`: the line is the guest's typed name again.
 
     The learning record keeps the statements written when it was attached (events are
@@ -306,7 +304,7 @@ def detach_guest(db: sqlite_utils.Database, actor: Person, participant_id: int) 
         audit.record(db, actor, "guest.detach", participant.person_id, {"session_id": session.id})
 
 
-def remove_participant(db: sqlite_utils.Database, actor: Person, participant_id: int) -> None:
+def remove_participant(db: Database, actor: Person, participant_id: int) -> None:
     """Take a line off the session (listed by mistake): its votes and phone passes go too."""
     participant = get_participant(db, participant_id)
     session = require_trainer(db, actor, participant.session_id)
@@ -320,7 +318,7 @@ def remove_participant(db: sqlite_utils.Database, actor: Person, participant_id:
 
 
 def merge_participants(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Person,
     keep_id: int,
     drop_id: int,
@@ -368,7 +366,7 @@ def merge_participants(
         audit.record(db, actor, "participant.merge", person_id, {"session_id": session.id})
 
 
-def get_participant(db: sqlite_utils.Database, participant_id: int) -> Participant:
+def get_participant(db: Database, participant_id: int) -> Participant:
     """The line, or a French refusal if it was removed or merged meanwhile."""
     found = _participants(db, "p.id = ?", [participant_id])
     if not found:
@@ -376,7 +374,7 @@ def get_participant(db: sqlite_utils.Database, participant_id: int) -> Participa
     return found[0]
 
 
-def match_candidates(db: sqlite_utils.Database, session: LiveSession) -> list[Person]:
+def match_candidates(db: Database, session: LiveSession) -> list[Person]:
     """Whom a guest may be tied to: active learners of the organisations present (else all);
     never a manager or a coordinator, who follow training rather than attend it."""
     people = [
@@ -393,9 +391,7 @@ def match_candidates(db: sqlite_utils.Database, session: LiveSession) -> list[Pe
     return sorted(unique.values(), key=lambda p: p.display_name)
 
 
-def assign_role(
-    db: sqlite_utils.Database, actor: Person, participant_id: int, role_key: str | None
-) -> None:
+def assign_role(db: Database, actor: Person, participant_id: int, role_key: str | None) -> None:
     """Give a participant a character to play (None takes the role back)."""
     require_trainer(db, actor, get_participant(db, participant_id).session_id)
     with write_transaction(db):
@@ -404,7 +400,7 @@ def assign_role(
         )
 
 
-def players(db: sqlite_utils.Database, session_id: int) -> dict[str, list[str]]:
+def players(db: Database, session_id: int) -> dict[str, list[str]]:
     """Character key -> names of the participants who play it."""
     cast: dict[str, list[str]] = {}
     for participant in participants(db, session_id):
@@ -413,7 +409,7 @@ def players(db: sqlite_utils.Database, session_id: int) -> dict[str, list[str]]:
     return cast
 
 
-def record_attended(db: sqlite_utils.Database, session: LiveSession, person_id: int) -> None:
+def record_attended(db: Database, session: LiveSession, person_id: int) -> None:
     """The learning store's « a participé » statement, once per person and session."""
     store.record_event(
         db,

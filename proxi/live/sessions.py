@@ -31,15 +31,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import sqlite_utils
-
 from proxi.content.engine import State
 from proxi.content.scenario import Scenario, choice_letter
 from proxi.dates import french_date, iso, utc
 from proxi.errors import NotAllowed, ProxiError
 from proxi.people import passwords, permissions
 from proxi.people.accounts import Person
-from proxi.progress.db import inserted_id, write_transaction
+from proxi.progress.db import Database, inserted_id, write_transaction
 
 VOTING = ("open", "frozen")  # decision statuses before the reveal
 HALF_DAYS = {"matin": "Matin", "apres-midi": "Après-midi"}  # each has its émargement sheet
@@ -213,7 +211,7 @@ _SESSION_COLUMNS = (
 
 
 def create_session(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Person,
     title: str,
     day: date,
@@ -249,7 +247,7 @@ def create_session(
     return get_session(db, inserted_id(cursor))
 
 
-def get_session(db: sqlite_utils.Database, session_id: int) -> LiveSession:
+def get_session(db: Database, session_id: int) -> LiveSession:
     row = db.execute(
         f"SELECT {_SESSION_COLUMNS} FROM live_sessions WHERE id = ?", [session_id]
     ).fetchone()
@@ -258,7 +256,7 @@ def get_session(db: sqlite_utils.Database, session_id: int) -> LiveSession:
     return _session(row)
 
 
-def sessions_for(db: sqlite_utils.Database, actor: Person) -> list[LiveSession]:
+def sessions_for(db: Database, actor: Person) -> list[LiveSession]:
     """The trainer's own sessions (a coordinator sees all), most recent first."""
     sql = f"SELECT {_SESSION_COLUMNS} FROM live_sessions"
     params: list = []
@@ -293,9 +291,7 @@ def event_session_id(session_id: int) -> str:
     return f"live-{session_id}"
 
 
-def require_trainer(
-    db: sqlite_utils.Database, actor: Person | None, session_id: int
-) -> LiveSession:
+def require_trainer(db: Database, actor: Person | None, session_id: int) -> LiveSession:
     """The session, if `actor` may drive it: its trainer, or a coordinator."""
     session = get_session(db, session_id)
     if not permissions.may(actor, "session.run", session):
@@ -307,7 +303,7 @@ def require_trainer(
 
 
 def vote(
-    db: sqlite_utils.Database,
+    db: Database,
     token: str,
     decision_id: int,
     choice: int,
@@ -359,7 +355,7 @@ def _check_vote(row: tuple | None, choice: int, now: str) -> int:
     return participant_id
 
 
-def my_vote(db: sqlite_utils.Database, participant_id: int, decision_id: int) -> int | None:
+def my_vote(db: Database, participant_id: int, decision_id: int) -> int | None:
     row = db.execute(
         "SELECT choice FROM live_votes WHERE decision_id = ? AND participant_id = ?",
         [decision_id, participant_id],
@@ -367,7 +363,7 @@ def my_vote(db: sqlite_utils.Database, participant_id: int, decision_id: int) ->
     return row[0] if row else None
 
 
-def tally(db: sqlite_utils.Database, decision: Decision) -> tuple[dict[int, int], int]:
+def tally(db: Database, decision: Decision) -> tuple[dict[int, int], int]:
     """(count per offered choice, phones + hands; number of phone votes)."""
     counts = dict.fromkeys(decision.choices, 0)
     phones = 0
@@ -382,7 +378,7 @@ def tally(db: sqlite_utils.Database, decision: Decision) -> tuple[dict[int, int]
     return counts, phones
 
 
-def snapshot(db: sqlite_utils.Database, session_id: int) -> Snapshot:
+def snapshot(db: Database, session_id: int) -> Snapshot:
     """The session as a projector or a phone shows it; cheap enough to poll every 2 s."""
     row = db.execute(
         "SELECT status, scenario_id, state, decision_id,"
@@ -407,7 +403,7 @@ _DECISION_COLUMNS = (
 )
 
 
-def get_decision(db: sqlite_utils.Database, decision_id: int) -> Decision:
+def get_decision(db: Database, decision_id: int) -> Decision:
     row = db.execute(
         f"SELECT {_DECISION_COLUMNS} FROM live_decisions WHERE id = ?", [decision_id]
     ).fetchone()
@@ -416,7 +412,7 @@ def get_decision(db: sqlite_utils.Database, decision_id: int) -> Decision:
     return _decision(row)
 
 
-def decisions(db: sqlite_utils.Database, session_id: int) -> list[Decision]:
+def decisions(db: Database, session_id: int) -> list[Decision]:
     """Every decision of the session, in the order the group met them."""
     rows = db.execute(
         f"SELECT {_DECISION_COLUMNS} FROM live_decisions WHERE session_id = ? ORDER BY number",

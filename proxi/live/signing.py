@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
 from proxi.dates import iso, paris
 from proxi.live import room as live_room
 from proxi.live.drawing import Drawing
@@ -33,7 +31,7 @@ from proxi.live.sessions import (
 )
 from proxi.people import audit
 from proxi.people.accounts import Person
-from proxi.progress.db import write_transaction
+from proxi.progress.db import Database, write_transaction
 
 MAX_DEVICE = 300  # a user agent is about 150 characters; more is not a browser's
 MAX_REASON = 200
@@ -107,7 +105,7 @@ def certification(session: LiveSession, half_day: str) -> str:
 
 
 def open_sheet(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Person,
     session_id: int,
     half_day: str,
@@ -126,7 +124,7 @@ def open_sheet(
 
 
 def countersign(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Person,
     session_id: int,
     half_day: str,
@@ -152,7 +150,7 @@ def countersign(
 
 
 def set_times(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Person,
     participant_id: int,
     half_day: str,
@@ -208,7 +206,7 @@ def set_times(
 # --- The phone's side -------------------------------------------------------------------------
 
 
-def to_sign(db: sqlite_utils.Database, participant: Participant) -> list[str]:
+def to_sign(db: Database, participant: Participant) -> list[str]:
     """The half-days this participant may sign now: open, not countersigned, not yet signed."""
     rows = db.execute(
         "SELECT s.half_day FROM live_sheets s WHERE s.session_id = ?"
@@ -221,7 +219,7 @@ def to_sign(db: sqlite_utils.Database, participant: Participant) -> list[str]:
 
 
 def signed(
-    db: sqlite_utils.Database, participant: Participant, session: LiveSession | None = None
+    db: Database, participant: Participant, session: LiveSession | None = None
 ) -> dict[str, str]:
     """Half-day -> « à 09:32 »: what this participant has signed, in the day's order.
     `session`: the participant's, when the caller has read it already (a phone's poll)."""
@@ -236,7 +234,7 @@ def signed(
 
 
 def sign(
-    db: sqlite_utils.Database,
+    db: Database,
     token: str,
     half_day: str,
     device: str = "",
@@ -273,7 +271,7 @@ def sign(
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def sheet(db: sqlite_utils.Database, session: LiveSession, half_day: str) -> Sheet:
+def sheet(db: Database, session: LiveSession, half_day: str) -> Sheet:
     """The half-day's sheet: every participant of the session, signed or not."""
     _check_half_day(session, half_day)
     signed = _by_participant(

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import sqlite_utils
-
 from proxi.content import quiz
 from proxi.content.engine import State, Step
 from proxi.errors import ProxiError
@@ -30,7 +28,7 @@ from proxi.people import accounts, passwords
 from proxi.people.permissions import OPERATOR
 from proxi.progress import events as events_module
 from proxi.progress import store
-from proxi.progress.db import REPO_ROOT, write_transaction
+from proxi.progress.db import REPO_ROOT, Database, write_transaction
 
 DEMO_PASSWORD = "proxi-demo-2026"
 DEMO_MODULES = (
@@ -104,7 +102,7 @@ class NotEmpty(ProxiError):
     """The database already has people: demo data never goes into it."""
 
 
-def has_people(db: sqlite_utils.Database) -> bool:
+def has_people(db: Database) -> bool:
     return db.execute("SELECT EXISTS (SELECT 1 FROM people)").fetchone()[0] == 1
 
 
@@ -200,7 +198,7 @@ def _try(load):
 # --- The demo ------------------------------------------------------------------------------
 
 
-def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> int:
+def seed_demo(db: Database, now: datetime | None = None) -> int:
     """Create the demo organisations, accounts and progress; returns the people created."""
     if has_people(db):
         raise NotEmpty(
@@ -301,7 +299,7 @@ def _record_play(db, person_id: int, scenario_id: str, play: Play, clock: _Clock
 
 
 def generate_synthetic(
-    db: sqlite_utils.Database, people: int, events: int, seed: int = 0, now: datetime | None = None
+    db: Database, people: int, events: int, seed: int = 0, now: datetime | None = None
 ) -> int:
     """`people` learners (plus the demo staff) and `events` events; returns the events written.
 

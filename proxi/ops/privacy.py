@@ -47,15 +47,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from proxi.dates import iso
 from proxi.documents import lrs
 from proxi.errors import ProxiError
 from proxi.people import accounts, audit
 from proxi.people.permissions import Actor, require
 from proxi.progress import events
-from proxi.progress.db import inserted_id, write_transaction
+from proxi.progress.db import Database, inserted_id, write_transaction
 
 __all__ = [
     "POLICIES",
@@ -145,7 +143,7 @@ def keep_attestations_configured() -> bool:
 # --- The schema: where a person is referenced ----------------------------------------------
 
 
-def person_references(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+def person_references(db: Database) -> list[tuple[str, str]]:
     """Every (table, column) that points at a person: foreign keys to people, and person_id."""
     found: list[tuple[str, str]] = []
     for table in db.table_names():
@@ -158,7 +156,7 @@ def person_references(db: sqlite_utils.Database) -> list[tuple[str, str]]:
     return found
 
 
-def unhandled_references(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+def unhandled_references(db: Database) -> list[tuple[str, str]]:
     """References to people that no policy covers: erasing would leave data behind."""
     return [ref for ref in person_references(db) if ref not in POLICIES]
 
@@ -166,7 +164,7 @@ def unhandled_references(db: sqlite_utils.Database) -> list[tuple[str, str]]:
 # --- Export ----------------------------------------------------------------------------------
 
 
-def export_person(db: sqlite_utils.Database, person_id: int) -> dict:
+def export_person(db: Database, person_id: int) -> dict:
     """Everything Proxi holds about one person, JSON-ready (the right of access, art. 15)."""
     person = _person_row(db, person_id)
     organisation = _one(db, "SELECT * FROM organisations WHERE id = ?", [person["organisation_id"]])
@@ -193,12 +191,12 @@ def export_person(db: sqlite_utils.Database, person_id: int) -> dict:
     }
 
 
-def export_json(db: sqlite_utils.Database, person_id: int) -> str:
+def export_json(db: Database, person_id: int) -> str:
     """The export as UTF-8 JSON text, indented for a human reader too."""
     return json.dumps(export_person(db, person_id), ensure_ascii=False, indent=2)
 
 
-def _named_data(db: sqlite_utils.Database, person: dict) -> list[tuple[str, str, list]]:
+def _named_data(db: Database, person: dict) -> list[tuple[str, str, list]]:
     """Data about the person that holds no person id: by identifier, key or seat."""
     found = [
         (
@@ -237,13 +235,13 @@ def _join_failure_keys(person_id: int) -> list[str]:
     return [f"person:{person_id}", f"%:person:{person_id}"]
 
 
-def _rows(db: sqlite_utils.Database, sql: str, params: list) -> list[dict]:
+def _rows(db: Database, sql: str, params: list) -> list[dict]:
     cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [_clean(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
 
-def _one(db: sqlite_utils.Database, sql: str, params: list) -> dict | None:
+def _one(db: Database, sql: str, params: list) -> dict | None:
     rows = _rows(db, sql, params)
     return rows[0] if rows else None
 
@@ -268,7 +266,7 @@ def _parsed(value: Any) -> Any:
 
 
 def erase_person(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor,
     person_id: int,
     *,
@@ -303,9 +301,7 @@ def erase_person(
     return erasure
 
 
-def _erase(
-    db: sqlite_utils.Database, person: dict, actor: Actor, keep: bool, stamp: str
-) -> Erasure:
+def _erase(db: Database, person: dict, actor: Actor, keep: bool, stamp: str) -> Erasure:
     kept = _keep_attestations(db, person, stamp) if keep else 0
     voids = lrs.queue_voids(db, person["id"])  # before the events get new ids
     stand_in = _stand_in(db, person, stamp)
@@ -329,7 +325,7 @@ def _erase(
     return Erasure(summary, kept, voids)
 
 
-def _stand_in(db: sqlite_utils.Database, person: dict, stamp: str) -> int:
+def _stand_in(db: Database, person: dict, stamp: str) -> int:
     """The anonymous person who keeps the statistics: same organisation, nothing else."""
     cursor = db.execute(
         "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
@@ -420,7 +416,7 @@ _ACTIONS = {
 # --- Attestations kept after an erasure --------------------------------------------------------
 
 
-def _keep_attestations(db: sqlite_utils.Database, person: dict, stamp: str) -> int:
+def _keep_attestations(db: Database, person: dict, stamp: str) -> int:
     """Copy the proof of training, name included, into kept_attestations."""
     organisation = db.execute(
         "SELECT name FROM organisations WHERE id = ?", [person["organisation_id"]]
@@ -458,7 +454,7 @@ def _keep_attestations(db: sqlite_utils.Database, person: dict, stamp: str) -> i
     return len(rows)
 
 
-def kept_attestations(db: sqlite_utils.Database, name: str = "") -> list[dict]:
+def kept_attestations(db: Database, name: str = "") -> list[dict]:
     """Attestations kept after erasures, by name (a part of it is enough)."""
     return _rows(
         db,
@@ -467,7 +463,7 @@ def kept_attestations(db: sqlite_utils.Database, name: str = "") -> list[dict]:
     )
 
 
-def kept_attestations_table(db: sqlite_utils.Database) -> list[dict]:
+def kept_attestations_table(db: Database) -> list[dict]:
     """The kept attestations as the coordination reads them (French column names)."""
     return [
         {
@@ -488,14 +484,14 @@ def kept_attestations_table(db: sqlite_utils.Database) -> list[dict]:
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def _person_row(db: sqlite_utils.Database, person_id: int) -> dict:
+def _person_row(db: Database, person_id: int) -> dict:
     row = _one(db, "SELECT * FROM people WHERE id = ? AND erased_at IS NULL", [person_id])
     if row is None:
         raise PrivacyError("Cette personne n'existe pas ou a déjà été effacée.")
     return row
 
 
-def person_named(db: sqlite_utils.Database, identifier: str) -> accounts.Person:
+def person_named(db: Database, identifier: str) -> accounts.Person:
     """The person with this login identifier, or a French error saying none has it."""
     person = accounts.person_by_identifier(db, identifier)
     if person is None:

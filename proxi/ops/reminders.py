@@ -19,8 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import sqlite_utils
-
 from proxi import hierarchy
 from proxi.dates import french_date, iso
 from proxi.documents.verification import public_url
@@ -28,7 +26,7 @@ from proxi.mail import MailConfig, MailError, send_mail
 from proxi.people import audit
 from proxi.people.accounts import Person
 from proxi.progress import due_dates
-from proxi.progress.db import write_transaction
+from proxi.progress.db import Database, write_transaction
 from proxi.progress.due_dates import Due
 
 REMIND_BEFORE_DAYS = 7
@@ -99,7 +97,7 @@ def step(due: Due, today: date) -> str | None:
     return None
 
 
-def planned(db: sqlite_utils.Database, today: date, titles: dict[str, str]) -> list[Reminder]:
+def planned(db: Database, today: date, titles: dict[str, str]) -> list[Reminder]:
     """The reminders today's run should send (each step once), active learners only."""
     people = db.execute(
         "SELECT id, display_name, email, organisation_id, site FROM people"
@@ -123,9 +121,7 @@ def planned(db: sqlite_utils.Database, today: date, titles: dict[str, str]) -> l
     return found
 
 
-def send_reminders(
-    db: sqlite_utils.Database, config: MailConfig, today: date, titles: dict[str, str]
-) -> Sent:
+def send_reminders(db: Database, config: MailConfig, today: date, titles: dict[str, str]) -> Sent:
     """Send today's reminders and, on the week's first run, the managers' digests."""
     result = Sent()
     for reminder in planned(db, today, titles):
@@ -144,7 +140,7 @@ def send_reminders(
 
 
 def send_now(
-    db: sqlite_utils.Database, config: MailConfig, actor: Person, reminder: Reminder, today: date
+    db: Database, config: MailConfig, actor: Person, reminder: Reminder, today: date
 ) -> None:
     """A manager's reminder sent by hand (audited); the automatic schedule is unchanged."""
     if not reminder.email:
@@ -157,7 +153,7 @@ def send_now(
 
 
 def by_hand(
-    db: sqlite_utils.Database, person_id: int, module_id: str, titles: dict[str, str]
+    db: Database, person_id: int, module_id: str, titles: dict[str, str]
 ) -> Reminder | None:
     """The reminder a manager may preview and send for this person's due module."""
     row = db.execute("SELECT display_name, email FROM people WHERE id = ?", [person_id]).fetchone()
@@ -167,7 +163,7 @@ def by_hand(
     return Reminder(person_id, row[0], row[1], due, "manuel", titles.get(module_id, module_id))
 
 
-def _record(db: sqlite_utils.Database, reminder: Reminder, step_name: str) -> None:
+def _record(db: Database, reminder: Reminder, step_name: str) -> None:
     with write_transaction(db):
         db.execute(
             "INSERT OR IGNORE INTO reminders_sent (person_id, module_id, due_on, step, sent_at)"
@@ -180,9 +176,7 @@ def _record(db: sqlite_utils.Database, reminder: Reminder, step_name: str) -> No
 # --- The managers' weekly digest ----------------------------------------------------------------
 
 
-def digest(
-    db: sqlite_utils.Database, manager_id: int, today: date, titles: dict[str, str]
-) -> str | None:
+def digest(db: Database, manager_id: int, today: date, titles: dict[str, str]) -> str | None:
     """The digest text for one manager: their people late on a module or inactive; None
     when there is no one to name."""
     organisation = db.execute(
@@ -226,7 +220,7 @@ def digest(
 
 
 def send_digests(
-    db: sqlite_utils.Database, config: MailConfig, today: date, titles: dict[str, str]
+    db: Database, config: MailConfig, today: date, titles: dict[str, str]
 ) -> list[str]:
     """Each manager's digest, once per ISO week; returns the addresses it went to."""
     year, week, _ = today.isocalendar()
@@ -260,7 +254,7 @@ def send_digests(
     return sent
 
 
-def _inactive(db: sqlite_utils.Database, person_ids: list[int], today: date) -> set[int]:
+def _inactive(db: Database, person_ids: list[int], today: date) -> set[int]:
     """People with no learning event in the last INACTIVE_DAYS days (or none ever)."""
     cutoff = (today - timedelta(days=INACTIVE_DAYS)).isoformat()
     active = {

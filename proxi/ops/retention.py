@@ -41,12 +41,10 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
 from proxi.dates import iso, utc
 from proxi.errors import ProxiError
 from proxi.progress import events
-from proxi.progress.db import write_transaction
+from proxi.progress.db import Database, write_transaction
 
 DEFAULT_RETENTION_DAYS = 730
 # Proof periods in years: the environment variable and its default.
@@ -137,7 +135,7 @@ def _years(name: str, default: int) -> int:
 
 
 def purge(
-    db: sqlite_utils.Database,
+    db: Database,
     days: int | None = None,
     *,
     now: datetime | None = None,
@@ -190,9 +188,7 @@ def purge(
     )
 
 
-def _delete_events(
-    db: sqlite_utils.Database, cutoffs: dict[str, str], kind: str, batch_size: int
-) -> int:
+def _delete_events(db: Database, cutoffs: dict[str, str], kind: str, batch_size: int) -> int:
     """Delete, batch by batch, the events of this period's verbs older than its cutoff; a
     detailed event of a module leaves its time in kept_activity for the relevé."""
     if kind == "detail":
@@ -245,7 +241,7 @@ _PROOFS = [
 ]  # fmt: skip
 
 
-def _delete_proofs(db: sqlite_utils.Database, cutoffs: dict[str, str]) -> dict[str, int]:
+def _delete_proofs(db: Database, cutoffs: dict[str, str]) -> dict[str, int]:
     """Remove every proof past its period; the seats of sessions past theirs stay for the
     votes' tallies but name nobody."""
     removed: dict[str, int] = {}

@@ -25,14 +25,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
 from proxi import hierarchy
 from proxi.dates import iso, utc
 from proxi.errors import AuthError, NotAllowed, ProxiError
 from proxi.people import audit, passwords, throttle
 from proxi.people.permissions import Actor, Subject, require
-from proxi.progress.db import inserted_id, write_transaction
+from proxi.progress.db import Database, inserted_id, write_transaction
 
 ROLES = {
     "learner": "Apprenant",
@@ -99,9 +97,7 @@ class Person:
 # --- Organisations ------------------------------------------------------------------------
 
 
-def create_organisation(
-    db: sqlite_utils.Database, actor: Actor, name: str, kind: str
-) -> Organisation:
+def create_organisation(db: Database, actor: Actor, name: str, kind: str) -> Organisation:
     """Add an organisation (a landlord, the city, an association)."""
     require(actor, "organisation.manage")
     name = name.strip()
@@ -121,7 +117,7 @@ def create_organisation(
     return created
 
 
-def list_organisations(db: sqlite_utils.Database) -> list[Organisation]:
+def list_organisations(db: Database) -> list[Organisation]:
     rows = db.execute("SELECT id, name, kind FROM organisations ORDER BY name").fetchall()
     return [Organisation(*row) for row in rows]
 
@@ -130,7 +126,7 @@ def list_organisations(db: sqlite_utils.Database) -> list[Organisation]:
 
 
 def create_person(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor,
     identifier: str,
     display_name: str,
@@ -171,7 +167,7 @@ def create_person(
     return _require_person(db, person_id)
 
 
-def update_person(db: sqlite_utils.Database, actor: Actor, person_id: int, **changes) -> Person:
+def update_person(db: Database, actor: Actor, person_id: int, **changes) -> Person:
     """Change display_name, organisation_id, site, job_category, roles or email: the person
     must be in the actor's scope before, and after, the change."""
     current = _require_person(db, person_id)
@@ -195,7 +191,7 @@ def update_person(db: sqlite_utils.Database, actor: Actor, person_id: int, **cha
     return _require_person(db, person_id)
 
 
-def set_password(db: sqlite_utils.Database, actor: Actor, person_id: int, password: str) -> None:
+def set_password(db: Database, actor: Actor, person_id: int, password: str) -> None:
     """Set a temporary password, changed at the next login; every session of the person is
     closed. (An invitation link, proxi.people.invitations, spares telling anyone a password.)"""
     require(actor, "person.manage", _require_person(db, person_id))
@@ -205,7 +201,7 @@ def set_password(db: sqlite_utils.Database, actor: Actor, person_id: int, passwo
 
 
 def change_own_password(
-    db: sqlite_utils.Database, person: Person, current: str, new: str, keep_token: str | None
+    db: Database, person: Person, current: str, new: str, keep_token: str | None
 ) -> None:
     """The person changes their own password: the current one is required. Their other
     sessions are closed; this browser's (`keep_token`) stays open."""
@@ -218,7 +214,7 @@ def change_own_password(
 
 
 def _store_password(
-    db: sqlite_utils.Database,
+    db: Database,
     person_id: int,
     password: str,
     *,
@@ -234,7 +230,7 @@ def _store_password(
         revoke_all_sessions(db, person_id, keep_token=keep_token)
 
 
-def set_active(db: sqlite_utils.Database, actor: Actor, person_id: int, active: bool) -> None:
+def set_active(db: Database, actor: Actor, person_id: int, active: bool) -> None:
     """Deactivate (sessions closed at once, in every tab) or reactivate an account."""
     require(actor, "person.manage", _require_person(db, person_id))
     if actor.id == person_id and not active:
@@ -246,16 +242,16 @@ def set_active(db: sqlite_utils.Database, actor: Actor, person_id: int, active: 
         audit.record(db, actor, "person.reactivate" if active else "person.deactivate", person_id)
 
 
-def deactivate_person(db: sqlite_utils.Database, actor: Actor, person_id: int) -> None:
+def deactivate_person(db: Database, actor: Actor, person_id: int) -> None:
     set_active(db, actor, person_id, False)
 
 
-def get_person(db: sqlite_utils.Database, person_id: int) -> Person | None:
+def get_person(db: Database, person_id: int) -> Person | None:
     row = db.execute(f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", [person_id]).fetchone()
     return _person(row) if row else None
 
 
-def person_by_identifier(db: sqlite_utils.Database, identifier: str) -> Person | None:
+def person_by_identifier(db: Database, identifier: str) -> Person | None:
     row = db.execute(
         f"SELECT {_PERSON_COLUMNS} FROM people WHERE identifier = ?",
         [normalise_identifier(identifier)],
@@ -264,7 +260,7 @@ def person_by_identifier(db: sqlite_utils.Database, identifier: str) -> Person |
 
 
 def list_people(
-    db: sqlite_utils.Database, organisation_id: int | None = None, role: str | None = None
+    db: Database, organisation_id: int | None = None, role: str | None = None
 ) -> list[Person]:
     """People not erased (active or not), by name; optionally of one organisation, one role."""
     sql = f"SELECT {_PERSON_COLUMNS} FROM people WHERE erased_at IS NULL"
@@ -319,7 +315,7 @@ def _person(row: tuple) -> Person:
     return Person(*values)
 
 
-def _require_person(db: sqlite_utils.Database, person_id: int) -> Person:
+def _require_person(db: Database, person_id: int) -> Person:
     person = get_person(db, person_id)
     if person is None:
         raise InvalidAccount("Cette personne n'existe pas.")
@@ -355,7 +351,7 @@ def _checked_fields(display_name, organisation_id, site, job_category, roles, em
 
 
 def authenticate(
-    db: sqlite_utils.Database,
+    db: Database,
     identifier: str,
     password: str,
     now: datetime | None = None,
@@ -386,7 +382,7 @@ def authenticate(
 
 
 def lockout_remaining(
-    db: sqlite_utils.Database, identifier: str, now: datetime | None = None, client: str = ""
+    db: Database, identifier: str, now: datetime | None = None, client: str = ""
 ) -> timedelta | None:
     """How long this client stays blocked on this identifier (proxi.people.throttle)."""
     return throttle.lockout_remaining(db, normalise_identifier(identifier), utc(now), client)
@@ -395,9 +391,7 @@ def lockout_remaining(
 # --- Tickets and sessions -------------------------------------------------------------------
 
 
-def issue_login_ticket(
-    db: sqlite_utils.Database, person_id: int, now: datetime | None = None
-) -> str:
+def issue_login_ticket(db: Database, person_id: int, now: datetime | None = None) -> str:
     """A single-use ticket, valid 60 seconds, to exchange for a session cookie."""
     now, ticket = utc(now), secrets.token_urlsafe(32)
     with write_transaction(db):
@@ -410,7 +404,7 @@ def issue_login_ticket(
     return ticket
 
 
-def redeem_login_ticket(db: sqlite_utils.Database, ticket: str, now: datetime | None = None) -> str:
+def redeem_login_ticket(db: Database, ticket: str, now: datetime | None = None) -> str:
     """Use up a ticket and open a 30-day session; returns the session token."""
     now, token = utc(now), secrets.token_urlsafe(32)
     with write_transaction(db):
@@ -435,7 +429,7 @@ def redeem_login_ticket(db: sqlite_utils.Database, ticket: str, now: datetime | 
 
 
 def person_for_session(
-    db: sqlite_utils.Database, token: str | None, now: datetime | None = None
+    db: Database, token: str | None, now: datetime | None = None
 ) -> Person | None:
     """The person of a live session: None if unknown, revoked, expired or deactivated."""
     if not token:
@@ -450,7 +444,7 @@ def person_for_session(
     return _person(row) if row else None
 
 
-def revoke_session(db: sqlite_utils.Database, token: str, now: datetime | None = None) -> None:
+def revoke_session(db: Database, token: str, now: datetime | None = None) -> None:
     """Log out this session (this browser)."""
     with write_transaction(db):
         db.execute(
@@ -460,7 +454,7 @@ def revoke_session(db: sqlite_utils.Database, token: str, now: datetime | None =
 
 
 def revoke_all_sessions(
-    db: sqlite_utils.Database,
+    db: Database,
     person_id: int,
     now: datetime | None = None,
     *,
@@ -487,7 +481,7 @@ class OpenSession:
 
 
 def open_sessions(
-    db: sqlite_utils.Database, person: Person, token: str | None, now: datetime | None = None
+    db: Database, person: Person, token: str | None, now: datetime | None = None
 ) -> list[OpenSession]:
     """The person's live sessions, newest first; `token` marks the current one."""
     current = passwords.token_hash(token) if token else None
@@ -500,7 +494,7 @@ def open_sessions(
     return [OpenSession(row[0], row[1], row[2], bool(row[3])) for row in rows]
 
 
-def close_own_session(db: sqlite_utils.Database, person: Person, session_id: int) -> None:
+def close_own_session(db: Database, person: Person, session_id: int) -> None:
     """The person logs out one of their browsers (never anyone else's session)."""
     with write_transaction(db):
         db.execute(

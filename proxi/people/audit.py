@@ -20,10 +20,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
 from proxi.people.permissions import Actor, require
-from proxi.progress.db import inserted_id, write_transaction
+from proxi.progress.db import Database, inserted_id, write_transaction
 from proxi.progress.events import timestamp
 
 # The vocabulary of administrative acts: slug -> what the coordinator reads.
@@ -81,7 +79,7 @@ class Entry:
 
 
 def record(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor | None,
     action: str,
     target: Actor | int | str | None = None,
@@ -112,7 +110,7 @@ def record(
 
 
 def entries(
-    db: sqlite_utils.Database,
+    db: Database,
     viewer: Actor,
     *,
     actions: tuple[str, ...] = (),

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from proxi.content import studio
 from proxi.content.yamlsource import MAX_BYTES
 from proxi.dates import iso
@@ -33,7 +31,7 @@ from proxi.errors import ProxiError
 from proxi.people import audit
 from proxi.people.accounts import Person
 from proxi.people.permissions import may, require
-from proxi.progress.db import inserted_id, write_transaction
+from proxi.progress.db import Database, inserted_id, write_transaction
 
 NEW = ""  # `opened` of a scenario that does not exist yet
 
@@ -60,7 +58,7 @@ class Proposal:
 
 
 def save_draft(
-    db: sqlite_utils.Database,
+    db: Database,
     person: Person,
     opened: str,
     text: str,
@@ -82,7 +80,7 @@ def save_draft(
     return saved
 
 
-def draft(db: sqlite_utils.Database, person: Person, opened: str) -> Draft | None:
+def draft(db: Database, person: Person, opened: str) -> Draft | None:
     row = db.execute(
         "SELECT opened, text, updated_at FROM studio_drafts WHERE person_id = ? AND opened = ?",
         [person.id, opened],
@@ -90,7 +88,7 @@ def draft(db: sqlite_utils.Database, person: Person, opened: str) -> Draft | Non
     return Draft(*row) if row else None
 
 
-def drafts(db: sqlite_utils.Database, person: Person) -> list[Draft]:
+def drafts(db: Database, person: Person) -> list[Draft]:
     """This author's drafts, the most recently edited first."""
     rows = db.execute(
         "SELECT opened, text, updated_at FROM studio_drafts WHERE person_id = ?"
@@ -100,16 +98,14 @@ def drafts(db: sqlite_utils.Database, person: Person) -> list[Draft]:
     return [Draft(*row) for row in rows]
 
 
-def discard_draft(db: sqlite_utils.Database, person: Person, opened: str) -> None:
+def discard_draft(db: Database, person: Person, opened: str) -> None:
     with write_transaction(db):
         db.execute(
             "DELETE FROM studio_drafts WHERE person_id = ? AND opened = ?", [person.id, opened]
         )
 
 
-def propose(
-    db: sqlite_utils.Database, person: Person, text: str, opened: str, note: str = ""
-) -> Proposal:
+def propose(db: Database, person: Person, text: str, opened: str, note: str = "") -> Proposal:
     """Send a version without errors to the coordination; it replaces the author's
     previous pending proposal for the same scenario."""
     require(person, "scenario.propose")
@@ -131,7 +127,7 @@ def propose(
     return proposal(db, proposal_id)
 
 
-def proposals(db: sqlite_utils.Database, viewer: Person) -> list[Proposal]:
+def proposals(db: Database, viewer: Person) -> list[Proposal]:
     """Pending proposals, oldest first: all of them for the coordination, else one's own."""
     rows = db.execute(
         f"{_SELECT} WHERE p.status = 'pending' AND (? OR p.proposed_by = ?)"
@@ -141,7 +137,7 @@ def proposals(db: sqlite_utils.Database, viewer: Person) -> list[Proposal]:
     return [Proposal(*row) for row in rows]
 
 
-def declined(db: sqlite_utils.Database, author: Person, limit: int = 5) -> list[Proposal]:
+def declined(db: Database, author: Person, limit: int = 5) -> list[Proposal]:
     """The author's proposals the coordination refused, the latest first, with the reason."""
     rows = db.execute(
         f"{_SELECT} WHERE p.status = 'declined' AND p.proposed_by = ?"
@@ -151,7 +147,7 @@ def declined(db: sqlite_utils.Database, author: Person, limit: int = 5) -> list[
     return [Proposal(*row) for row in rows]
 
 
-def proposal(db: sqlite_utils.Database, proposal_id: int) -> Proposal:
+def proposal(db: Database, proposal_id: int) -> Proposal:
     row = db.execute(f"{_SELECT} WHERE p.id = ?", [proposal_id]).fetchone()
     if row is None:
         raise ProxiError(f"Proposition introuvable (n° {proposal_id}).")
@@ -166,7 +162,7 @@ _SELECT = (
 
 
 def publish(
-    db: sqlite_utils.Database,
+    db: Database,
     person: Person,
     text: str,
     opened: str,
@@ -192,7 +188,7 @@ def publish(
     return path
 
 
-def decline(db: sqlite_utils.Database, person: Person, proposal_id: int, reason: str) -> None:
+def decline(db: Database, person: Person, proposal_id: int, reason: str) -> None:
     require(person, "scenario.publish")
     if not reason.strip():
         raise ProxiError("Dites en une phrase pourquoi la proposition est refusée.")
@@ -212,7 +208,7 @@ def decline(db: sqlite_utils.Database, person: Person, proposal_id: int, reason:
         )
 
 
-def restore(db: sqlite_utils.Database, person: Person, version_name: str) -> Path:
+def restore(db: Database, person: Person, version_name: str) -> Path:
     """Publish a kept version again; the version it replaces is kept in turn."""
     require(person, "scenario.publish")
     text = studio.version_text(version_name)
@@ -232,7 +228,7 @@ def _checked(text: str, opened: str) -> str:
     return name
 
 
-def _pending(db: sqlite_utils.Database, proposal_id: int) -> Proposal:
+def _pending(db: Database, proposal_id: int) -> Proposal:
     found = proposal(db, proposal_id)
     if found.status != "pending":
         raise ProxiError("Cette proposition a déjà été traitée.")

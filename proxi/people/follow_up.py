@@ -12,15 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-import sqlite_utils
-
 from proxi import hierarchy
 from proxi.dates import french_date, iso, today
 from proxi.errors import ProxiError
 from proxi.people import accounts, audit
 from proxi.people.permissions import Actor, Subject, require
 from proxi.progress import external
-from proxi.progress.db import inserted_id, write_transaction
+from proxi.progress.db import Database, inserted_id, write_transaction
 
 
 class BadDueDate(ProxiError):
@@ -28,7 +26,7 @@ class BadDueDate(ProxiError):
 
 
 def set_due_date(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor,
     module_id: str,
     due_on: date | None,
@@ -89,7 +87,7 @@ class Proof:
 
 
 def record_training(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor,
     person_id: int,
     *,
@@ -126,7 +124,7 @@ def record_training(
     return training_id
 
 
-def remove_training(db: sqlite_utils.Database, actor: Actor, training_id: int) -> None:
+def remove_training(db: Database, actor: Actor, training_id: int) -> None:
     """Remove a training recorded by mistake, its file with it."""
     training = external.get(db, training_id)
     if training is None:
@@ -138,7 +136,7 @@ def remove_training(db: sqlite_utils.Database, actor: Actor, training_id: int) -
         audit.record(db, actor, "training.remove", training.person_id, details)
 
 
-def proof_file(db: sqlite_utils.Database, actor: Actor, training_id: int) -> Proof:
+def proof_file(db: Database, actor: Actor, training_id: int) -> Proof:
     """The proof, for the person themself and for whoever may record their trainings."""
     training = external.get(db, training_id)
     if training is None:
@@ -148,7 +146,7 @@ def proof_file(db: sqlite_utils.Database, actor: Actor, training_id: int) -> Pro
     return Proof(training.proof_name, external.proof(db, training_id))
 
 
-def _person(db: sqlite_utils.Database, person_id: int) -> accounts.Person:
+def _person(db: Database, person_id: int) -> accounts.Person:
     person = accounts.get_person(db, person_id)
     if person is None:
         raise BadTraining("Cette personne n'existe pas.")

@@ -25,15 +25,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
 from proxi.dates import french_date, iso, utc
 from proxi.errors import AuthError
 from proxi.mail import MailConfig, MailError, send_mail
 from proxi.people import accounts, audit, passwords
 from proxi.people.accounts import Person
 from proxi.people.permissions import Actor, require
-from proxi.progress.db import write_transaction
+from proxi.progress.db import Database, write_transaction
 
 LIFETIMES = {
     "invitation": timedelta(days=14),
@@ -74,7 +72,7 @@ class Pending:
 
 
 def issue(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor,
     person_id: int,
     kind: str = "invitation",
@@ -96,7 +94,7 @@ def issue(
 
 
 def issue_many(
-    db: sqlite_utils.Database, actor: Actor, person_ids: list[int], kind: str = "invitation"
+    db: Database, actor: Actor, person_ids: list[int], kind: str = "invitation"
 ) -> list[Issued]:
     """One link per person, all or none (a printed sheet, a batch of e-mails)."""
     with write_transaction(db):
@@ -143,7 +141,7 @@ class Sending:
 
 
 def send(
-    db: sqlite_utils.Database,
+    db: Database,
     actor: Actor,
     person_ids: list[int],
     config: MailConfig,
@@ -174,14 +172,14 @@ def send(
     return done
 
 
-def after_temporary_password(db: sqlite_utils.Database, person: Person) -> Issued:
+def after_temporary_password(db: Database, person: Person) -> Issued:
     """The private link a login with a temporary password leads to (no admin act: not in
     the audit log)."""
     with write_transaction(db):
         return _issue(db, person, "temporary", person.id, None)
 
 
-def pending(db: sqlite_utils.Database, token: str, now: datetime | None = None) -> Pending:
+def pending(db: Database, token: str, now: datetime | None = None) -> Pending:
     """Whom a valid link is for; InvitationInvalid otherwise."""
     person_id, kind, expires_at = _valid_row(db, token, now)
     person = accounts.get_person(db, person_id)
@@ -190,9 +188,7 @@ def pending(db: sqlite_utils.Database, token: str, now: datetime | None = None) 
     return Pending(person, kind, expires_at)
 
 
-def redeem(
-    db: sqlite_utils.Database, token: str, password: str, now: datetime | None = None
-) -> Person:
+def redeem(db: Database, token: str, password: str, now: datetime | None = None) -> Person:
     """Set the person's own password and use the link up; all their sessions are closed."""
     passwords.check_password(password)  # a weak password keeps the link valid for a retry
     password_hash = passwords.hash_password(password)  # before the lock: scrypt is slow
@@ -217,7 +213,7 @@ def redeem(
     return person
 
 
-def unused(db: sqlite_utils.Database, person_id: int, now: datetime | None = None) -> str | None:
+def unused(db: Database, person_id: int, now: datetime | None = None) -> str | None:
     """When the person's current link (invitation or reset) expires; None without one."""
     row = db.execute(
         "SELECT max(expires_at) FROM invitations WHERE person_id = ? AND used_at IS NULL"
@@ -227,9 +223,7 @@ def unused(db: sqlite_utils.Database, person_id: int, now: datetime | None = Non
     return row[0] if row else None
 
 
-def _issue(
-    db: sqlite_utils.Database, person: Person, kind: str, created_by: int | None, now
-) -> Issued:
+def _issue(db: Database, person: Person, kind: str, created_by: int | None, now) -> Issued:
     moment, token = utc(now), secrets.token_urlsafe(32)
     expires = moment + LIFETIMES[kind]
     db.execute(
@@ -245,7 +239,7 @@ def _issue(
     return Issued(person, kind, token, expires)
 
 
-def _valid_row(db: sqlite_utils.Database, token: str, now) -> tuple[int, str, str]:
+def _valid_row(db: Database, token: str, now) -> tuple[int, str, str]:
     row = db.execute(
         "SELECT i.person_id, i.kind, i.expires_at FROM invitations i"
         " JOIN people p ON p.id = i.person_id"

@@ -20,13 +20,11 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 
-import sqlite_utils
-
 from proxi import hierarchy
 from proxi.dates import iso
 from proxi.people import accounts, audit
 from proxi.people.permissions import Actor, require
-from proxi.progress.db import inserted_id, write_transaction
+from proxi.progress.db import Database, inserted_id, write_transaction
 
 FIELDS = ("name", "identifier", "organisation", "site", "job_category", "roles", "email")
 REQUIRED_COLUMNS = FIELDS[:-1]
@@ -122,7 +120,7 @@ def _decode(data: bytes | str) -> str:
         return data.decode("cp1252", errors="replace")  # French Excel's default
 
 
-def read_roster(db: sqlite_utils.Database, data: bytes | str) -> RosterPreview:
+def read_roster(db: Database, data: bytes | str) -> RosterPreview:
     """Parse and check the file against the database; nothing is written."""
     text = decode(data)
     if not text.strip():
@@ -137,7 +135,7 @@ def read_roster(db: sqlite_utils.Database, data: bytes | str) -> RosterPreview:
         return RosterPreview([], [f"Ligne {reader.line_num} : {message}."], text)
 
 
-def _read_lines(db: sqlite_utils.Database, reader, text: str) -> RosterPreview:
+def _read_lines(db: Database, reader, text: str) -> RosterPreview:
     header = next(reader)
     columns = {i: HEADERS.get(_key(name)) for i, name in enumerate(header)}
     missing = [f for f in REQUIRED_COLUMNS if f not in columns.values()]
@@ -172,7 +170,7 @@ def _values(cells: list[str], columns: dict[int, str | None]) -> dict[str, str]:
     return values
 
 
-def _check_lines(db: sqlite_utils.Database, lines: list[RosterLine]) -> None:
+def _check_lines(db: Database, lines: list[RosterLine]) -> None:
     organisations = {_key(o.name): o.id for o in accounts.list_organisations(db)}
     categories = {_key(slug): slug for slug in accounts.JOB_CATEGORIES}
     categories |= {_key(label): slug for slug, label in accounts.JOB_CATEGORIES.items()}
@@ -235,7 +233,7 @@ def _roles(text: str) -> tuple[tuple[str, ...], list[str]]:
     return roles, unknown
 
 
-def _compare_with_database(db: sqlite_utils.Database, line: RosterLine) -> None:
+def _compare_with_database(db: Database, line: RosterLine) -> None:
     row = db.execute(
         "SELECT id, erased_at FROM people WHERE identifier = ?", [line.person["identifier"]]
     ).fetchone()
@@ -261,7 +259,7 @@ class ImportDone:
     created: list[int]
 
 
-def apply_roster(db: sqlite_utils.Database, actor: Actor, preview: RosterPreview) -> ImportDone:
+def apply_roster(db: Database, actor: Actor, preview: RosterPreview) -> ImportDone:
     """Write the valid lines (all or nothing). New accounts have no password: each person
     chooses theirs through their invitation (proxi.people.invitations). The import, and each
     account it creates or changes, is in the audit log.
@@ -285,7 +283,7 @@ def apply_roster(db: sqlite_utils.Database, actor: Actor, preview: RosterPreview
     return ImportDone(counts, created)
 
 
-def _insert(db: sqlite_utils.Database, person: dict) -> int:
+def _insert(db: Database, person: dict) -> int:
     # The checks were made by read_roster, without hashing anything: hundreds of lines.
     cursor = db.execute(
         "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"

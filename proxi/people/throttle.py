@@ -23,10 +23,8 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
 from proxi.dates import iso
-from proxi.progress.db import write_transaction
+from proxi.progress.db import Database, write_transaction
 
 MAX_FAILURES, FAILURE_WINDOW, LOCKOUT = 5, timedelta(minutes=15), timedelta(minutes=15)
 SLOW_AFTER, SLOW_STEP = 3, timedelta(seconds=5)
@@ -37,7 +35,7 @@ ASK_FOR_A_LINK = (
 )
 
 
-def refusal(db: sqlite_utils.Database, identifier: str, client: str, now: datetime) -> str | None:
+def refusal(db: Database, identifier: str, client: str, now: datetime) -> str | None:
     """Why a try must not be checked now, in French; None when it may be."""
     blocked = lockout_remaining(db, identifier, now, client)
     if blocked:
@@ -52,7 +50,7 @@ def refusal(db: sqlite_utils.Database, identifier: str, client: str, now: dateti
 
 
 def lockout_remaining(
-    db: sqlite_utils.Database, identifier: str, now: datetime, client: str = ""
+    db: Database, identifier: str, now: datetime, client: str = ""
 ) -> timedelta | None:
     """How long this client stays blocked on this identifier: 5 failures within 15 minutes
     block it 15 minutes."""
@@ -63,7 +61,7 @@ def lockout_remaining(
     return remaining if remaining > timedelta(0) else None
 
 
-def record_failure(db: sqlite_utils.Database, identifier: str, client: str, now: datetime) -> None:
+def record_failure(db: Database, identifier: str, client: str, now: datetime) -> None:
     with write_transaction(db):
         db.execute(
             "INSERT INTO login_failures (identifier, client, failed_at) VALUES (?, ?, ?)",
@@ -73,7 +71,7 @@ def record_failure(db: sqlite_utils.Database, identifier: str, client: str, now:
         db.execute("DELETE FROM login_failures WHERE failed_at < ?", [iso(now - timedelta(1))])
 
 
-def forget(db: sqlite_utils.Database, identifier: str, client: str) -> None:
+def forget(db: Database, identifier: str, client: str) -> None:
     """After a success: this client's failures go (an attacker's elsewhere stay counted)."""
     with write_transaction(db):
         db.execute(
@@ -81,9 +79,7 @@ def forget(db: sqlite_utils.Database, identifier: str, client: str) -> None:
         )
 
 
-def _pause(
-    db: sqlite_utils.Database, identifier: str, now: datetime, client: str | None
-) -> timedelta | None:
+def _pause(db: Database, identifier: str, now: datetime, client: str | None) -> timedelta | None:
     """The slow-down of one client (`client`), or the brake of all (None)."""
     recent = _failures(db, identifier, now - FAILURE_WINDOW, client, None)
     if client is None:
@@ -97,7 +93,7 @@ def _pause(
 
 
 def _failures(
-    db: sqlite_utils.Database,
+    db: Database,
     identifier: str,
     since: datetime,
     client: str | None,

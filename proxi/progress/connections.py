@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlite_utils
+from proxi.progress.db import Database
 
 GAP = timedelta(minutes=30)
 
@@ -41,7 +41,7 @@ class Period:
 
 
 def periods(
-    db: sqlite_utils.Database, person_id: int, module_ids: Iterable[str] | None = None
+    db: Database, person_id: int, module_ids: Iterable[str] | None = None
 ) -> list[Period]:
     """The person's periods of activity, module by module in the given order (or every
     module with activity), oldest first within a module."""
@@ -63,7 +63,7 @@ def periods(
     return [period for module_id in order for period in found.get(module_id, [])]
 
 
-def kept_since(db: sqlite_utils.Database) -> str:
+def kept_since(db: Database) -> str:
     """From when the record is whole: the last purge's connections cutoff ('' before any)."""
     row = db.execute(
         "SELECT json_extract(cutoffs, '$.connections') FROM retention_purges"

@@ -1,6 +1,6 @@
 """The one database opener: where the file is, how it is tuned, its schema, and how to write.
 
-Every part of Proxi gets its `sqlite_utils.Database` from `open_db`, and every writer wraps
+Every part of Proxi gets its `Database` from `open_db`, and every writer wraps
 its work in `write_transaction`. One exception: `proxi.ops.backup` opens the file with
 `sqlite3` itself, because a backup must copy it exactly as it is (`open_db` would migrate it
 first); it then restores through `open_db`.
@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeAlias
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -49,6 +50,11 @@ FIRST_BACKOFF_S = 0.05
 
 _migrated: set[tuple[str, int]] = set()
 _migrate_lock = threading.Lock()
+
+
+# What every query is handed: one connection to the store. Named here, so the rest of Proxi
+# depends on this module rather than on the library underneath.
+Database: TypeAlias = sqlite_utils.Database
 
 
 class DatabaseBusy(ProxiError):
@@ -80,7 +86,7 @@ def open_private(path: str | Path, mode: str = "wb"):
     return os.fdopen(fd, mode)
 
 
-def open_db(path: str | Path | None = None, shared: bool = False) -> sqlite_utils.Database:
+def open_db(path: str | Path | None = None, shared: bool = False) -> Database:
     """Open (creating if need be) the database, tuned and migrated. One per thread;
     `shared`: handed from thread to thread by the app's pool, used by one at a time."""
     target = database_path(path)
@@ -96,7 +102,7 @@ def open_db(path: str | Path | None = None, shared: bool = False) -> sqlite_util
     return db
 
 
-def _tune(db: sqlite_utils.Database) -> None:
+def _tune(db: Database) -> None:
     # journal_mode is stored in the file; the others are per connection.
     db.execute("PRAGMA journal_mode=WAL")
     db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -105,7 +111,7 @@ def _tune(db: sqlite_utils.Database) -> None:
     db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
 
 
-def _migrate_once(db: sqlite_utils.Database, target: Path | str) -> None:
+def _migrate_once(db: Database, target: Path | str) -> None:
     """Apply pending migrations the first time this process opens this file."""
     if target == ":memory:":
         apply_migrations(db)  # every in-memory database is a new one
@@ -118,7 +124,7 @@ def _migrate_once(db: sqlite_utils.Database, target: Path | str) -> None:
             _migrated.add(key)
 
 
-def apply_migrations(db: sqlite_utils.Database) -> None:
+def apply_migrations(db: Database) -> None:
     """Bring the schema up to date; safe to call again (applied ones are skipped).
 
     A new, empty database receives the schema the migrations build, replayed from a copy
@@ -155,7 +161,7 @@ def inserted_id(cursor: sqlite3.Cursor) -> int:
 
 
 @contextlib.contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def write_transaction(db: Database) -> Iterator[Database]:
     """Run the block in one write transaction: all of it is committed, or none of it.
 
     Nested use joins the outer transaction through a savepoint.
@@ -173,14 +179,14 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     _commit(db)
 
 
-def _rollback(db: sqlite_utils.Database) -> None:
+def _rollback(db: Database) -> None:
     # Some errors (disk full, an interrupt) already ended the transaction: rolling back
     # again would raise and hide the real error.
     if db.conn.in_transaction:
         db.conn.execute("ROLLBACK")
 
 
-def _begin_immediate(db: sqlite_utils.Database) -> None:
+def _begin_immediate(db: Database) -> None:
     delay = FIRST_BACKOFF_S
     for attempt in range(WRITE_ATTEMPTS):
         try:
@@ -194,7 +200,7 @@ def _begin_immediate(db: sqlite_utils.Database) -> None:
         delay *= 2
 
 
-def _commit(db: sqlite_utils.Database) -> None:
+def _commit(db: Database) -> None:
     # In WAL mode the lock is already ours, but a checkpoint can still report busy once.
     for attempt in range(WRITE_ATTEMPTS):
         try:
@@ -231,7 +237,7 @@ MIGRATIONS = Migrations("proxi")
 
 
 @MIGRATIONS()
-def m001_accounts(db: sqlite_utils.Database) -> None:
+def m001_accounts(db: Database) -> None:
     db.executescript(
         """
         CREATE TABLE organisations (
@@ -282,7 +288,7 @@ def m001_accounts(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m002_events(db: sqlite_utils.Database) -> None:
+def m002_events(db: Database) -> None:
     # Generated columns expose the context fields that reports filter and group on, so
     # their indexes are real column indexes and path analytics is an index-only scan.
     db.executescript(
@@ -328,7 +334,7 @@ def m002_events(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m003_progress(db: sqlite_utils.Database) -> None:
+def m003_progress(db: Database) -> None:
     # Derived from events by proxi.progress.events; rebuilt by store.rebuild_derived. JSON columns
     # hold lists or the engine's state.
     db.executescript(
@@ -408,7 +414,7 @@ def m003_progress(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m010_live_sessions(db: sqlite_utils.Database) -> None:
+def m010_live_sessions(db: Database) -> None:
     # Group sessions (proxi.live.sessions). Everything a running session needs is here, not in
     # process memory, so a server restart mid-session loses nothing. Votes are WITHOUT ROWID
     # on (decision, participant): one current vote each, and a decision's tally reads one
@@ -482,7 +488,7 @@ def m010_live_sessions(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m020_reports(db: sqlite_utils.Database) -> None:
+def m020_reports(db: Database) -> None:
     # Managers' reports (proxi.progress.reports, proxi.documents.tables). `play_mode` exposes solo/group so that
     # path analytics counts each apart from one covering index, joined to people by person_id
     # for the viewer's scope; adding a VIRTUAL column rewrites nothing.
@@ -522,7 +528,7 @@ def m020_reports(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m030_privacy(db: sqlite_utils.Database) -> None:
+def m030_privacy(db: Database) -> None:
     # Data protection (proxi.ops.privacy, proxi.ops.retention). The append-only rule gets its one
     # exception: the erasure hands a person's events to their anonymous stand-in, a `people`
     # row marked erased; every other UPDATE of an event still aborts. Deleting stays allowed.
@@ -568,7 +574,7 @@ def m030_privacy(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m040_audit_log(db: sqlite_utils.Database) -> None:
+def m040_audit_log(db: Database) -> None:
     # Administrative acts (proxi.people.audit). Append-only like events, with the same one
     # exception: an erasure hands the erased person's rows to their anonymous stand-in.
     # Deleting stays allowed for the retention purge, which records how many it removed.
@@ -604,7 +610,7 @@ def m040_audit_log(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m045_proof_documents(db: sqlite_utils.Database) -> None:
+def m045_proof_documents(db: Database) -> None:
     # Proofs of training (proxi.documents.verification, proxi.documents.pdf): one code per
     # document ever issued, and the logo an organisation prints on its documents.
     db.executescript(
@@ -630,7 +636,7 @@ def m045_proof_documents(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m050_live_vote_display(db: sqlite_utils.Database) -> None:
+def m050_live_vote_display(db: Database) -> None:
     # Against the herd effect: a session can hide the projector's counts until the reveal,
     # and a vote can close by itself at a time the trainer set (NULL: no countdown).
     db.executescript(
@@ -642,7 +648,7 @@ def m050_live_vote_display(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m055_attendance_signatures(db: sqlite_utils.Database) -> None:
+def m055_attendance_signatures(db: Database) -> None:
     # Émargement per half-day (proxi.live.attendance). A sheet is opened for signing by the
     # trainer and closed by their countersignature; each participant signs it once from
     # their phone; the trainer notes late arrivals and early departures (HH:MM, Paris time).
@@ -675,7 +681,7 @@ def m055_attendance_signatures(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m056_due_dates(db: sqlite_utils.Database) -> None:
+def m056_due_dates(db: Database) -> None:
     # Due dates for a person, a team (people.site) or an organisation
     # (proxi.progress.due_dates), replacing the organisation-only module_due_dates; and what
     # the reminders sent (proxi.ops.reminders), so each step of the schedule goes once.
@@ -716,7 +722,7 @@ def m056_due_dates(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m060_studio(db: sqlite_utils.Database) -> None:
+def m060_studio(db: Database) -> None:
     # The authoring studio (proxi.people.authoring): each author's draft of each scenario,
     # kept across refreshes until published or discarded, and the versions trainers propose
     # for the coordination to publish.
@@ -748,7 +754,7 @@ def m060_studio(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m061_xapi_voids(db: sqlite_utils.Database) -> None:
+def m061_xapi_voids(db: Database) -> None:
     # Statements of an erased person that an LRS already holds: each is withdrawn by a voiding
     # statement at the next export to that LRS, then its line goes. Linked to no person.
     db.executescript(
@@ -764,7 +770,7 @@ def m061_xapi_voids(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m062_invitations(db: sqlite_utils.Database) -> None:
+def m062_invitations(db: Database) -> None:
     # Accounts a real organisation can hand out (proxi.people.invitations, accounts).
     db.executescript(
         """
@@ -791,7 +797,7 @@ def m062_invitations(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m064_external_trainings(db: sqlite_utils.Database) -> None:
+def m064_external_trainings(db: Database) -> None:
     # Training followed outside Proxi, recorded by a manager with its proof file
     # (proxi.people.follow_up writes, proxi.progress.external reads). The file is kept in the
     # database: owner-only like the file itself, in every backup, gone with an erasure.
@@ -819,7 +825,7 @@ def m064_external_trainings(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m065_proof_retention(db: sqlite_utils.Database) -> None:
+def m065_proof_retention(db: Database) -> None:
     # Proofs outlive the detail they are read from (proxi.ops.retention): when the purge
     # deletes a detailed event of a module, its time stays here for the relevé de connexions
     # (proxi.progress.connections) until the connections period ends. Each purge records the
@@ -839,7 +845,7 @@ def m065_proof_retention(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m066_guest_devices(db: sqlite_utils.Database) -> None:
+def m066_guest_devices(db: Database) -> None:
     # A guest's line belongs to the phone that opened it (proxi.live.room): the hash of its
     # device key, never the key itself. Lines from before this migration have none and are
     # still found by their name alone.
@@ -847,7 +853,7 @@ def m066_guest_devices(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m067_drawn_signatures(db: sqlite_utils.Database) -> None:
+def m067_drawn_signatures(db: Database) -> None:
     # The signature drawn on the phone's pad (proxi.live.drawing: bounded JSON strokes), kept
     # with the rest of the signature row, so it is exported, merged and purged with it.
     # Signatures from before this migration, and a tap without a pad, have none.
@@ -855,7 +861,7 @@ def m067_drawn_signatures(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m068_one_index_per_path(db: sqlite_utils.Database) -> None:
+def m068_one_index_per_path(db: Database) -> None:
     # events_by_scenario_path (m002) is an exact prefix of events_by_path_mode (m020): every
     # query it served, the longer one serves as well. One index fewer to keep up to date on
     # each event written (four generated columns computed for it).

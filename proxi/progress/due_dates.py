@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 
 from typing import TYPE_CHECKING
 
-import sqlite_utils
+from proxi.progress.db import Database
 
 from proxi import hierarchy
 from proxi.dates import french_date
@@ -102,7 +102,7 @@ class Due:
 # --- Reading ------------------------------------------------------------------------------------
 
 
-def visible(db: sqlite_utils.Database, viewer: Viewer) -> list[DueDate]:
+def visible(db: Database, viewer: Viewer) -> list[DueDate]:
     """The dates the viewer may manage: all for a coordinator; for a manager, those set in
     their part of their organisation (a person's, when that person is in it); none otherwise."""
     if "coordinator" in viewer.roles:
@@ -119,7 +119,7 @@ def visible(db: sqlite_utils.Database, viewer: Viewer) -> list[DueDate]:
     ]
 
 
-def all_due_dates(db: sqlite_utils.Database, organisation_ids: Iterable[int] | None = None) -> list[DueDate]:
+def all_due_dates(db: Database, organisation_ids: Iterable[int] | None = None) -> list[DueDate]:
     """Every date set (or those of these organisations), by organisation, module, precision."""
     rows = db.execute(
         "SELECT d.module_id, d.due_on, d.organisation_id, COALESCE(o.name, ''), d.site,"
@@ -150,7 +150,7 @@ def effective(
     return chosen
 
 
-def for_person(db: sqlite_utils.Database, person_id: int, today: date | None = None) -> list[Due]:
+def for_person(db: Database, person_id: int, today: date | None = None) -> list[Due]:
     """The learner's due dates: late first, then by date; finished modules last."""
     row = db.execute(
         "SELECT organisation_id, site FROM people WHERE id = ?", [person_id]
@@ -165,7 +165,7 @@ def for_person(db: sqlite_utils.Database, person_id: int, today: date | None = N
     return sorted(dues, key=lambda d: (d.completed, d.due_on, d.module_id))
 
 
-def completed_modules(db: sqlite_utils.Database, person_ids: list[int]) -> dict[int, set[str]]:
+def completed_modules(db: Database, person_ids: list[int]) -> dict[int, set[str]]:
     """Person -> the modules they finished, in Proxi or by a training done elsewhere."""
     found: dict[int, set[str]] = {}
     rows = db.execute(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlite_utils
+from proxi.progress.db import Database
 
 # The proof files accepted, told apart by their first bytes (not by the name's extension).
 PROOF_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -42,7 +42,7 @@ _COLUMNS = (
 )
 
 
-def for_person(db: sqlite_utils.Database, person_id: int) -> list[ExternalTraining]:
+def for_person(db: Database, person_id: int) -> list[ExternalTraining]:
     """The person's trainings done elsewhere, latest first."""
     rows = db.execute(
         f"SELECT {_COLUMNS} FROM external_trainings WHERE person_id = ?"
@@ -52,14 +52,14 @@ def for_person(db: sqlite_utils.Database, person_id: int) -> list[ExternalTraini
     return [ExternalTraining(*row) for row in rows]
 
 
-def get(db: sqlite_utils.Database, training_id: int) -> ExternalTraining | None:
+def get(db: Database, training_id: int) -> ExternalTraining | None:
     row = db.execute(
         f"SELECT {_COLUMNS} FROM external_trainings WHERE id = ?", [training_id]
     ).fetchone()
     return ExternalTraining(*row) if row else None
 
 
-def proof(db: sqlite_utils.Database, training_id: int) -> bytes:
+def proof(db: Database, training_id: int) -> bytes:
     """The proof file as it was uploaded (callers ask follow_up.proof_file, which checks
     who asks)."""
     row = db.execute("SELECT proof FROM external_trainings WHERE id = ?", [training_id]).fetchone()

@@ -30,10 +30,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
-import sqlite_utils
 
 from proxi.progress import store
-from proxi.progress.db import write_transaction
+from proxi.progress.db import Database, write_transaction
 from proxi.progress import due_dates
 from proxi.progress.due_dates import DueDate, effective
 from proxi import hierarchy, labels
@@ -85,7 +84,7 @@ class Scope:
         )
 
 
-def scope_for(db: sqlite_utils.Database, viewer: Viewer) -> Scope:
+def scope_for(db: Database, viewer: Viewer) -> Scope:
     """What the viewer may see, from their roles (see the module docstring)."""
     if "coordinator" in viewer.roles:
         return Scope(everyone=True)
@@ -98,7 +97,7 @@ def scope_for(db: sqlite_utils.Database, viewer: Viewer) -> Scope:
     return Scope(False, (own,), tuple(sorted(people)), viewer.site)
 
 
-def trainee_ids(db: sqlite_utils.Database, trainer_id: int) -> set[int]:
+def trainee_ids(db: Database, trainer_id: int) -> set[int]:
     """The people who took part in a group session this trainer ran."""
     rows = db.execute(
         "SELECT DISTINCT lp.person_id FROM live_participants lp"
@@ -109,7 +108,7 @@ def trainee_ids(db: sqlite_utils.Database, trainer_id: int) -> set[int]:
     return {row[0] for row in rows}
 
 
-def _where(db: sqlite_utils.Database, viewer: Viewer, include_inactive: bool) -> tuple[str, list]:
+def _where(db: Database, viewer: Viewer, include_inactive: bool) -> tuple[str, list]:
     """Scope, learners only, and (unless asked) active accounts only."""
     scope_sql, params = scope_for(db, viewer).sql()
     sql = f"{scope_sql} AND (',' || p.roles || ',') LIKE '%,learner,%'"
@@ -177,7 +176,7 @@ _PEOPLE_SQL = (
 
 
 def people(
-    db: sqlite_utils.Database, viewer: Viewer, include_inactive: bool = False
+    db: Database, viewer: Viewer, include_inactive: bool = False
 ) -> list[PersonRow]:
     """The learners the viewer may see, by name."""
     where, params = _where(db, viewer, include_inactive)
@@ -213,7 +212,7 @@ SELECT e.person_id, e.module_id, 'recognised', MAX(e.ended_on), NULL, NULL, ''
 
 
 def matrix(
-    db: sqlite_utils.Database, viewer: Viewer, include_inactive: bool = False
+    db: Database, viewer: Viewer, include_inactive: bool = False
 ) -> list[MatrixRow]:
     """One row per visible learner, with a cell per module and scenario touched."""
     with _gc_paused():
@@ -234,7 +233,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _matrix(db: sqlite_utils.Database, viewer: Viewer, include_inactive: bool) -> list[MatrixRow]:
+def _matrix(db: Database, viewer: Viewer, include_inactive: bool) -> list[MatrixRow]:
     where, params = _where(db, viewer, include_inactive)
     rows = {person.id: MatrixRow(person) for person in people(db, viewer, include_inactive)}
     cells = {pid: row.cells for pid, row in rows.items()}
@@ -251,7 +250,7 @@ def _matrix(db: sqlite_utils.Database, viewer: Viewer, include_inactive: bool) -
     return list(rows.values())
 
 
-def people_version(db: sqlite_utils.Database) -> tuple:
+def people_version(db: Database) -> tuple:
     """What changes when someone is created, imported, deactivated, reactivated or erased:
     a key for a matrix kept a few seconds, so that it never shows people as they were
     before such a change (one aggregate over the people table, ~1 ms for 5,000)."""
@@ -268,7 +267,7 @@ def module_cell(row: dict) -> Cell:
     return Cell(status, date_, row["quiz_best"])
 
 
-def module_rows(db: sqlite_utils.Database, viewer: Viewer, module_id: str) -> dict[int, dict]:
+def module_rows(db: Database, viewer: Viewer, module_id: str) -> dict[int, dict]:
     """person id -> module_progress row, for the visible people who started this module."""
     scope_sql, params = scope_for(db, viewer).sql()
     cursor = db.execute(
@@ -348,7 +347,7 @@ class Headline:
 
 
 def headline(
-    db: sqlite_utils.Database, viewer: Viewer, rows: list[MatrixRow], module_ids: list[str]
+    db: Database, viewer: Viewer, rows: list[MatrixRow], module_ids: list[str]
 ) -> Headline:
     """The figures at the top of the dashboard; one pass over the cells."""
     modules = set(module_ids)
@@ -394,7 +393,7 @@ def inactive(rows: list[MatrixRow], days: int, now: datetime | None = None) -> l
     return sorted(stale, key=lambda row: row.last_activity or "")
 
 
-def sessions_held(db: sqlite_utils.Database, viewer: Viewer) -> int:
+def sessions_held(db: Database, viewer: Viewer) -> int:
     """Group sessions opened so far that the viewer ran or that one of their people attended."""
     scope_sql, params = scope_for(db, viewer).sql()
     return db.execute(
@@ -437,7 +436,7 @@ class PathCount:
 
 
 def path_analytics(
-    db: sqlite_utils.Database,
+    db: Database,
     viewer: Viewer,
     scenario_id: str,
     organisation_id: int | None = None,
@@ -455,7 +454,7 @@ def path_analytics(
 
 
 def endings(
-    db: sqlite_utils.Database,
+    db: Database,
     viewer: Viewer,
     scenario_ids: list[str],
     organisation_id: int | None = None,
@@ -474,7 +473,7 @@ def endings(
 
 
 def _analytics_where(
-    db: sqlite_utils.Database, viewer: Viewer, organisation_id: int | None
+    db: Database, viewer: Viewer, organisation_id: int | None
 ) -> tuple[str, list]:
     scope_sql, params = scope_for(db, viewer).sql()
     if organisation_id is None:
@@ -501,7 +500,7 @@ class PersonReport:
         return "recognised" if module_id in self.finished and status != "completed" else status
 
 
-def person_report(db: sqlite_utils.Database, viewer: Viewer, person_id: int) -> PersonReport:
+def person_report(db: Database, viewer: Viewer, person_id: int) -> PersonReport:
     """Everything the person page shows; NotAllowed outside the viewer's scope."""
     person = visible_person(db, viewer, person_id)
     overview = store.learner_overview(db, person_id)
@@ -522,7 +521,7 @@ def person_report(db: sqlite_utils.Database, viewer: Viewer, person_id: int) -> 
     )
 
 
-def visible_person(db: sqlite_utils.Database, viewer: Viewer, person_id: int) -> PersonRow:
+def visible_person(db: Database, viewer: Viewer, person_id: int) -> PersonRow:
     """The person, if the viewer may see them (learner or not); otherwise NotAllowed."""
     scope_sql, params = scope_for(db, viewer).sql()
     row = db.execute(
@@ -548,7 +547,7 @@ def completed_modules(
 # --- Attendance (feuilles d'émargement) -------------------------------------------------------
 
 
-def visible_sessions(db: sqlite_utils.Database, viewer: Viewer) -> list[dict]:
+def visible_sessions(db: Database, viewer: Viewer) -> list[dict]:
     """Sessions opened that the viewer ran or that one of their people attended, latest first."""
     scope_sql, params = scope_for(db, viewer).sql()
     rows = db.execute(
@@ -563,7 +562,7 @@ def visible_sessions(db: sqlite_utils.Database, viewer: Viewer) -> list[dict]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def visible_participants(db: sqlite_utils.Database, viewer: Viewer, session_id: int) -> set[int]:
+def visible_participants(db: Database, viewer: Viewer, session_id: int) -> set[int]:
     """The session's participant lines the viewer may see: people in their scope, and guests
     only for the session's trainer or a viewer who sees everyone."""
     scope = scope_for(db, viewer)

@@ -30,10 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
 
 from proxi.progress import events
-from proxi.progress.db import inserted_id, open_db, write_transaction
+from proxi.progress.db import Database, inserted_id, open_db, write_transaction
 from proxi.content import quiz
 from proxi.content.engine import State
 from proxi.content.scenario import Scenario
@@ -92,7 +91,7 @@ class LearnerOverview:
 
 
 def record_step(
-    db: sqlite_utils.Database,
+    db: Database,
     person_id: int,
     module_id: str,
     lesson_id: str,
@@ -122,7 +121,7 @@ def record_step(
 
 
 def record_answer(
-    db: sqlite_utils.Database,
+    db: Database,
     person_id: int,
     block_id: str,
     response: Any,
@@ -140,7 +139,7 @@ def record_answer(
 
 
 def record_quiz(
-    db: sqlite_utils.Database,
+    db: Database,
     person_id: int,
     module_id: str,
     score: float,
@@ -173,7 +172,7 @@ def record_quiz(
 
 
 def record_scenario_state(
-    db: sqlite_utils.Database,
+    db: Database,
     person_id: int,
     scenario_id: str,
     state: State,
@@ -215,7 +214,7 @@ def record_scenario_state(
 def _still_saved(person_id: int, scenario_id: str, made_from: dict):
     """A check run inside the write transaction: is `made_from` still the saved state?"""
 
-    def check(db: sqlite_utils.Database) -> None:
+    def check(db: Database) -> None:
         saved = saved_scenario_state(db, person_id, scenario_id)
         if (saved or {}).get("history", []) != made_from.get("history", []):
             raise StaleMove(saved)
@@ -224,7 +223,7 @@ def _still_saved(person_id: int, scenario_id: str, made_from: dict):
 
 
 def record_ending(
-    db: sqlite_utils.Database, person_id: int, scenario: Scenario, state: State, **options
+    db: Database, person_id: int, scenario: Scenario, state: State, **options
 ) -> Recorded:
     """The playthrough in `state` reached an ending: record « ended » with its outcome."""
     ending = scenario.nodes[state["node"]].ending
@@ -245,7 +244,7 @@ def record_ending(
 
 
 def record_event(
-    db: sqlite_utils.Database,
+    db: Database,
     person_id: int,
     verb: str,
     object_type: str,
@@ -264,7 +263,7 @@ def record_event(
 
 
 def _record(
-    db: sqlite_utils.Database, event: dict, idempotency_key: str | None, guard=None
+    db: Database, event: dict, idempotency_key: str | None, guard=None
 ) -> Recorded:
     """Append the event and update the derived tables, all in one transaction.
 
@@ -288,7 +287,7 @@ def _record(
     )
 
 
-def _find_duplicate(db: sqlite_utils.Database, person_id: int, key: str | None):
+def _find_duplicate(db: Database, person_id: int, key: str | None):
     if key is None:
         return None
     found = db.execute(
@@ -298,7 +297,7 @@ def _find_duplicate(db: sqlite_utils.Database, person_id: int, key: str | None):
     return Recorded(found[0], found[1], duplicate=True) if found else None
 
 
-def _insert_event(db: sqlite_utils.Database, row: dict) -> int:
+def _insert_event(db: Database, row: dict) -> int:
     placeholders = ", ".join("?" for _ in events.EVENT_COLUMNS)
     cursor = db.execute(
         f"INSERT INTO events ({', '.join(events.EVENT_COLUMNS)}) VALUES ({placeholders})",
@@ -307,7 +306,7 @@ def _insert_event(db: sqlite_utils.Database, row: dict) -> int:
     return inserted_id(cursor)
 
 
-def _append_completions(db: sqlite_utils.Database, event: dict, applied: events.Applied) -> None:
+def _append_completions(db: Database, event: dict, applied: events.Applied) -> None:
     """The xAPI 'completed' statements; the reducer ignores them, so rebuild stays identical."""
     ctx, pid = event["context"], event["person_id"]
     done = []
@@ -327,7 +326,7 @@ def _append_completions(db: sqlite_utils.Database, event: dict, applied: events.
 # --- Derived rows: load, write, rebuild ----------------------------------------------------
 
 
-def _load_rows(db: sqlite_utils.Database, event: dict) -> events.Rows:
+def _load_rows(db: Database, event: dict) -> events.Rows:
     """The derived rows this event can touch (all of them, so the reducer sees the truth)."""
     pid, ctx, kind = event["person_id"], event["context"], event["object_type"]
     wanted: list[tuple[str, str, list]] = [("resume", "person_id = ?", [pid])]
@@ -355,7 +354,7 @@ def _load_rows(db: sqlite_utils.Database, event: dict) -> events.Rows:
     return rows
 
 
-def _write_rows(db: sqlite_utils.Database, by_table: dict[str, list[dict]]) -> None:
+def _write_rows(db: Database, by_table: dict[str, list[dict]]) -> None:
     for table, rows in by_table.items():
         if not rows:
             continue
@@ -369,7 +368,7 @@ def _write_rows(db: sqlite_utils.Database, by_table: dict[str, list[dict]]) -> N
         )
 
 
-def rebuild_derived(db: sqlite_utils.Database) -> int:
+def rebuild_derived(db: Database) -> int:
     """Recompute every derived table from the events alone; returns the events replayed."""
     rows, count = events.Rows(), 0
     with write_transaction(db):
@@ -386,7 +385,7 @@ def rebuild_derived(db: sqlite_utils.Database) -> int:
 # --- Readers ---------------------------------------------------------------------------
 
 
-def learner_overview(db: sqlite_utils.Database, person_id: int) -> LearnerOverview:
+def learner_overview(db: Database, person_id: int) -> LearnerOverview:
     """Modules, scenarios, resume point and time spent for one learner."""
     modules = {r["module_id"]: r for r in _rows(db, "module_progress", person_id)}
     scenarios = {r["scenario_id"]: r for r in _rows(db, "scenario_progress", person_id)}
@@ -396,66 +395,66 @@ def learner_overview(db: sqlite_utils.Database, person_id: int) -> LearnerOvervi
     return LearnerOverview(modules, scenarios, resume_point(db, person_id), time_spent)
 
 
-def resume_point(db: sqlite_utils.Database, person_id: int) -> ResumePoint | None:
+def resume_point(db: Database, person_id: int) -> ResumePoint | None:
     """Where the learner last was, or None before any activity."""
     rows = _rows(db, "resume", person_id)
     return ResumePoint(**{k: v for k, v in rows[0].items() if k != "person_id"}) if rows else None
 
 
 def saved_scenario_state(
-    db: sqlite_utils.Database, person_id: int, scenario_id: str
+    db: Database, person_id: int, scenario_id: str
 ) -> dict | None:
     """The engine state saved after the learner's last move in this scenario."""
     rows = _rows(db, "scenario_progress", person_id, "scenario_id = ?", [scenario_id])
     return rows[0]["state"] if rows else None
 
 
-def module_row(db: sqlite_utils.Database, person_id: int, module_id: str) -> dict | None:
+def module_row(db: Database, person_id: int, module_id: str) -> dict | None:
     """The learner's module_progress row for one module (None before any activity)."""
     rows = _rows(db, "module_progress", person_id, "module_id = ?", [module_id])
     return rows[0] if rows else None
 
 
-def lesson_states(db: sqlite_utils.Database, person_id: int, module_id: str) -> dict[str, dict]:
+def lesson_states(db: Database, person_id: int, module_id: str) -> dict[str, dict]:
     """lesson_id -> lesson_progress row, for the lessons of a module the learner opened."""
     rows = _rows(db, "lesson_progress", person_id, "module_id = ?", [module_id])
     return {row["lesson_id"]: row for row in rows}
 
 
 def lesson_position(
-    db: sqlite_utils.Database, person_id: int, module_id: str, lesson_id: str
+    db: Database, person_id: int, module_id: str, lesson_id: str
 ) -> int | None:
     """The step the learner last saw in this lesson, or None if never opened."""
     return (lesson_states(db, person_id, module_id).get(lesson_id) or {}).get("last_step")
 
 
-def last_answer(db: sqlite_utils.Database, person_id: int, block_id: str) -> dict | None:
+def last_answer(db: Database, person_id: int, block_id: str) -> dict | None:
     """The learner's latest answer to a block (response, correct, attempts), if any."""
     rows = _rows(db, "block_answers", person_id, "block_id = ?", [block_id])
     return rows[0] if rows else None
 
 
-def history(db: sqlite_utils.Database, person_id: int, limit: int = 200) -> list[dict]:
+def history(db: Database, person_id: int, limit: int = 200) -> list[dict]:
     """The learner's events, newest first, decoded."""
     return list(
         _select_events(db, "WHERE person_id = ? ORDER BY id DESC LIMIT ?", [person_id, limit])
     )
 
 
-def _select_events(db: sqlite_utils.Database, tail: str, params: Sequence = ()) -> Iterator[dict]:
+def _select_events(db: Database, tail: str, params: Sequence = ()) -> Iterator[dict]:
     names = ("id", *events.EVENT_COLUMNS)
     cursor = db.conn.execute(f"SELECT {', '.join(names)} FROM events {tail}", params)
     return (events.decode_event(dict(zip(names, values, strict=True))) for values in cursor)
 
 
 def _rows(
-    db: sqlite_utils.Database, table: str, person_id: int, where: str = "1", params: Iterable = ()
+    db: Database, table: str, person_id: int, where: str = "1", params: Iterable = ()
 ) -> list[dict]:
     found = _select(db, table, f"person_id = ? AND {where}", [person_id, *params])
     return [events.decode_row(row) for row in found]
 
 
-def _select(db: sqlite_utils.Database, table: str, where: str, params: Sequence) -> Iterator[dict]:
+def _select(db: Database, table: str, where: str, params: Sequence) -> Iterator[dict]:
     """The rows of one of our own tables (events.TABLES), as dicts.
 
     Plain SQL, not sqlite-utils' `db[table].rows_where`: that looks the table up in
