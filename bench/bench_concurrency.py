@@ -27,6 +27,7 @@ from pathlib import Path
 
 from proxi.progress import store
 from proxi.progress.db import open_db
+from proxi.progress.dialect import in_list, list_value
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITER_VERBS = ("viewed", "answered", "chose")
@@ -82,10 +83,10 @@ class Outcome:
 
 def create_people(db_path: Path, count: int) -> list[int]:
     with open_db(db_path) as db:
-        db.execute(
+        db.conn.executemany(
             "INSERT INTO people (identifier, display_name, created_at)"
-            " SELECT 'bench-' || value, 'Bench ' || value, 'x' FROM json_each(?)",
-            [str(list(range(count)))],
+            " VALUES (:identifier, :display_name, 'x')",
+            [{"identifier": f"bench-{n}", "display_name": f"Bench {n}"} for n in range(count)],
         )
         db.conn.commit()
         return [row[0] for row in db.execute("SELECT id FROM people ORDER BY id")]
@@ -191,10 +192,10 @@ def _worker(db_path: str, person_id: int, count: int, start_at: float) -> None:
 
 def _check(db_path: Path, ids: list[int], events_each: int, outcome: Outcome) -> None:
     with open_db(db_path) as db:
-        marks = ", ".join("?" for _ in WRITER_VERBS)
+        verbs_sql = in_list("verb", "verbs")
         rows = db.execute(
-            f"SELECT person_id, COUNT(*) FROM events WHERE verb IN ({marks}) GROUP BY person_id",
-            list(WRITER_VERBS),
+            f"SELECT person_id, COUNT(*) FROM events WHERE {verbs_sql} GROUP BY person_id",
+            {"verbs": list_value(WRITER_VERBS)},
         ).fetchall()
         outcome.per_writer = {pid: 0 for pid in ids} | dict(rows)
         outcome.written = sum(outcome.per_writer.values())

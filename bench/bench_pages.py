@@ -138,7 +138,7 @@ class Pages:
 
     def person_id(self, identifier: str) -> int:
         return self.db.execute(
-            "SELECT id FROM people WHERE identifier = ?", [identifier]
+            "SELECT id FROM people WHERE identifier = :identifier", {"identifier": identifier}
         ).fetchone()[0]
 
     def typical_learner(self) -> str:
@@ -335,7 +335,8 @@ def run(people: int, events: int, runs: int) -> tuple[list[Measure], dict]:
     learner = pages.typical_learner()
     facts["learner"] = learner
     facts["learner_events"] = pages.db.execute(
-        "SELECT COUNT(*) FROM events WHERE person_id = ?", [pages.person_id(learner)]
+        "SELECT COUNT(*) FROM events WHERE person_id = :person_id",
+        {"person_id": pages.person_id(learner)},
     ).fetchone()[0]
     measures = [Measure("Page vide (plancher)", pages.empty(runs))]
     home = pages.session_for(learner)

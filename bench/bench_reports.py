@@ -24,7 +24,7 @@ from proxi.content.catalogue import load_catalogue
 from proxi.documents import spreadsheet, tables
 from proxi.people import accounts
 from proxi.progress import reports, store
-from proxi.progress.db import REPO_ROOT, open_db
+from proxi.progress.db import REPO_ROOT, inserted_id, open_db
 
 RESULTS = REPO_ROOT / "bench" / "results"
 TARGETS_MS = {"dashboard": 300.0, "path": 100.0}
@@ -53,17 +53,25 @@ def add_group_sessions(db, sessions: int = 40, size: int = 15) -> None:
     ).fetchall()
     for number in range(sessions):
         stamp = f"2026-01-{1 + number % 28:02d}T09:00:00+00:00"
-        session = db.execute(
-            "INSERT INTO live_sessions (title, day, half_day, trainer_id, status, created_at,"
-            " opened_at, ended_at) VALUES (?, ?, 'matin', ?, 'ended', ?, ?, ?)",
-            [f"Séance {number + 1}", stamp[:10], trainer, stamp, stamp, stamp],
-        ).lastrowid
+        session = inserted_id(
+            db.execute(
+                "INSERT INTO live_sessions (title, day, half_day, trainer_id, status, created_at,"
+                " opened_at, ended_at) VALUES (:title, :day, 'matin', :trainer_id, 'ended',"
+                " :stamp, :stamp, :stamp) RETURNING id",
+                {
+                    "title": f"Séance {number + 1}",
+                    "day": stamp[:10],
+                    "trainer_id": trainer,
+                    "stamp": stamp,
+                },
+            )
+        )
         for offset in range(size):
             person = learners[(number * size + offset) * 7 % len(learners)]
             db.execute(
-                "INSERT OR IGNORE INTO live_participants (session_id, person_id, joined_at)"
-                " VALUES (?, ?, ?)",
-                [session, person, stamp],
+                "INSERT INTO live_participants (session_id, person_id, joined_at)"
+                " VALUES (:session_id, :person_id, :joined_at) ON CONFLICT DO NOTHING",
+                {"session_id": session, "person_id": person, "joined_at": stamp},
             )
             scenario_id, node_id, choice = choices[(number + offset) % len(choices)]
             store.record_scenario_state(
@@ -125,8 +133,8 @@ def viewer(db, identifier: str) -> reports.Viewer:
 
 
 def path_size(db, scenario_id: str) -> int:
-    sql = "SELECT COUNT(*) FROM events WHERE scenario_id = ? AND verb = 'chose'"
-    return db.execute(sql, [scenario_id]).fetchone()[0]
+    sql = "SELECT COUNT(*) FROM events WHERE scenario_id = :scenario_id AND verb = 'chose'"
+    return db.execute(sql, {"scenario_id": scenario_id}).fetchone()[0]
 
 
 def choices_of(db, who, scenario_id: str, organisation_id: int | None = None):

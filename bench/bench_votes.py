@@ -146,16 +146,18 @@ def report(
 ) -> bool:
     """Print the table; True when every vote is stored once and the tally is right."""
     stored = db.execute(
-        "SELECT count(*), count(DISTINCT participant_id) FROM live_votes WHERE decision_id = ?",
-        [decision.id],
+        "SELECT count(*), count(DISTINCT participant_id) FROM live_votes"
+        " WHERE decision_id = :decision_id",
+        {"decision_id": decision.id},
     ).fetchone()
     expected = {index: final.get(index, 0) for index in decision.choices}
     tally = live.snapshot(db, session_id).counts
     shown = next((t for t, _, counts in projector if counts == expected and t >= last_commit), None)
     idle = idle_poll_cost(db, session_id)
     plan = db.execute(
-        "EXPLAIN QUERY PLAN SELECT choice, count(*) FROM live_votes WHERE decision_id = ? GROUP BY choice",
-        [decision.id],
+        "EXPLAIN QUERY PLAN SELECT choice, count(*) FROM live_votes"
+        " WHERE decision_id = :decision_id GROUP BY choice",
+        {"decision_id": decision.id},
     ).fetchall()
     rows = [
         (

@@ -337,8 +337,8 @@ def learner_identifiers(db_path: Path, count: int) -> list[str]:
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as connection:
         rows = connection.execute(
             "SELECT identifier FROM people WHERE roles LIKE '%learner%' AND active = 1"
-            " ORDER BY id LIMIT ?",
-            [count],
+            " ORDER BY id LIMIT :count",
+            {"count": count},
         ).fetchall()
     return [identifier for (identifier,) in rows]
 
@@ -347,7 +347,7 @@ def stored_votes(db, decision_id: int) -> dict[str, int]:
     """guest name -> the choice the database holds (one row per participant at most)."""
     rows = db.execute(
         "SELECT p.guest_name, v.choice FROM live_votes v"
-        " JOIN live_participants p ON p.id = v.participant_id WHERE v.decision_id = ?",
-        [decision_id],
+        " JOIN live_participants p ON p.id = v.participant_id WHERE v.decision_id = :decision_id",
+        {"decision_id": decision_id},
     ).fetchall()
     return dict(rows)

@@ -71,10 +71,13 @@ def depth(path: str) -> int:
     return len(levels(path))
 
 
-def sql_within(column: str, node: str) -> tuple[str, list]:
-    """The SQL condition that `column` is within `node`, and its parameters. substr, not
-    LIKE: a name may hold « % » or « _ », and LIKE ignores case where names must not."""
+def sql_within(column: str, node: str, name: str = "node") -> tuple[str, dict[str, object]]:
+    """The SQL condition that `column` is within `node`, and its named parameters (`:name`,
+    `:name_length`, `:name_below`; another `name` keeps two conditions in one query apart).
+    substr, not LIKE: a name may hold « % » or « _ », and LIKE ignores case where names
+    must not."""
     if not node:
-        return "1 = 1", []
+        return "1 = 1", {}
     below = node + SEPARATOR
-    return f"({column} = ? OR substr({column}, 1, ?) = ?)", [node, len(below), below]
+    condition = f"({column} = :{name} OR substr({column}, 1, :{name}_length) = :{name}_below)"
+    return condition, {name: node, f"{name}_length": len(below), f"{name}_below": below}

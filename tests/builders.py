@@ -19,7 +19,7 @@ from proxi.live import sessions as live
 from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
 from proxi.progress import store
-from proxi.progress.db import open_db
+from proxi.progress.db import inserted_id, open_db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PORTE = FIXTURES / "scenarios" / "porte.yaml"
@@ -131,28 +131,38 @@ def _play(db, person_id: int, choices, outcome: str | None, at: datetime) -> Non
 
 def _group_session(db, ids: dict[str, int]) -> None:
     stamp = (LANDLORDS_NOW - timedelta(days=5)).isoformat()
-    session = db.execute(
-        "INSERT INTO live_sessions (title, day, half_day, place, trainer_id, status, created_at,"
-        " opened_at, ended_at) VALUES ('Conflits', '2026-02-25', 'matin', 'Salle 1', ?, 'ended',"
-        " ?, ?, ?)",
-        [ids["trainer"], stamp, stamp, stamp],
-    ).lastrowid
-    participant = db.execute(
-        "INSERT INTO live_participants (session_id, person_id, joined_at) VALUES (?, ?, ?)",
-        [session, ids["bruno"], stamp],
-    ).lastrowid
-    db.execute(
-        "INSERT INTO live_participants (session_id, guest_name, joined_at) VALUES (?, 'Invité', ?)",
-        [session, stamp],
+    session = inserted_id(
+        db.execute(
+            "INSERT INTO live_sessions (title, day, half_day, place, trainer_id, status,"
+            " created_at, opened_at, ended_at) VALUES ('Conflits', '2026-02-25', 'matin',"
+            " 'Salle 1', :trainer_id, 'ended', :stamp, :stamp, :stamp) RETURNING id",
+            {"trainer_id": ids["trainer"], "stamp": stamp},
+        )
     )
-    decision = db.execute(
-        "INSERT INTO live_decisions (session_id, number, scenario_id, node_id, path, choices,"
-        " status, chosen, opened_at) VALUES (?, 1, 's1', 'n1', '[]', '[0,1,2]', 'closed', 2, ?)",
-        [session, stamp],
-    ).lastrowid
+    participant = inserted_id(
+        db.execute(
+            "INSERT INTO live_participants (session_id, person_id, joined_at)"
+            " VALUES (:session_id, :person_id, :joined_at) RETURNING id",
+            {"session_id": session, "person_id": ids["bruno"], "joined_at": stamp},
+        )
+    )
     db.execute(
-        "INSERT INTO live_votes (decision_id, participant_id, choice, voted_at) VALUES (?, ?, 2, ?)",
-        [decision, participant, stamp],
+        "INSERT INTO live_participants (session_id, guest_name, joined_at)"
+        " VALUES (:session_id, 'Invité', :joined_at)",
+        {"session_id": session, "joined_at": stamp},
+    )
+    decision = inserted_id(
+        db.execute(
+            "INSERT INTO live_decisions (session_id, number, scenario_id, node_id, path, choices,"
+            " status, chosen, opened_at) VALUES (:session_id, 1, 's1', 'n1', '[]', '[0,1,2]',"
+            " 'closed', 2, :opened_at) RETURNING id",
+            {"session_id": session, "opened_at": stamp},
+        )
+    )
+    db.execute(
+        "INSERT INTO live_votes (decision_id, participant_id, choice, voted_at)"
+        " VALUES (:decision_id, :participant_id, 2, :voted_at)",
+        {"decision_id": decision, "participant_id": participant, "voted_at": stamp},
     )
     db.conn.commit()
     # As proxi.live.flow records a revealed vote: a group « chose » event per known voter.

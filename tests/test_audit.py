@@ -74,9 +74,14 @@ def test_only_the_coordination_reads_it(db, coordinator, learner):
 
 def test_an_entry_cannot_be_rewritten(db, coordinator, learner):
     audit.record(db, coordinator, "person.deactivate", learner)
-    for change in ("action = 'person.create'", f"actor_id = {learner.id}", "details = '{}x'"):
+    changes = (
+        ("action = 'person.create'", {}),
+        ("actor_id = :actor_id", {"actor_id": learner.id}),
+        ("details = '{}x'", {}),
+    )
+    for change_sql, params in changes:
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            db.execute(f"UPDATE audit_log SET {change}")
+            db.execute(f"UPDATE audit_log SET {change_sql}", params)
 
 
 def test_an_unknown_act_is_a_programming_error(db, coordinator):

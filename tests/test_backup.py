@@ -17,7 +17,7 @@ from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
 from proxi.progress import db as proxi_db
 from proxi.progress import store
-from proxi.progress.db import Database, open_db
+from proxi.progress.db import Database, inserted_id, open_db
 
 DERIVED = ("lesson_progress", "block_answers", "module_progress", "resume", "time_spent")
 
@@ -26,11 +26,13 @@ def fill(path, people: int = 3, steps: int = 5) -> list[int]:
     with open_db(path) as db:
         org = accounts.create_organisation(db, OPERATOR, "Habitat Val de Seine", "bailleur")
         ids = [
-            db.execute(
-                "INSERT INTO people (identifier, display_name, organisation_id, created_at)"
-                " VALUES (?, ?, ?, 'x')",
-                [f"p{n}", f"P{n}", org.id],
-            ).lastrowid
+            inserted_id(
+                db.execute(
+                    "INSERT INTO people (identifier, display_name, organisation_id, created_at)"
+                    " VALUES (:identifier, :display_name, :organisation_id, 'x') RETURNING id",
+                    {"identifier": f"p{n}", "display_name": f"P{n}", "organisation_id": org.id},
+                )
+            )
             for n in range(people)
         ]
         db.conn.commit()

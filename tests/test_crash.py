@@ -50,6 +50,7 @@ from proxi.people import accounts  # noqa: E402
 from proxi.people.permissions import OPERATOR  # noqa: E402
 from proxi.progress import store  # noqa: E402
 from proxi.progress.db import open_db  # noqa: E402
+from proxi.progress.dialect import json_field  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -71,7 +72,7 @@ SQL = str  # a query that must return a row once the acknowledged write is commi
 # --- The driver: what the pages write, resumable from the database alone ------------------------
 
 
-def ack(label: str, sql: SQL, params: list) -> None:
+def ack(label: str, sql: SQL, params: dict) -> None:
     print(json.dumps({"ack": label, "check": [sql, params]}), flush=True)
 
 
@@ -138,28 +139,32 @@ def _k(key: str) -> dict:
 
 
 def _acked(pid: int, key: str) -> bool:
-    sql = "SELECT 1 FROM events WHERE person_id = ? AND idempotency_key = ?"
-    ack(f"{pid}:{key}", sql, [pid, f"crash-{key}"])
+    sql = "SELECT 1 FROM events WHERE person_id = :person_id AND idempotency_key = :key"
+    ack(f"{pid}:{key}", sql, {"person_id": pid, "key": f"crash-{key}"})
     return True
 
 
 def group_move(db, trainer, learners, scenario, passes_file: Path) -> bool:
     """The group session's next move; False once it has ended."""
-    row = db.execute("SELECT id FROM live_sessions WHERE title = ?", [TITLE]).fetchone()
+    row = db.execute(
+        "SELECT id FROM live_sessions WHERE title = :title", {"title": TITLE}
+    ).fetchone()
     if row is None:
         made = live.create_session(db, trainer, TITLE, date(2026, 3, 5), "matin", scenario_ids=["porte"])  # fmt: skip
-        ack("session", "SELECT 1 FROM live_sessions WHERE id = ?", [made.id])
+        ack("session", "SELECT 1 FROM live_sessions WHERE id = :id", {"id": made.id})
         return True
     session = live.get_session(db, row[0])
     if session.status == "ended":
         return False
     if session.status == "draft":
         live_flow.open_session(db, trainer, session.id)
-        ack("open", "SELECT 1 FROM live_sessions WHERE id = ? AND status != 'draft'", [session.id])
+        sql = "SELECT 1 FROM live_sessions WHERE id = :id AND status != 'draft'"
+        ack("open", sql, {"id": session.id})
         return True
     if session.state is None:
         live_flow.start_scenario(db, trainer, session.id, scenario)
-        ack("start", "SELECT 1 FROM live_sessions WHERE id = ? AND state IS NOT NULL", [session.id])
+        sql = "SELECT 1 FROM live_sessions WHERE id = :id AND state IS NOT NULL"
+        ack("start", sql, {"id": session.id})
         return True
     passes = json.loads(passes_file.read_text()) if passes_file.exists() else {}
     for person in learners:
@@ -169,7 +174,7 @@ def group_move(db, trainer, learners, scenario, passes_file: Path) -> bool:
             aside = passes_file.with_suffix(".tmp")
             aside.write_text(json.dumps(passes))
             aside.replace(passes_file)  # the phone keeps its pass, as in its URL
-            ack(f"join-{person.id}", "SELECT 1 FROM live_participants WHERE id = ?", [held.participant_id])  # fmt: skip
+            ack(f"join-{person.id}", "SELECT 1 FROM live_participants WHERE id = :id", {"id": held.participant_id})  # fmt: skip
             return True
     return _decision_move(db, trainer, session, scenario, passes)
 
@@ -179,28 +184,35 @@ def _decision_move(db, trainer, session, scenario, passes: dict) -> bool:
         if engine.is_over(scenario, session.state):
             live_flow.end_session(db, trainer, session.id)
             ack(
-                "end", "SELECT 1 FROM live_sessions WHERE id = ? AND status = 'ended'", [session.id]
+                "end",
+                "SELECT 1 FROM live_sessions WHERE id = :id AND status = 'ended'",
+                {"id": session.id},
             )
             return True
         decision = live_flow.open_vote(db, trainer, session.id, scenario)
-        ack(f"vote-{decision.number}", "SELECT 1 FROM live_decisions WHERE id = ?", [decision.id])
+        sql = "SELECT 1 FROM live_decisions WHERE id = :id"
+        ack(f"vote-{decision.number}", sql, {"id": decision.id})
         return True
     decision = live.get_decision(db, session.decision_id)
     choice = PLAN[len(session.state["history"])]
-    voted = {r[0] for r in db.execute("SELECT participant_id FROM live_votes WHERE decision_id = ?", [decision.id])}  # fmt: skip
+    voted = {r[0] for r in db.execute("SELECT participant_id FROM live_votes WHERE decision_id = :decision_id", {"decision_id": decision.id})}  # fmt: skip
     for participant_id, token in passes.values():
         if participant_id not in voted and decision.status == "open":
             live.vote(db, token, decision.id, choice)
-            sql = "SELECT 1 FROM live_votes WHERE decision_id = ? AND participant_id = ?"
-            ack(f"vote-{decision.id}-{participant_id}", sql, [decision.id, participant_id])
+            sql = (
+                "SELECT 1 FROM live_votes"
+                " WHERE decision_id = :decision_id AND participant_id = :participant_id"
+            )
+            vote = {"decision_id": decision.id, "participant_id": participant_id}
+            ack(f"vote-{decision.id}-{participant_id}", sql, vote)
             return True
     if decision.status == "open":
         live_flow.reveal(db, trainer, session.id, scenario)
-        sql = "SELECT 1 FROM live_decisions WHERE id = ? AND status IN ('revealed', 'closed')"
-        ack(f"reveal-{decision.id}", sql, [decision.id])
+        sql = "SELECT 1 FROM live_decisions WHERE id = :id AND status IN ('revealed', 'closed')"
+        ack(f"reveal-{decision.id}", sql, {"id": decision.id})
         return True
     live_flow.follow(db, trainer, session.id, scenario)
-    ack(f"follow-{decision.id}", "SELECT 1 FROM live_decisions WHERE id = ? AND status = 'closed'", [decision.id])  # fmt: skip
+    ack(f"follow-{decision.id}", "SELECT 1 FROM live_decisions WHERE id = :id AND status = 'closed'", {"id": decision.id})  # fmt: skip
     return True
 
 
@@ -334,17 +346,18 @@ def run_driver(
 def snapshot(db_path: Path) -> dict:
     """What must be identical to an uninterrupted run: no ids, no timestamps."""
     db = sqlite3.connect(db_path)
+    score_sql, outcome_sql = json_field("e.result", "score"), json_field("e.result", "outcome")
+    node_sql = json_field("state", "node")  # scenario_progress's and live_sessions' state
     queries = {
         "events": "SELECT p.identifier, e.verb, e.object_type, e.object_id, e.node_id,"
-        " e.choice_index, json_extract(e.result, '$.score'), json_extract(e.result,"
-        " '$.outcome'), e.play_mode, e.idempotency_key IS NULL FROM events e"
-        " JOIN people p ON p.id = e.person_id",
+        f" e.choice_index, {score_sql}, {outcome_sql}, e.play_mode, e.idempotency_key IS NULL"
+        " FROM events e JOIN people p ON p.id = e.person_id",
         "modules": "SELECT p.identifier, module_id, status, lessons_done, quiz_best,"
         " quiz_attempts FROM module_progress m JOIN people p ON p.id = m.person_id",
         "lessons": "SELECT p.identifier, lesson_id, steps_seen, completed_at IS NULL"
         " FROM lesson_progress l JOIN people p ON p.id = l.person_id",
         "scenarios": "SELECT p.identifier, scenario_id, plays, endings, best_outcome,"
-        " json_extract(state, '$.node') FROM scenario_progress s JOIN people p ON p.id = s.person_id",
+        f" {node_sql} FROM scenario_progress s JOIN people p ON p.id = s.person_id",
         "decisions": "SELECT number, node_id, path, chosen, status FROM live_decisions",
         "votes": "SELECT d.number, p.identifier, v.choice FROM live_votes v"
         " JOIN live_decisions d ON d.id = v.decision_id"
@@ -352,7 +365,7 @@ def snapshot(db_path: Path) -> dict:
         " JOIN people p ON p.id = lp.person_id",
         "participants": "SELECT p.identifier FROM live_participants lp JOIN people p"
         " ON p.id = lp.person_id",
-        "sessions": "SELECT title, status, json_extract(state, '$.node') FROM live_sessions",
+        "sessions": f"SELECT title, status, {node_sql} FROM live_sessions",
     }
     found = {name: Counter(db.execute(sql).fetchall()) for name, sql in queries.items()}
     db.close()

@@ -168,11 +168,12 @@ def test_events_are_append_only(db, learner):
 @pytest.mark.slow  # fifty processes at once: not in test-fast
 def test_fifty_concurrent_writers_lose_nothing(db_path):
     setup = open_db(db_path)
-    setup.execute(
-        "INSERT INTO people (identifier, display_name, created_at) "
-        "SELECT 'p' || value, 'P', 'x' FROM json_each(?)",
-        [str(list(range(50)))],
-    )
+    with proxi_db.write_transaction(setup):
+        setup.conn.executemany(
+            "INSERT INTO people (identifier, display_name, created_at)"
+            " VALUES (:identifier, 'P', 'x')",
+            [{"identifier": f"p{n}"} for n in range(50)],
+        )
     ids = [row[0] for row in setup.execute("SELECT id FROM people ORDER BY id")]
     errors: list[BaseException] = []
 

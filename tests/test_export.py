@@ -435,7 +435,9 @@ def test_erasing_a_person_voids_the_statements_an_lrs_already_holds(lrs, db_path
         alice = accounts.person_by_identifier(database, identifier).id
         hers = [
             row[0]
-            for row in database.execute("SELECT uuid FROM events WHERE person_id = ?", [alice])
+            for row in database.execute(
+                "SELECT uuid FROM events WHERE person_id = :person_id", {"person_id": alice}
+            )
         ]
     assert text in json.dumps(lrs.kept(), ensure_ascii=False)
     capsys.readouterr()

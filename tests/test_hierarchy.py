@@ -49,7 +49,7 @@ def test_the_sql_condition_agrees_with_within(node):
              "100% _bâti", "100% _bâti › a", "100X _bâti"]  # fmt: skip
     db = open_db(":memory:")
     db.execute("CREATE TABLE t (site TEXT)")
-    db.conn.executemany("INSERT INTO t VALUES (?)", [(s,) for s in sites])
+    db.conn.executemany("INSERT INTO t (site) VALUES (:site)", [{"site": s} for s in sites])
     condition, params = hierarchy.sql_within("site", node)
     found = {row[0] for row in db.execute(f"SELECT site FROM t WHERE {condition}", params)}
     assert found == {s for s in sites if hierarchy.within(s, node)}

@@ -28,7 +28,8 @@ ECOUTE, RENVOI = 0, 1  # the two choices at the start node « accueil »
 
 def group_events(db, person_id, verb):
     rows = db.execute(
-        "SELECT context, result FROM events WHERE person_id = ? AND verb = ?", [person_id, verb]
+        "SELECT context, result FROM events WHERE person_id = :person_id AND verb = :verb",
+        {"person_id": person_id, "verb": verb},
     ).fetchall()
     return [(json.loads(c), json.loads(r)) for c, r in rows]
 
@@ -227,7 +228,10 @@ def test_sixty_phones_voting_at_once_count_exactly_once(tmp_path, porte, make_pe
     for thread in threads:
         thread.join()
     assert errors == []
-    rows = db.execute("SELECT count(*) FROM live_votes WHERE decision_id = ?", [decision.id])
+    rows = db.execute(
+        "SELECT count(*) FROM live_votes WHERE decision_id = :decision_id",
+        {"decision_id": decision.id},
+    )
     assert rows.fetchone()[0] == 60
     assert live.snapshot(db, session.id).counts == {ECOUTE: 30, RENVOI: 30}
 
@@ -543,7 +547,10 @@ def test_hands_cannot_change_once_the_vote_is_closed(room, porte):
     decision = live_flow.open_vote(db, trainer, session_id, porte)
     live_flow.set_hands(db, trainer, session_id, {ECOUTE: 2})
     # A closed decision still on screen (the moment between closing it and moving on).
-    db.execute("UPDATE live_decisions SET status = 'closed' WHERE id = ?", [decision.id])
+    db.execute(
+        "UPDATE live_decisions SET status = 'closed' WHERE id = :decision_id",
+        {"decision_id": decision.id},
+    )
     with pytest.raises(live.LiveError, match="vote est clos"):
         live_flow.set_hands(db, trainer, session_id, {ECOUTE: 9})
     assert live.get_decision(db, decision.id).hands == {ECOUTE: 2}

@@ -85,7 +85,8 @@ def test_trainer_and_three_participants_run_a_session(console_world):
     for name in ("Claire Formatrice", "Agent 0", "Léa Martin", "Marc Petit"):
         assert name in sheet
     attended = db.execute(
-        "SELECT count(*) FROM events WHERE person_id = ? AND verb = 'attended'", [learners[0].id]
+        "SELECT count(*) FROM events WHERE person_id = :person_id AND verb = 'attended'",
+        {"person_id": learners[0].id},
     ).fetchone()[0]
     assert attended == 1
 

@@ -119,7 +119,7 @@ def every_value(db) -> list[tuple[str, str, object]]:
     """(table, column, value) for every cell of every table."""
     cells = []
     for table in db.table_names():
-        cursor = db.execute(f"SELECT * FROM [{table}]")
+        cursor = db.execute(f'SELECT * FROM "{table}"')
         names = [d[0] for d in cursor.description]
         cells += [(table, n, v) for row in cursor for n, v in zip(names, row, strict=True)]
     return cells
@@ -170,7 +170,9 @@ def test_export_holds_everything_about_the_person_and_nothing_else(world):
     assert exported["person"]["email"] == "zoe.vasseur@logis.example"
     assert exported["organisation"]["name"] == "Logis du Parc"
     tables = exported["tables"]
-    own_events = db.execute("SELECT COUNT(*) FROM events WHERE person_id = ?", [zoe.id])
+    own_events = db.execute(
+        "SELECT COUNT(*) FROM events WHERE person_id = :person_id", {"person_id": zoe.id}
+    )
     assert len(tables["events"]) == own_events.fetchone()[0]
     expected = {
         "events", "lesson_progress", "block_answers", "module_progress", "scenario_progress",
@@ -256,18 +258,20 @@ def test_erasure_leaves_progress_rebuildable_from_the_events(world):
 
 def test_erased_events_lose_free_text_statement_ids_and_keys(world):
     db, zoe = world.db, world.person
-    uuids = {row[0] for row in db.execute("SELECT uuid FROM events WHERE person_id = ?", [zoe.id])}
+    own = db.execute("SELECT uuid FROM events WHERE person_id = :person_id", {"person_id": zoe.id})
+    uuids = {row[0] for row in own}
     privacy.erase_person(db, OPERATOR, zoe.id)
     remaining = {row[0] for row in db.execute("SELECT uuid FROM events")}
     assert uuids.isdisjoint(remaining)
     stand_in = db.execute("SELECT id FROM people WHERE erased_at IS NOT NULL").fetchone()[0]
     answers = db.execute(
-        "SELECT block_id, response, correct FROM block_answers WHERE person_id = ?", [stand_in]
+        "SELECT block_id, response, correct FROM block_answers WHERE person_id = :person_id",
+        {"person_id": stand_in},
     ).fetchall()
     assert sorted(answers) == [("m1/l1#qcm", '"B"', 1), ("m1/l1#reflexion", None, None)]
     keys = db.execute(
-        "SELECT COUNT(*) FROM events WHERE person_id = ? AND idempotency_key IS NOT NULL",
-        [stand_in],
+        "SELECT COUNT(*) FROM events WHERE person_id = :person_id AND idempotency_key IS NOT NULL",
+        {"person_id": stand_in},
     ).fetchone()[0]
     assert keys == 0
 
@@ -379,9 +383,12 @@ def test_erased_bytes_do_not_linger_in_the_database_file(tmp_path):
 def test_appending_to_events_stays_the_only_write_besides_erasure(world):
     db = world.db
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        db.execute("UPDATE events SET result = '{}' WHERE person_id = ?", [world.person.id])
+        db.execute(
+            "UPDATE events SET result = '{}' WHERE person_id = :person_id",
+            {"person_id": world.person.id},
+        )
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):  # to a live person
-        db.execute("UPDATE events SET person_id = ?", [world.colleague.id])
+        db.execute("UPDATE events SET person_id = :person_id", {"person_id": world.colleague.id})
 
 
 # --- Command line --------------------------------------------------------------------------------

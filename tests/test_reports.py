@@ -65,7 +65,7 @@ def test_deactivated_people_are_shown_only_on_request(db, ids):
 def test_scope_sql_carries_no_data_in_its_text():
     sql, params = reports.Scope(False, (7,), (12, 13)).sql()
     assert "7" not in sql and "12" not in sql
-    assert params == ["[7]", "[12, 13]"]
+    assert params == {"scope_organisation_ids": "[7]", "scope_person_ids": "[12, 13]"}
 
 
 def test_statuses_dates_and_scores(db, ids):

@@ -46,7 +46,9 @@ def derived(db) -> dict[str, list[tuple]]:
 
 
 def verbs(db, person_id: int) -> Counter:
-    rows = db.execute("SELECT verb FROM events WHERE person_id = ?", [person_id]).fetchall()
+    rows = db.execute(
+        "SELECT verb FROM events WHERE person_id = :person_id", {"person_id": person_id}
+    ).fetchall()
     return Counter(row[0] for row in rows)
 
 

@@ -81,12 +81,14 @@ def world(make_people):
     return db, learner
 
 
-def count(db, sql: str, *params) -> int:
-    return db.execute(f"SELECT COUNT(*) FROM {sql}", params).fetchone()[0]
+def count(db, sql: str) -> int:
+    return db.execute(f"SELECT COUNT(*) FROM {sql}").fetchone()[0]
 
 
 def codes(db, kind: str) -> list:
-    rows = db.execute("SELECT code FROM document_codes WHERE kind = ?", [kind]).fetchall()
+    rows = db.execute(
+        "SELECT code FROM document_codes WHERE kind = :kind", {"kind": kind}
+    ).fetchall()
     return [verification.verify(db, row[0]) is not None for row in rows]
 
 

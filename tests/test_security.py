@@ -224,7 +224,8 @@ def test_passwords_are_stored_as_salted_scrypt_never_in_clear(world):
     db_path, people = world
     with open_db(db_path) as db:
         stored = db.execute(
-            "SELECT password_hash FROM people WHERE id = ?", [people["learner"].id]
+            "SELECT password_hash FROM people WHERE id = :person_id",
+            {"person_id": people["learner"].id},
         ).fetchone()[0]
     assert stored.startswith("scrypt$16384$8$1$") and PASSWORD not in stored
     assert passwords.verify_password(PASSWORD, stored)
@@ -362,7 +363,7 @@ def test_no_eval_exec_pickle_or_shell_in_the_code():
 
 # SQL text is assembled only from constants and from variables whose names say they hold SQL
 # (a WHERE clause, placeholders, column or table names from the schema); values are always
-# parameters. An f-string that interpolates anything else fails this test: use a ? instead.
+# parameters. An f-string that interpolates anything else fails this test: use a :name parameter.
 SQL_FRAGMENTS = re.compile(
     r"^(_?[A-Z][A-Z0-9_]*|\w*_sql|where|tail|placeholders|marks|assignments|stamp|guests"
     r"|columns|names|table|column|previous|c|_)$"

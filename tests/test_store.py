@@ -132,8 +132,8 @@ def test_scenario_state_is_saved_after_every_move(db, learner):
     assert (resume.kind, resume.scenario_id) == ("scenario", "bruit-nuit")
     path = db.execute(
         "SELECT node_id, choice_index, COUNT(*) FROM events"
-        " WHERE scenario_id = ? AND verb = 'chose' GROUP BY node_id, choice_index",
-        ["bruit-nuit"],
+        " WHERE scenario_id = :scenario_id AND verb = 'chose' GROUP BY node_id, choice_index",
+        {"scenario_id": "bruit-nuit"},
     ).fetchall()
     assert path == [("loge", 1, 1)]
 

@@ -213,14 +213,16 @@ def set_logo(db: Database, actor: Actor, organisation_id: int, image: bytes | No
         audit.record(db, actor, "organisation.logo", f"organisation:{organisation_id}")
         if image is None:
             db.execute(
-                "DELETE FROM organisation_logos WHERE organisation_id = ?", [organisation_id]
+                "DELETE FROM organisation_logos WHERE organisation_id = :organisation_id",
+                {"organisation_id": organisation_id},
             )
             return
         db.execute(
-            "INSERT INTO organisation_logos (organisation_id, image, updated_at) VALUES (?, ?, ?)"
+            "INSERT INTO organisation_logos (organisation_id, image, updated_at)"
+            " VALUES (:organisation_id, :image, :updated_at)"
             " ON CONFLICT (organisation_id) DO UPDATE SET image = excluded.image,"
             " updated_at = excluded.updated_at",
-            [organisation_id, image, iso()],
+            {"organisation_id": organisation_id, "image": image, "updated_at": iso()},
         )
 
 

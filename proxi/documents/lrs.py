@@ -131,7 +131,8 @@ def _http_message(code: int, body: bytes) -> str:
 
 def export_mark(db: Database, endpoint: str) -> int:
     row = db.execute(
-        "SELECT last_event_id FROM xapi_exports WHERE endpoint = ?", [statements_url(endpoint)]
+        "SELECT last_event_id FROM xapi_exports WHERE endpoint = :endpoint",
+        {"endpoint": statements_url(endpoint)},
     ).fetchone()
     return row[0] if row else 0
 
@@ -139,10 +140,15 @@ def export_mark(db: Database, endpoint: str) -> int:
 def save_mark(db: Database, endpoint: str, last_event_id: int) -> None:
     with write_transaction(db):
         db.execute(
-            "INSERT INTO xapi_exports (endpoint, last_event_id, updated_at) VALUES (?, ?, ?)"
+            "INSERT INTO xapi_exports (endpoint, last_event_id, updated_at)"
+            " VALUES (:endpoint, :last_event_id, :updated_at)"
             " ON CONFLICT (endpoint) DO UPDATE SET last_event_id = excluded.last_event_id,"
             " updated_at = excluded.updated_at",
-            [statements_url(endpoint), last_event_id, iso()],
+            {
+                "endpoint": statements_url(endpoint),
+                "last_event_id": last_event_id,
+                "updated_at": iso(),
+            },
         )
 
 
@@ -180,19 +186,22 @@ def queue_voids(db: Database, person_id: int) -> int:
 
     No transaction of its own: the erasure calls it in its own, before the events change.
     """
+    # The SELECT keeps its WHERE: without one, SQLite would read ON CONFLICT as the join's ON.
     cursor = db.execute(
-        "INSERT OR IGNORE INTO xapi_voids (endpoint, statement_id, queued_at)"
-        " SELECT x.endpoint, e.uuid, ? FROM xapi_exports x"
-        " JOIN events e ON e.id <= x.last_event_id WHERE e.person_id = ?",
-        [iso(None), person_id],
+        "INSERT INTO xapi_voids (endpoint, statement_id, queued_at)"
+        " SELECT x.endpoint, e.uuid, :queued_at FROM xapi_exports x"
+        " JOIN events e ON e.id <= x.last_event_id WHERE e.person_id = :person_id"
+        " ON CONFLICT DO NOTHING",
+        {"queued_at": iso(None), "person_id": person_id},
     )
     return cursor.rowcount
 
 
 def pending_voids(db: Database, endpoint: str) -> list[str]:
     rows = db.execute(
-        "SELECT statement_id FROM xapi_voids WHERE endpoint = ? ORDER BY queued_at, statement_id",
-        [statements_url(endpoint)],
+        "SELECT statement_id FROM xapi_voids WHERE endpoint = :endpoint"
+        " ORDER BY queued_at, statement_id",
+        {"endpoint": statements_url(endpoint)},
     )
     return [row[0] for row in rows]
 
@@ -203,8 +212,11 @@ def _send_voids(db, endpoint: str, settings, *, user, password, batch: int) -> i
     def forget(last: int) -> None:
         with write_transaction(db):
             db.conn.executemany(
-                "DELETE FROM xapi_voids WHERE endpoint = ? AND statement_id = ?",
-                [(statements_url(endpoint), i) for i in voided[: last + 1]],
+                "DELETE FROM xapi_voids WHERE endpoint = :endpoint AND statement_id = :statement_id",
+                [
+                    {"endpoint": statements_url(endpoint), "statement_id": i}
+                    for i in voided[: last + 1]
+                ],
             )
 
     pairs = [(n, voiding_statement(settings, i)) for n, i in enumerate(voided)]

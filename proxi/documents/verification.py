@@ -61,25 +61,28 @@ def issue(
 ) -> str:
     """The document's code: created on first issue, the same one ever after."""
     with write_transaction(db):
+        # IS NOT DISTINCT FROM: a document of no one (person_id NULL) matches its own kind.
         found = db.execute(
-            "SELECT code FROM document_codes WHERE kind = ? AND person_id IS ? AND subject_id = ?",
-            [kind, person_id, subject_id],
+            "SELECT code FROM document_codes WHERE kind = :kind"
+            " AND person_id IS NOT DISTINCT FROM :person_id AND subject_id = :subject_id",
+            {"kind": kind, "person_id": person_id, "subject_id": subject_id},
         ).fetchone()
         if found:
             return found[0]
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_SYMBOLS))
         db.execute(
             "INSERT INTO document_codes (code, kind, person_id, subject_id, title, facts,"
-            " issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                code,
-                kind,
-                person_id,
-                subject_id,
-                title,
-                json.dumps(facts, ensure_ascii=False),
-                iso(now),
-            ],
+            " issued_at) VALUES (:code, :kind, :person_id, :subject_id, :title, :facts,"
+            " :issued_at)",
+            {
+                "code": code,
+                "kind": kind,
+                "person_id": person_id,
+                "subject_id": subject_id,
+                "title": title,
+                "facts": json.dumps(facts, ensure_ascii=False),
+                "issued_at": iso(now),
+            },
         )
     return code
 
@@ -91,8 +94,8 @@ def verify(db: Database, typed: str) -> Verified | None:
         return None
     row = db.execute(
         "SELECT d.code, d.kind, COALESCE(p.display_name, ''), d.title, d.facts, d.issued_at"
-        " FROM document_codes d LEFT JOIN people p ON p.id = d.person_id WHERE d.code = ?",
-        [code],
+        " FROM document_codes d LEFT JOIN people p ON p.id = d.person_id WHERE d.code = :code",
+        {"code": code},
     ).fetchone()
     if row is None:
         return None

@@ -80,8 +80,9 @@ def actor_key(db: Database) -> bytes:
     """The database's pseudonymisation key, created on first use and never changed."""
     with write_transaction(db):
         db.execute(
-            "INSERT OR IGNORE INTO report_settings (key, value) VALUES ('xapi_actor_key', ?)",
-            [secrets.token_hex(32)],
+            "INSERT INTO report_settings (key, value) VALUES ('xapi_actor_key', :value)"
+            " ON CONFLICT DO NOTHING",
+            {"value": secrets.token_hex(32)},
         )
         row = db.execute("SELECT value FROM report_settings WHERE key = 'xapi_actor_key'")
         return bytes.fromhex(row.fetchone()[0])
@@ -210,11 +211,11 @@ def statements(
     sql = (
         "SELECT e.id, e.uuid, e.person_id, e.verb, e.object_type, e.object_id, e.result,"
         f" e.context, e.timestamp FROM events e JOIN people p ON p.id = e.person_id"
-        f" WHERE e.id > ? AND {scope_sql} ORDER BY e.id LIMIT ?"
+        f" WHERE e.id > :after_id AND {scope_sql} ORDER BY e.id LIMIT :chunk"
     )
     keys = ("id", "uuid", "person_id", "verb", "object_type", "object_id", "result", "context")
     while True:
-        rows = db.execute(sql, [after_id, *params, chunk]).fetchall()
+        rows = db.execute(sql, {**params, "after_id": after_id, "chunk": chunk}).fetchall()
         for row in rows:
             event = dict(zip((*keys, "timestamp"), row, strict=True))
             event["result"], event["context"] = json.loads(row[6]), json.loads(row[7])

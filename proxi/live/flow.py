@@ -110,11 +110,13 @@ def open_session(db: Database, actor: Person, session_id: int) -> str:
         if session.status != "draft":
             raise LiveError("Cette séance a déjà été ouverte.")
         code = live.new_code()
-        while db.execute("SELECT 1 FROM live_sessions WHERE join_code = ?", [code]).fetchone():
+        taken = "SELECT 1 FROM live_sessions WHERE join_code = :join_code"
+        while db.execute(taken, {"join_code": code}).fetchone():
             code = live.new_code()
         db.execute(
-            "UPDATE live_sessions SET status = 'open', join_code = ?, opened_at = ? WHERE id = ?",
-            [code, iso(), session_id],
+            "UPDATE live_sessions SET status = 'open', join_code = :join_code,"
+            " opened_at = :opened_at WHERE id = :session_id",
+            {"join_code": code, "opened_at": iso(), "session_id": session_id},
         )
     return code
 
@@ -125,9 +127,9 @@ def end_session(db: Database, actor: Person, session_id: int) -> None:
         session = _open(db, actor, session_id)
         _close_current(db, session)
         db.execute(
-            "UPDATE live_sessions SET status = 'ended', ended_at = ?, decision_id = NULL"
-            " WHERE id = ?",
-            [iso(), session_id],
+            "UPDATE live_sessions SET status = 'ended', ended_at = :ended_at, decision_id = NULL"
+            " WHERE id = :session_id",
+            {"ended_at": iso(), "session_id": session_id},
         )
 
 
@@ -135,14 +137,20 @@ def set_hide_counts(db: Database, actor: Person, session_id: int, hide: bool) ->
     """Hide the projector's counts until each reveal (against the herd effect), or not."""
     with write_transaction(db):
         require_trainer(db, actor, session_id)
-        db.execute("UPDATE live_sessions SET hide_counts = ? WHERE id = ?", [int(hide), session_id])
+        db.execute(
+            "UPDATE live_sessions SET hide_counts = :hide_counts WHERE id = :session_id",
+            {"hide_counts": int(hide), "session_id": session_id},
+        )
 
 
 def set_notes(db: Database, actor: Person, session_id: int, notes: str) -> None:
     """The trainer's notes, printed in the session summary."""
     with write_transaction(db):
         require_trainer(db, actor, session_id)
-        db.execute("UPDATE live_sessions SET notes = ? WHERE id = ?", [notes.strip(), session_id])
+        db.execute(
+            "UPDATE live_sessions SET notes = :notes WHERE id = :session_id",
+            {"notes": notes.strip(), "session_id": session_id},
+        )
 
 
 def start_scenario(
@@ -193,31 +201,33 @@ def open_vote(
         if not offered:
             raise LiveError("Cette scène est une fin : il n'y a rien à voter.")
         number = db.execute(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM live_decisions WHERE session_id = ?",
-            [session_id],
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM live_decisions WHERE session_id = :session_id",
+            {"session_id": session_id},
         ).fetchone()[0]
         path = [step["choice"] for step in state["history"]]
         now = utc()
         closes = iso(now + timedelta(seconds=seconds)) if seconds else None
         cursor = db.execute(
             "INSERT INTO live_decisions (session_id, number, scenario_id, node_id, path,"
-            " choices, status, opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-            [
-                session_id,
-                number,
-                scenario.id,
-                state["node"],
-                json.dumps(path),
-                json.dumps(offered),
-                iso(now),
-                closes,
-            ],
+            " choices, status, opened_at, closes_at) VALUES (:session_id, :number, :scenario_id,"
+            " :node_id, :path, :choices, 'open', :opened_at, :closes_at) RETURNING id",
+            {
+                "session_id": session_id,
+                "number": number,
+                "scenario_id": scenario.id,
+                "node_id": state["node"],
+                "path": json.dumps(path),
+                "choices": json.dumps(offered),
+                "opened_at": iso(now),
+                "closes_at": closes,
+            },
         )
+        decision_id = inserted_id(cursor)  # once: it reads the returned row
         db.execute(
-            "UPDATE live_sessions SET decision_id = ? WHERE id = ?",
-            [inserted_id(cursor), session_id],
+            "UPDATE live_sessions SET decision_id = :decision_id WHERE id = :session_id",
+            {"decision_id": decision_id, "session_id": session_id},
         )
-    return live.get_decision(db, inserted_id(cursor))
+    return live.get_decision(db, decision_id)
 
 
 def freeze(db: Database, actor: Person, session_id: int) -> None:
@@ -238,9 +248,13 @@ def _step(db, actor: Person, session_id: int, name: str, scenario: Scenario | No
     with write_transaction(db):
         session = _open(db, actor, session_id)
         decision = _current(db, session, name)
-        stamp = ", revealed_at = ?" if name == "reveal" else ""
-        params = [TRANSITIONS[(decision.status, name)], *([iso()] if stamp else []), decision.id]
-        db.execute(f"UPDATE live_decisions SET status = ?{stamp} WHERE id = ?", params)
+        stamp = ", revealed_at = :revealed_at" if name == "reveal" else ""
+        params = {"status": TRANSITIONS[(decision.status, name)], "decision_id": decision.id}
+        if stamp:
+            params["revealed_at"] = iso()
+        db.execute(
+            f"UPDATE live_decisions SET status = :status{stamp} WHERE id = :decision_id", params
+        )
         if name == "reveal":
             if scenario is None or scenario.id != decision.scenario_id:
                 raise LiveError("Le scénario de ce vote est introuvable.")
@@ -256,7 +270,8 @@ def set_hands(db: Database, actor: Person, session_id: int, counts: dict[int, in
             raise LiveError("Les mains levées se comptent par choix proposé, en nombres positifs.")
         hands = {str(index): int(n) for index, n in counts.items() if n}
         db.execute(
-            "UPDATE live_decisions SET hands = ? WHERE id = ?", [json.dumps(hands), decision.id]
+            "UPDATE live_decisions SET hands = :hands WHERE id = :decision_id",
+            {"hands": json.dumps(hands), "decision_id": decision.id},
         )
 
 
@@ -283,8 +298,9 @@ def follow(
             raise LiveError("Ce choix n'était pas proposé à ce vote.")
         new_state = engine.choose(scenario, state, choice)
         db.execute(
-            "UPDATE live_decisions SET status = 'closed', chosen = ?, closed_at = ? WHERE id = ?",
-            [choice, iso(), decision.id],
+            "UPDATE live_decisions SET status = 'closed', chosen = :chosen, closed_at = :closed_at"
+            " WHERE id = :decision_id",
+            {"chosen": choice, "closed_at": iso(), "decision_id": decision.id},
         )
         _save_state(db, session_id, scenario.id, new_state)
         if engine.is_over(scenario, new_state):
@@ -319,8 +335,8 @@ def record_votes(
     voters = db.execute(
         "SELECT p.person_id, v.choice FROM live_votes v"
         " JOIN live_participants p ON p.id = v.participant_id"
-        " WHERE v.decision_id = ? AND p.person_id IS NOT NULL",
-        [decision.id],
+        " WHERE v.decision_id = :decision_id AND p.person_id IS NOT NULL",
+        {"decision_id": decision.id},
     ).fetchall()
     for person_id, choice in voters:
         store.record_scenario_state(
@@ -342,8 +358,9 @@ def _record_ending(
 ) -> None:
     """Every known participant « ended » the scenario with the group (mode group)."""
     people = db.execute(
-        "SELECT person_id FROM live_participants WHERE session_id = ? AND person_id IS NOT NULL",
-        [session.id],
+        "SELECT person_id FROM live_participants WHERE session_id = :session_id"
+        " AND person_id IS NOT NULL",
+        {"session_id": session.id},
     ).fetchall()
     for (person_id,) in people:
         store.record_ending(
@@ -392,14 +409,19 @@ def _close_current(db, session: LiveSession) -> None:
     """Close the decision on screen, if any (a vote left behind by rejouer or the end)."""
     if session.decision_id is not None:
         db.execute(
-            "UPDATE live_decisions SET status = 'closed', closed_at = ? WHERE id = ?"
-            " AND status != 'closed'",
-            [iso(), session.decision_id],
+            "UPDATE live_decisions SET status = 'closed', closed_at = :closed_at"
+            " WHERE id = :decision_id AND status != 'closed'",
+            {"closed_at": iso(), "decision_id": session.decision_id},
         )
 
 
 def _save_state(db, session_id: int, scenario_id: str, state: engine.State) -> None:
     db.execute(
-        "UPDATE live_sessions SET scenario_id = ?, state = ?, decision_id = NULL WHERE id = ?",
-        [scenario_id, json.dumps(state, ensure_ascii=False), session_id],
+        "UPDATE live_sessions SET scenario_id = :scenario_id, state = :state, decision_id = NULL"
+        " WHERE id = :session_id",
+        {
+            "scenario_id": scenario_id,
+            "state": json.dumps(state, ensure_ascii=False),
+            "session_id": session_id,
+        },
     )

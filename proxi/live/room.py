@@ -91,8 +91,8 @@ def join(
     if len(guest_name) > MAX_NAME:
         raise JoinRefused(f"Le nom est trop long ({MAX_NAME} caractères au plus).")
     row = db.execute(
-        "SELECT id FROM live_sessions WHERE join_code = ? AND status = 'open'",
-        [live.normalise_code(code)],
+        "SELECT id FROM live_sessions WHERE join_code = :join_code AND status = 'open'",
+        {"join_code": live.normalise_code(code)},
     ).fetchone()
     if row is None:
         _record_failure(db, keys.values(), now)
@@ -115,8 +115,9 @@ def _enter(
         found = _line_of(db, session.id, person, guest_name, seat)
         participant_id = found or _insert_participant(db, session, person, guest_name, seat, now)
         db.execute(
-            "INSERT INTO live_passes (token_hash, participant_id) VALUES (?, ?)",
-            [passwords.token_hash(token), participant_id],
+            "INSERT INTO live_passes (token_hash, participant_id)"
+            " VALUES (:token_hash, :participant_id)",
+            {"token_hash": passwords.token_hash(token), "participant_id": participant_id},
         )
         if person is not None:
             record_attended(db, session, person.id)
@@ -133,15 +134,16 @@ def _line_of(
     line when the trainer adds the name by hand (`seat` None)."""
     if person is not None:
         row = db.execute(
-            "SELECT id FROM live_participants WHERE session_id = ? AND person_id = ?",
-            [session_id, person.id],
+            "SELECT id FROM live_participants WHERE session_id = :session_id"
+            " AND person_id = :person_id",
+            {"session_id": session_id, "person_id": person.id},
         ).fetchone()
         return row[0] if row else None
     wanted = _fold(guest_name)
     rows = db.execute(
-        "SELECT id, guest_name, device_hash FROM live_participants WHERE session_id = ?"
+        "SELECT id, guest_name, device_hash FROM live_participants WHERE session_id = :session_id"
         " AND guest_name IS NOT NULL ORDER BY id",
-        [session_id],
+        {"session_id": session_id},
     )
     same_name = [(row_id, held) for row_id, name, held in rows if _fold(name) == wanted]
     if not same_name:
@@ -161,14 +163,15 @@ def _fold(name: str) -> str:
 def _insert_participant(db, session, person, guest_name, seat, now) -> int:
     cursor = db.execute(
         "INSERT INTO live_participants (session_id, person_id, guest_name, device_hash,"
-        " joined_at) VALUES (?, ?, ?, ?, ?)",
-        [
-            session.id,
-            person.id if person else None,
-            None if person else guest_name,
-            seat,
-            iso(now),
-        ],
+        " joined_at) VALUES (:session_id, :person_id, :guest_name, :device_hash, :joined_at)"
+        " RETURNING id",
+        {
+            "session_id": session.id,
+            "person_id": person.id if person else None,
+            "guest_name": None if person else guest_name,
+            "device_hash": seat,
+            "joined_at": iso(now),
+        },
     )
     return inserted_id(cursor)
 
@@ -177,9 +180,9 @@ def _check_throttle(db: Database, keys: dict[str, str], now: datetime) -> None:
     for kind, key in keys.items():
         limit = JOIN_LIMITS[kind]
         rows = db.execute(
-            "SELECT failed_at FROM live_join_failures WHERE key = ? AND failed_at > ?"
-            " ORDER BY failed_at DESC LIMIT ?",
-            [key, iso(now - JOIN_WINDOW), limit],
+            "SELECT failed_at FROM live_join_failures WHERE key = :key AND failed_at > :since"
+            " ORDER BY failed_at DESC LIMIT :limit",
+            {"key": key, "since": iso(now - JOIN_WINDOW), "limit": limit},
         ).fetchall()
         if len(rows) >= limit:
             free_at = datetime.fromisoformat(rows[-1][0]) + JOIN_WINDOW
@@ -193,10 +196,14 @@ def _check_throttle(db: Database, keys: dict[str, str], now: datetime) -> None:
 def _record_failure(db: Database, keys: Iterable[str], now: datetime) -> None:
     # Its own transaction: the refusal that follows must not roll it back.
     with write_transaction(db):
-        db.execute("DELETE FROM live_join_failures WHERE failed_at < ?", [iso(now - timedelta(1))])
+        db.execute(
+            "DELETE FROM live_join_failures WHERE failed_at < :before",
+            {"before": iso(now - timedelta(1))},
+        )
         for key in keys:
             db.execute(
-                "INSERT INTO live_join_failures (key, failed_at) VALUES (?, ?)", [key, iso(now)]
+                "INSERT INTO live_join_failures (key, failed_at) VALUES (:key, :failed_at)",
+                {"key": key, "failed_at": iso(now)},
             )
 
 
@@ -207,8 +214,8 @@ def participant_for(db: Database, token: str | None) -> Participant | None:
     # One query (a phone asks at each poll): the pass by its primary key, then its line.
     found = _participants(
         db,
-        "p.id = (SELECT participant_id FROM live_passes WHERE token_hash = ?)",
-        [passwords.token_hash(token)],
+        "p.id = (SELECT participant_id FROM live_passes WHERE token_hash = :token_hash)",
+        {"token_hash": passwords.token_hash(token)},
     )
     return found[0] if found else None
 
@@ -217,10 +224,10 @@ def participant_for(db: Database, token: str | None) -> Participant | None:
 
 
 def participants(db: Database, session_id: int) -> list[Participant]:
-    return _participants(db, "p.session_id = ?", [session_id])
+    return _participants(db, "p.session_id = :session_id", {"session_id": session_id})
 
 
-def _participants(db: Database, where: str, params: list) -> list[Participant]:
+def _participants(db: Database, where: str, params: dict) -> list[Participant]:
     rows = db.execute(
         "SELECT p.id, p.session_id, p.person_id, COALESCE(pe.display_name, p.guest_name),"
         " COALESCE(o.name, ''), p.role_key, p.joined_at FROM live_participants p"
@@ -249,7 +256,8 @@ def add_participant(
         raise LiveError("Choisissez une personne ou saisissez un nom.")
     # The pass made here is never handed out: this participant votes by show of hands.
     created = _enter(db, session, person, guest_name, None, utc(None))
-    return _participants(db, "p.id = ?", [created.participant_id])[0]
+    line = {"participant_id": created.participant_id}
+    return _participants(db, "p.id = :participant_id", line)[0]
 
 
 def match_guest(
@@ -260,20 +268,22 @@ def match_guest(
     scenarios: dict[str, Scenario],
 ) -> None:
     """Tie a guest to a person: their attendance and past votes go to that person's record."""
-    participant = _participants(db, "p.id = ?", [participant_id])
+    participant = _participants(db, "p.id = :participant_id", {"participant_id": participant_id})
     if not participant or not participant[0].is_guest:
         raise LiveError("Ce participant n'est pas un invité à rattacher.")
     session = require_trainer(db, actor, participant[0].session_id)
 
     with write_transaction(db):
         if db.execute(
-            "SELECT 1 FROM live_participants WHERE session_id = ? AND person_id = ?",
-            [session.id, person.id],
+            "SELECT 1 FROM live_participants WHERE session_id = :session_id"
+            " AND person_id = :person_id",
+            {"session_id": session.id, "person_id": person.id},
         ).fetchone():
             raise LiveError(f"{person.display_name} participe déjà à cette séance.")
         # The typed name stays (hidden behind the person's): `detach_guest` gives it back.
         db.execute(
-            "UPDATE live_participants SET person_id = ? WHERE id = ?", [person.id, participant_id]
+            "UPDATE live_participants SET person_id = :person_id WHERE id = :participant_id",
+            {"person_id": person.id, "participant_id": participant_id},
         )
         _credit(db, session, person.id, scenarios)
         audit.record(db, actor, "guest.attach", person, {"session_id": session.id})
@@ -295,12 +305,16 @@ def detach_guest(db: Database, actor: Person, participant_id: int) -> None:
     participant = get_participant(db, participant_id)
     session = require_trainer(db, actor, participant.session_id)
     typed = db.execute(
-        "SELECT guest_name FROM live_participants WHERE id = ?", [participant_id]
+        "SELECT guest_name FROM live_participants WHERE id = :participant_id",
+        {"participant_id": participant_id},
     ).fetchone()[0]
     if participant.is_guest or not typed:
         raise LiveError("Cette ligne n'a pas été rattachée à un compte : rien à annuler.")
     with write_transaction(db):
-        db.execute("UPDATE live_participants SET person_id = NULL WHERE id = ?", [participant_id])
+        db.execute(
+            "UPDATE live_participants SET person_id = NULL WHERE id = :participant_id",
+            {"participant_id": participant_id},
+        )
         audit.record(db, actor, "guest.detach", participant.person_id, {"session_id": session.id})
 
 
@@ -309,9 +323,10 @@ def remove_participant(db: Database, actor: Person, participant_id: int) -> None
     participant = get_participant(db, participant_id)
     session = require_trainer(db, actor, participant.session_id)
     with write_transaction(db):
+        line = {"participant_id": participant_id}
         for table in ("live_votes", "live_passes", "live_signatures", "live_presence"):
-            db.execute(f"DELETE FROM {table} WHERE participant_id = ?", [participant_id])
-        db.execute("DELETE FROM live_participants WHERE id = ?", [participant_id])
+            db.execute(f"DELETE FROM {table} WHERE participant_id = :participant_id", line)
+        db.execute("DELETE FROM live_participants WHERE id = :participant_id", line)
         audit.record(
             db, actor, "participant.remove", participant.person_id, {"session_id": session.id}
         )
@@ -336,30 +351,43 @@ def merge_participants(
         )
     session = require_trainer(db, actor, keep.session_id)
     person_id = keep.person_id or drop.person_id
+    lines = {"keep_id": keep.id, "drop_id": drop.id}
     with write_transaction(db):
+        # A vote (one per decision and line) moves unless the kept line has one there already.
         db.execute(
-            "UPDATE OR IGNORE live_votes SET participant_id = ? WHERE participant_id = ?",
-            [keep.id, drop.id],
+            "UPDATE live_votes SET participant_id = :keep_id WHERE participant_id = :drop_id"
+            " AND NOT EXISTS (SELECT 1 FROM live_votes AS other"
+            " WHERE other.participant_id = :keep_id AND other.decision_id = live_votes.decision_id)",
+            lines,
         )
-        db.execute("DELETE FROM live_votes WHERE participant_id = ?", [drop.id])
+        db.execute("DELETE FROM live_votes WHERE participant_id = :drop_id", lines)
         for table in ("live_signatures", "live_presence"):  # the kept line's own come first
             db.execute(
-                f"UPDATE OR IGNORE {table} SET participant_id = ? WHERE participant_id = ?",
-                [keep.id, drop.id],
+                f"UPDATE {table} SET participant_id = :keep_id WHERE participant_id = :drop_id"
+                f" AND NOT EXISTS (SELECT 1 FROM {table} AS other"
+                f" WHERE other.participant_id = :keep_id AND other.half_day = {table}.half_day)",
+                lines,
             )
-            db.execute(f"DELETE FROM {table} WHERE participant_id = ?", [drop.id])
+            db.execute(f"DELETE FROM {table} WHERE participant_id = :drop_id", lines)
         db.execute(
-            "UPDATE live_passes SET participant_id = ? WHERE participant_id = ?", [keep.id, drop.id]
+            "UPDATE live_passes SET participant_id = :keep_id WHERE participant_id = :drop_id",
+            lines,
         )
         (drop_seat,) = db.execute(
-            "SELECT device_hash FROM live_participants WHERE id = ?", [drop.id]
+            "SELECT device_hash FROM live_participants WHERE id = :drop_id", lines
         ).fetchone()
-        db.execute("DELETE FROM live_participants WHERE id = ?", [drop.id])
+        db.execute("DELETE FROM live_participants WHERE id = :drop_id", lines)
         db.execute(  # the dropped line's phone, if the kept one had none, now finds this line
-            "UPDATE live_participants SET person_id = ?, joined_at = ?,"
-            " role_key = COALESCE(role_key, ?), device_hash = COALESCE(device_hash, ?)"
-            " WHERE id = ?",
-            [person_id, min(keep.joined_at, drop.joined_at), drop.role_key, drop_seat, keep.id],
+            "UPDATE live_participants SET person_id = :person_id, joined_at = :joined_at,"
+            " role_key = COALESCE(role_key, :dropped_role_key),"
+            " device_hash = COALESCE(device_hash, :dropped_device_hash) WHERE id = :keep_id",
+            {
+                "person_id": person_id,
+                "joined_at": min(keep.joined_at, drop.joined_at),
+                "dropped_role_key": drop.role_key,
+                "dropped_device_hash": drop_seat,
+                "keep_id": keep.id,
+            },
         )
         if person_id and not keep.person_id:
             _credit(db, session, person_id, scenarios)
@@ -368,7 +396,7 @@ def merge_participants(
 
 def get_participant(db: Database, participant_id: int) -> Participant:
     """The line, or a French refusal if it was removed or merged meanwhile."""
-    found = _participants(db, "p.id = ?", [participant_id])
+    found = _participants(db, "p.id = :participant_id", {"participant_id": participant_id})
     if not found:
         raise LiveError("Ce participant n'existe pas (ou plus) : la liste a été mise à jour.")
     return found[0]
@@ -396,7 +424,8 @@ def assign_role(db: Database, actor: Person, participant_id: int, role_key: str 
     require_trainer(db, actor, get_participant(db, participant_id).session_id)
     with write_transaction(db):
         db.execute(
-            "UPDATE live_participants SET role_key = ? WHERE id = ?", [role_key, participant_id]
+            "UPDATE live_participants SET role_key = :role_key WHERE id = :participant_id",
+            {"role_key": role_key, "participant_id": participant_id},
         )
 
 

@@ -232,24 +232,27 @@ def create_session(
     with write_transaction(db):
         cursor = db.execute(
             "INSERT INTO live_sessions (title, day, half_day, place, organisation_ids,"
-            " scenario_ids, trainer_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                title.strip(),
-                day.isoformat(),
-                half_day,
-                place.strip(),
-                json.dumps(list(organisation_ids)),
-                json.dumps(list(scenario_ids)),
-                actor.id,
-                iso(),
-            ],
+            " scenario_ids, trainer_id, created_at) VALUES (:title, :day, :half_day, :place,"
+            " :organisation_ids, :scenario_ids, :trainer_id, :created_at) RETURNING id",
+            {
+                "title": title.strip(),
+                "day": day.isoformat(),
+                "half_day": half_day,
+                "place": place.strip(),
+                "organisation_ids": json.dumps(list(organisation_ids)),
+                "scenario_ids": json.dumps(list(scenario_ids)),
+                "trainer_id": actor.id,
+                "created_at": iso(),
+            },
         )
-    return get_session(db, inserted_id(cursor))
+        session_id = inserted_id(cursor)  # before the commit: it reads the returned row
+    return get_session(db, session_id)
 
 
 def get_session(db: Database, session_id: int) -> LiveSession:
     row = db.execute(
-        f"SELECT {_SESSION_COLUMNS} FROM live_sessions WHERE id = ?", [session_id]
+        f"SELECT {_SESSION_COLUMNS} FROM live_sessions WHERE id = :session_id",
+        {"session_id": session_id},
     ).fetchone()
     if row is None:
         raise LiveError("Cette séance n'existe pas.")
@@ -259,9 +262,9 @@ def get_session(db: Database, session_id: int) -> LiveSession:
 def sessions_for(db: Database, actor: Person) -> list[LiveSession]:
     """The trainer's own sessions (a coordinator sees all), most recent first."""
     sql = f"SELECT {_SESSION_COLUMNS} FROM live_sessions"
-    params: list = []
+    params: dict = {}
     if not permissions.everywhere(actor):
-        sql, params = sql + " WHERE trainer_id = ?", [actor.id]
+        sql, params = sql + " WHERE trainer_id = :trainer_id", {"trainer_id": actor.id}
     return [_session(row) for row in db.execute(sql + " ORDER BY day DESC, id DESC", params)]
 
 
@@ -316,15 +319,21 @@ def vote(
             " d.closes_at"
             " FROM live_passes ps JOIN live_participants p ON p.id = ps.participant_id"
             " JOIN live_sessions s ON s.id = p.session_id"
-            " LEFT JOIN live_decisions d ON d.id = ? WHERE ps.token_hash = ?",
-            [decision_id, passwords.token_hash(token)],
+            " LEFT JOIN live_decisions d ON d.id = :decision_id WHERE ps.token_hash = :token_hash",
+            {"decision_id": decision_id, "token_hash": passwords.token_hash(token)},
         ).fetchone()
         participant_id = _check_vote(row, choice, iso(now))
         db.execute(
             "INSERT INTO live_votes (decision_id, participant_id, choice, voted_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (decision_id, participant_id)"
+            " VALUES (:decision_id, :participant_id, :choice, :voted_at)"
+            " ON CONFLICT (decision_id, participant_id)"
             " DO UPDATE SET choice = excluded.choice, voted_at = excluded.voted_at",
-            [decision_id, participant_id, choice, iso(now)],
+            {
+                "decision_id": decision_id,
+                "participant_id": participant_id,
+                "choice": choice,
+                "voted_at": iso(now),
+            },
         )
 
 
@@ -357,8 +366,9 @@ def _check_vote(row: tuple | None, choice: int, now: str) -> int:
 
 def my_vote(db: Database, participant_id: int, decision_id: int) -> int | None:
     row = db.execute(
-        "SELECT choice FROM live_votes WHERE decision_id = ? AND participant_id = ?",
-        [decision_id, participant_id],
+        "SELECT choice FROM live_votes WHERE decision_id = :decision_id"
+        " AND participant_id = :participant_id",
+        {"decision_id": decision_id, "participant_id": participant_id},
     ).fetchone()
     return row[0] if row else None
 
@@ -368,8 +378,8 @@ def tally(db: Database, decision: Decision) -> tuple[dict[int, int], int]:
     counts = dict.fromkeys(decision.choices, 0)
     phones = 0
     for choice, count in db.execute(
-        "SELECT choice, count(*) FROM live_votes WHERE decision_id = ? GROUP BY choice",
-        [decision.id],
+        "SELECT choice, count(*) FROM live_votes WHERE decision_id = :decision_id GROUP BY choice",
+        {"decision_id": decision.id},
     ):
         counts[choice] = counts.get(choice, 0) + count
         phones += count
@@ -383,8 +393,8 @@ def snapshot(db: Database, session_id: int) -> Snapshot:
     row = db.execute(
         "SELECT status, scenario_id, state, decision_id,"
         " (SELECT count(*) FROM live_participants WHERE session_id = s.id), hide_counts"
-        " FROM live_sessions s WHERE id = ?",
-        [session_id],
+        " FROM live_sessions s WHERE id = :session_id",
+        {"session_id": session_id},
     ).fetchone()
     if row is None:
         raise LiveError("Cette séance n'existe pas.")
@@ -405,7 +415,8 @@ _DECISION_COLUMNS = (
 
 def get_decision(db: Database, decision_id: int) -> Decision:
     row = db.execute(
-        f"SELECT {_DECISION_COLUMNS} FROM live_decisions WHERE id = ?", [decision_id]
+        f"SELECT {_DECISION_COLUMNS} FROM live_decisions WHERE id = :decision_id",
+        {"decision_id": decision_id},
     ).fetchone()
     if row is None:
         raise LiveError("Cette décision n'existe pas.")
@@ -415,8 +426,9 @@ def get_decision(db: Database, decision_id: int) -> Decision:
 def decisions(db: Database, session_id: int) -> list[Decision]:
     """Every decision of the session, in the order the group met them."""
     rows = db.execute(
-        f"SELECT {_DECISION_COLUMNS} FROM live_decisions WHERE session_id = ? ORDER BY number",
-        [session_id],
+        f"SELECT {_DECISION_COLUMNS} FROM live_decisions WHERE session_id = :session_id"
+        " ORDER BY number",
+        {"session_id": session_id},
     )
     return [_decision(row) for row in rows]
 

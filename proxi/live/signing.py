@@ -118,8 +118,9 @@ def open_sheet(
         raise LiveError("Ouvrez d'abord la séance : les téléphones la rejoignent avec son code.")
     with write_transaction(db):
         db.execute(
-            "INSERT OR IGNORE INTO live_sheets (session_id, half_day, opened_at) VALUES (?, ?, ?)",
-            [session.id, half_day, iso(now)],
+            "INSERT INTO live_sheets (session_id, half_day, opened_at)"
+            " VALUES (:session_id, :half_day, :opened_at) ON CONFLICT DO NOTHING",
+            {"session_id": session.id, "half_day": half_day, "opened_at": iso(now)},
         )
 
 
@@ -140,9 +141,15 @@ def countersign(
         if found[1] is not None:
             raise LiveError(f"La feuille {OF_HALF_DAY[half_day]} est déjà contresignée.")
         db.execute(
-            "UPDATE live_sheets SET countersigned_at = ?, countersigned_by = ?"
-            " WHERE session_id = ? AND half_day = ?",
-            [iso(now), actor.id, session.id, half_day],
+            "UPDATE live_sheets SET countersigned_at = :countersigned_at,"
+            " countersigned_by = :countersigned_by"
+            " WHERE session_id = :session_id AND half_day = :half_day",
+            {
+                "countersigned_at": iso(now),
+                "countersigned_by": actor.id,
+                "session_id": session.id,
+                "half_day": half_day,
+            },
         )
         audit.record(
             db, actor, "attendance.countersign", f"session {session.id}", {"half_day": half_day}
@@ -177,14 +184,20 @@ def set_times(
             )
         before = db.execute(
             "SELECT arrived_late, left_early FROM live_presence"
-            " WHERE participant_id = ? AND half_day = ?",
-            [participant_id, half_day],
+            " WHERE participant_id = :participant_id AND half_day = :half_day",
+            {"participant_id": participant_id, "half_day": half_day},
         ).fetchone() or ("", "")
         db.execute(
             "INSERT INTO live_presence (participant_id, half_day, arrived_late, left_early)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (participant_id, half_day) DO UPDATE SET"
+            " VALUES (:participant_id, :half_day, :arrived_late, :left_early)"
+            " ON CONFLICT (participant_id, half_day) DO UPDATE SET"
             " arrived_late = excluded.arrived_late, left_early = excluded.left_early",
-            [participant_id, half_day, *times],
+            {
+                "participant_id": participant_id,
+                "half_day": half_day,
+                "arrived_late": times[0],
+                "left_early": times[1],
+            },
         )
         if closed and tuple(before) != times:
             audit.record(
@@ -209,10 +222,10 @@ def set_times(
 def to_sign(db: Database, participant: Participant) -> list[str]:
     """The half-days this participant may sign now: open, not countersigned, not yet signed."""
     rows = db.execute(
-        "SELECT s.half_day FROM live_sheets s WHERE s.session_id = ?"
+        "SELECT s.half_day FROM live_sheets s WHERE s.session_id = :session_id"
         " AND s.countersigned_at IS NULL AND NOT EXISTS (SELECT 1 FROM live_signatures g"
-        " WHERE g.participant_id = ? AND g.half_day = s.half_day)",
-        [participant.session_id, participant.id],
+        " WHERE g.participant_id = :participant_id AND g.half_day = s.half_day)",
+        {"session_id": participant.session_id, "participant_id": participant.id},
     )
     found = {row[0] for row in rows}
     return [half_day for half_day in HALF_DAYS if half_day in found]
@@ -226,8 +239,8 @@ def signed(
     session = session or get_session(db, participant.session_id)
     rows = dict(
         db.execute(
-            "SELECT half_day, signed_at FROM live_signatures WHERE participant_id = ?",
-            [participant.id],
+            "SELECT half_day, signed_at FROM live_signatures WHERE participant_id = :participant_id",
+            {"participant_id": participant.id},
         ).fetchall()
     )
     return {h: local_moment(rows[h], session) for h in HALF_DAYS if h in rows}
@@ -256,15 +269,16 @@ def sign(
                 "(pas encore ouverte, ou déjà contresignée) : voyez avec le formateur."
             )
         db.execute(
-            "INSERT OR IGNORE INTO live_signatures"
-            " (participant_id, half_day, signed_at, device, drawing) VALUES (?, ?, ?, ?, ?)",
-            [
-                participant.id,
-                half_day,
-                iso(now),
-                " ".join(device.split())[:MAX_DEVICE],
-                drawing.to_json() if drawing else None,
-            ],
+            "INSERT INTO live_signatures (participant_id, half_day, signed_at, device, drawing)"
+            " VALUES (:participant_id, :half_day, :signed_at, :device, :drawing)"
+            " ON CONFLICT DO NOTHING",
+            {
+                "participant_id": participant.id,
+                "half_day": half_day,
+                "signed_at": iso(now),
+                "device": " ".join(device.split())[:MAX_DEVICE],
+                "drawing": drawing.to_json() if drawing else None,
+            },
         )
 
 
@@ -278,16 +292,16 @@ def sheet(db: Database, session: LiveSession, half_day: str) -> Sheet:
         db.execute(
             "SELECT g.participant_id, g.signed_at, g.device, g.drawing FROM live_signatures g"
             " JOIN live_participants p ON p.id = g.participant_id"
-            " WHERE p.session_id = ? AND g.half_day = ?",
-            [session.id, half_day],
+            " WHERE p.session_id = :session_id AND g.half_day = :half_day",
+            {"session_id": session.id, "half_day": half_day},
         )
     )
     presence = _by_participant(
         db.execute(
             "SELECT g.participant_id, g.arrived_late, g.left_early FROM live_presence g"
             " JOIN live_participants p ON p.id = g.participant_id"
-            " WHERE p.session_id = ? AND g.half_day = ?",
-            [session.id, half_day],
+            " WHERE p.session_id = :session_id AND g.half_day = :half_day",
+            {"session_id": session.id, "half_day": half_day},
         )
     )
     lines = [
@@ -297,8 +311,8 @@ def sheet(db: Database, session: LiveSession, half_day: str) -> Sheet:
     row = db.execute(
         "SELECT s.opened_at, s.countersigned_at, COALESCE(t.display_name, '') FROM live_sheets s"
         " LEFT JOIN people t ON t.id = s.countersigned_by"
-        " WHERE s.session_id = ? AND s.half_day = ?",
-        [session.id, half_day],
+        " WHERE s.session_id = :session_id AND s.half_day = :half_day",
+        {"session_id": session.id, "half_day": half_day},
     ).fetchone() or (None, None, "")
     return Sheet(session, half_day, row[0], row[1], row[2], lines)
 
@@ -317,8 +331,9 @@ def _signature(row: tuple | None) -> tuple:
 
 def _sheet_row(db, session_id: int, half_day: str) -> tuple | None:
     return db.execute(
-        "SELECT opened_at, countersigned_at FROM live_sheets WHERE session_id = ? AND half_day = ?",
-        [session_id, half_day],
+        "SELECT opened_at, countersigned_at FROM live_sheets"
+        " WHERE session_id = :session_id AND half_day = :half_day",
+        {"session_id": session_id, "half_day": half_day},
     ).fetchone()
 
 

@@ -333,7 +333,7 @@ def generate_synthetic(
 
 _INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(events_module.EVENT_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in events_module.EVENT_COLUMNS)})"
+    f"VALUES ({', '.join(f':{c}' for c in events_module.EVENT_COLUMNS)})"
 )
 _FIRST = ("Karim", "Isabelle", "Moussa", "Nathalie", "Thomas", "Fatima", "Antoine", "Leïla")
 _LAST = ("Haddad", "Roux", "Diarra", "Girard", "Blanc", "Zerrouki", "Perrin", "Nguyen", "Faure")
@@ -348,36 +348,37 @@ def _insert_learners(db, people: int, orgs: list[int], rng: random.Random, now) 
     shared_hash = passwords.hash_password(DEMO_PASSWORD)  # one scrypt, not 5,000
     jobs = [job for job in accounts.JOB_CATEGORIES if job != "manager-proximite"]
     rows = [
-        (
-            f"apprenant.{n:05d}",
-            f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
-            rng.choice(orgs),
-            rng.choice(_SITES),
-            rng.choice(jobs),
-            "learner",
-            shared_hash,
-            now.isoformat(),
-        )
+        {
+            "identifier": f"apprenant.{n:05d}",
+            "display_name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+            "organisation_id": rng.choice(orgs),
+            "site": rng.choice(_SITES),
+            "job_category": rng.choice(jobs),
+            "roles": "learner",
+            "password_hash": shared_hash,
+            "created_at": now.isoformat(),
+        }
         for n in range(1, people + 1)
     ]
     first = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM people").fetchone()[0]
     db.conn.executemany(
         "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
-        " roles, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " roles, password_hash, created_at) VALUES (:identifier, :display_name, :organisation_id,"
+        " :site, :job_category, :roles, :password_hash, :created_at)",
         rows,
     )
     return list(range(first, first + people))
 
 
-def _learner_events(person_id, plans, plays, budget: int, clock: _Clock) -> list[tuple]:
-    out: list[tuple] = []
+def _learner_events(person_id, plans, plays, budget: int, clock: _Clock) -> list[dict]:
+    out: list[dict] = []
 
     def add(verb, object_type, object_id, result, context, state=None):
         event = events_module.new_event(
             person_id, verb, object_type, object_id, result, context, clock.tick(), state
         )
         row = events_module.encode_event(event)
-        out.append(tuple(row[c] for c in events_module.EVENT_COLUMNS))
+        out.append({c: row[c] for c in events_module.EVENT_COLUMNS})
 
     modules = iter(plans)
     while len(out) < budget:

@@ -52,7 +52,7 @@ from proxi.documents import lrs
 from proxi.errors import ProxiError
 from proxi.people import accounts, audit
 from proxi.people.permissions import Actor, require
-from proxi.progress import events
+from proxi.progress import dialect, events
 from proxi.progress.db import Database, inserted_id, write_transaction
 
 __all__ = [
@@ -146,12 +146,12 @@ def keep_attestations_configured() -> bool:
 def person_references(db: Database) -> list[tuple[str, str]]:
     """Every (table, column) that points at a person: foreign keys to people, and person_id."""
     found: list[tuple[str, str]] = []
-    for table in db.table_names():
-        if table.startswith(("_", "sqlite_")):
-            continue
-        keys = db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall()
-        columns = [row[3] for row in keys if row[2] == "people"]
-        named = [c for c in db[table].columns_dict if c == "person_id" or c.endswith("_person_id")]
+    for table in dialect.table_names(db):
+        columns = dialect.references_to(db, table, "people")
+        named = [
+            c for c in dialect.column_names(db, table)
+            if c == "person_id" or c.endswith("_person_id")
+        ]  # fmt: skip
         found += [(table, column) for column in dict.fromkeys(columns + named)]
     return found
 
@@ -167,10 +167,15 @@ def unhandled_references(db: Database) -> list[tuple[str, str]]:
 def export_person(db: Database, person_id: int) -> dict:
     """Everything Proxi holds about one person, JSON-ready (the right of access, art. 15)."""
     person = _person_row(db, person_id)
-    organisation = _one(db, "SELECT * FROM organisations WHERE id = ?", [person["organisation_id"]])
+    organisation = _one(
+        db,
+        "SELECT * FROM organisations WHERE id = :organisation_id",
+        {"organisation_id": person["organisation_id"]},
+    )
     tables: dict[str, list[dict]] = {}
     for table, column in person_references(db):
-        rows = _rows(db, f"SELECT * FROM [{table}] WHERE [{column}] = ?", [person_id])
+        sql = f'SELECT * FROM "{table}" WHERE "{column}" = :person_id'
+        rows = _rows(db, sql, {"person_id": person_id})
         if rows:
             tables.setdefault(table, []).extend(rows)
     for table, sql, params in _named_data(db, person):
@@ -196,52 +201,49 @@ def export_json(db: Database, person_id: int) -> str:
     return json.dumps(export_person(db, person_id), ensure_ascii=False, indent=2)
 
 
-def _named_data(db: Database, person: dict) -> list[tuple[str, str, list]]:
+def _named_data(db: Database, person: dict) -> list[tuple[str, str, dict]]:
     """Data about the person that holds no person id: by identifier, key or seat."""
     found = [
         (
             "login_failures",
-            "SELECT * FROM login_failures WHERE identifier = ?",
-            [person["identifier"]],
+            "SELECT * FROM login_failures WHERE identifier = :identifier",
+            {"identifier": person["identifier"]},
         )
     ]
-    if db["live_join_failures"].exists():
-        sql = f"SELECT * FROM live_join_failures WHERE {_JOIN_FAILURE_KEYS}"
-        found.append(("live_join_failures", sql, _join_failure_keys(person["id"])))
-    if db["live_votes"].exists():
-        votes = (
-            "SELECT d.session_id, d.number AS decision, d.scenario_id, d.node_id, v.choice,"
-            " v.voted_at FROM live_votes v JOIN live_participants p ON p.id = v.participant_id"
-            " JOIN live_decisions d ON d.id = v.decision_id WHERE p.person_id = ?"
-            " ORDER BY v.voted_at"
-        )
-        found.append(("live_votes", votes, [person["id"]]))
-    if db["live_signatures"].exists():
-        signatures = (
-            "SELECT p.session_id, g.half_day, g.signed_at, g.device, g.drawing"
-            " FROM live_signatures g"
-            " JOIN live_participants p ON p.id = g.participant_id WHERE p.person_id = ?"
-            " ORDER BY g.signed_at"
-        )
-        found.append(("live_signatures", signatures, [person["id"]]))
+    sql = f"SELECT * FROM live_join_failures WHERE {_JOIN_FAILURE_KEYS}"
+    found.append(("live_join_failures", sql, _join_failure_keys(person["id"])))
+    votes = (
+        "SELECT d.session_id, d.number AS decision, d.scenario_id, d.node_id, v.choice,"
+        " v.voted_at FROM live_votes v JOIN live_participants p ON p.id = v.participant_id"
+        " JOIN live_decisions d ON d.id = v.decision_id WHERE p.person_id = :person_id"
+        " ORDER BY v.voted_at"
+    )
+    found.append(("live_votes", votes, {"person_id": person["id"]}))
+    signatures = (
+        "SELECT p.session_id, g.half_day, g.signed_at, g.device, g.drawing"
+        " FROM live_signatures g"
+        " JOIN live_participants p ON p.id = g.participant_id WHERE p.person_id = :person_id"
+        " ORDER BY g.signed_at"
+    )
+    found.append(("live_signatures", signatures, {"person_id": person["id"]}))
     return found
 
 
 # A logged-in person's failed join codes are keyed `person:<id>` (or `device:person:<id>`).
-_JOIN_FAILURE_KEYS = "key = ? OR key LIKE ?"
+_JOIN_FAILURE_KEYS = "key = :person_key OR key LIKE :device_key_pattern"
 
 
-def _join_failure_keys(person_id: int) -> list[str]:
-    return [f"person:{person_id}", f"%:person:{person_id}"]
+def _join_failure_keys(person_id: int) -> dict[str, str]:
+    return {"person_key": f"person:{person_id}", "device_key_pattern": f"%:person:{person_id}"}
 
 
-def _rows(db: Database, sql: str, params: list) -> list[dict]:
+def _rows(db: Database, sql: str, params: dict) -> list[dict]:
     cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [_clean(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
 
-def _one(db: Database, sql: str, params: list) -> dict | None:
+def _one(db: Database, sql: str, params: dict) -> dict | None:
     rows = _rows(db, sql, params)
     return rows[0] if rows else None
 
@@ -289,16 +291,8 @@ def erase_person(
             "Vous ne pouvez pas effacer votre propre compte : demandez-le à une autre personne "
             "de la coordination."
         )
-    previous = db.execute("PRAGMA secure_delete").fetchone()[0]
-    db.execute("PRAGMA secure_delete=ON")
-    try:
-        with write_transaction(db):
-            erasure = _erase(db, _person_row(db, person_id), actor, keep, iso(now))
-    finally:
-        db.execute(f"PRAGMA secure_delete={int(previous)}")
-    # Old page images stay in the WAL until a checkpoint copies the overwritten pages back.
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return erasure
+    with dialect.erasing(db), write_transaction(db):
+        return _erase(db, _person_row(db, person_id), actor, keep, iso(now))
 
 
 def _erase(db: Database, person: dict, actor: Actor, keep: bool, stamp: str) -> Erasure:
@@ -310,16 +304,23 @@ def _erase(db: Database, person: dict, actor: Actor, keep: bool, stamp: str) -> 
         changed = _ACTIONS[POLICIES[(table, column)]](db, table, column, person["id"], stand_in)
         summary[table] = summary.get(table, 0) + changed
     summary["login_failures"] = db.execute(
-        "DELETE FROM login_failures WHERE identifier = ?", [person["identifier"]]
+        "DELETE FROM login_failures WHERE identifier = :identifier",
+        {"identifier": person["identifier"]},
     ).rowcount
-    if db["live_join_failures"].exists():
-        sql = f"DELETE FROM live_join_failures WHERE {_JOIN_FAILURE_KEYS}"
-        summary["live_join_failures"] = db.execute(sql, _join_failure_keys(person["id"])).rowcount
-    summary["people"] = db.execute("DELETE FROM people WHERE id = ?", [person["id"]]).rowcount
+    sql = f"DELETE FROM live_join_failures WHERE {_JOIN_FAILURE_KEYS}"
+    summary["live_join_failures"] = db.execute(sql, _join_failure_keys(person["id"])).rowcount
+    summary["people"] = db.execute(
+        "DELETE FROM people WHERE id = :person_id", {"person_id": person["id"]}
+    ).rowcount
     db.execute(
         "INSERT INTO privacy_erasures (erased_at, erased_by, summary, attestations_kept)"
-        " VALUES (?, ?, ?, ?)",
-        [stamp, actor.id, json.dumps(summary, sort_keys=True), kept],
+        " VALUES (:erased_at, :erased_by, :summary, :attestations_kept)",
+        {
+            "erased_at": stamp,
+            "erased_by": actor.id,
+            "summary": json.dumps(summary, sort_keys=True),
+            "attestations_kept": kept,
+        },
     )
     audit.record(db, actor, "person.erase", stand_in, {"attestations_kept": kept})
     return Erasure(summary, kept, voids)
@@ -330,42 +331,50 @@ def _stand_in(db: Database, person: dict, stamp: str) -> int:
     cursor = db.execute(
         "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
         " roles, email, password_hash, active, created_at, erased_at)"
-        " VALUES (?, ?, ?, '', 'autre', 'learner', NULL, NULL, 0, ?, ?)",
-        [
-            f"anonyme-{secrets.token_hex(8)}",
-            ANONYMOUS_NAME,
-            person["organisation_id"],
-            stamp,
-            stamp,
-        ],
+        " VALUES (:identifier, :display_name, :organisation_id, '', 'autre', 'learner', NULL,"
+        " NULL, 0, :created_at, :erased_at) RETURNING id",
+        {
+            "identifier": f"anonyme-{secrets.token_hex(8)}",
+            "display_name": ANONYMOUS_NAME,
+            "organisation_id": person["organisation_id"],
+            "created_at": stamp,
+            "erased_at": stamp,
+        },
     )
     return inserted_id(cursor)
 
 
 def _delete(db, table: str, column: str, person_id: int, stand_in: int) -> int:
-    return db.execute(f"DELETE FROM [{table}] WHERE [{column}] = ?", [person_id]).rowcount
+    sql = f'DELETE FROM "{table}" WHERE "{column}" = :person_id'
+    return db.execute(sql, {"person_id": person_id}).rowcount
 
 
 def _anonymise(db, table: str, column: str, person_id: int, stand_in: int) -> int:
-    sql = f"UPDATE [{table}] SET [{column}] = ? WHERE [{column}] = ?"
-    return db.execute(sql, [stand_in, person_id]).rowcount
+    sql = f'UPDATE "{table}" SET "{column}" = :stand_in WHERE "{column}" = :person_id'
+    return db.execute(sql, {"stand_in": stand_in, "person_id": person_id}).rowcount
 
 
 def _unlink(db, table: str, column: str, person_id: int, stand_in: int) -> int:
-    sql = f"UPDATE [{table}] SET [{column}] = NULL WHERE [{column}] = ?"
-    return db.execute(sql, [person_id]).rowcount
+    sql = f'UPDATE "{table}" SET "{column}" = NULL WHERE "{column}" = :person_id'
+    return db.execute(sql, {"person_id": person_id}).rowcount
 
 
 def _anonymise_events(db, table: str, column: str, person_id: int, stand_in: int) -> int:
     # The UPDATE trigger lets an event through only when it goes to an erased stand-in.
     rows = db.execute(
-        "SELECT id, verb, result FROM events WHERE person_id = ?", [person_id]
+        "SELECT id, verb, result FROM events WHERE person_id = :person_id",
+        {"person_id": person_id},
     ).fetchall()
     db.conn.executemany(
-        "UPDATE events SET person_id = ?, uuid = ?, idempotency_key = NULL, result = ?"
-        " WHERE id = ?",
+        "UPDATE events SET person_id = :stand_in, uuid = :uuid, idempotency_key = NULL,"
+        " result = :result WHERE id = :id",
         [
-            (stand_in, str(uuid.uuid4()), _without_free_text(verb, result), id_)
+            {
+                "stand_in": stand_in,
+                "uuid": str(uuid.uuid4()),
+                "result": _without_free_text(verb, result),
+                "id": id_,
+            }
             for id_, verb, result in rows
         ],
     )
@@ -382,24 +391,23 @@ def _without_free_text(verb: str, result: str) -> str:
 def _anonymise_answers(db, table: str, column: str, person_id: int, stand_in: int) -> int:
     changed = _anonymise(db, table, column, person_id, stand_in)
     db.execute(
-        "UPDATE block_answers SET response = NULL WHERE person_id = ? AND correct IS NULL",
-        [stand_in],
+        "UPDATE block_answers SET response = NULL WHERE person_id = :stand_in AND correct IS NULL",
+        {"stand_in": stand_in},
     )
     return changed
 
 
 def _anonymise_seats(db, table: str, column: str, person_id: int, stand_in: int) -> int:
-    seats_sql = "participant_id IN (SELECT id FROM live_participants WHERE person_id = ?)"
-    db.execute(f"DELETE FROM live_passes WHERE {seats_sql}", [person_id])
-    if db["live_signatures"].exists():
-        # A drawn signature and the phone's browser point to the person as surely as a name:
-        # the anonymous line keeps only that it was signed, and when.
-        db.execute(
-            f"UPDATE live_signatures SET drawing = NULL, device = '' WHERE {seats_sql}", [person_id]
-        )
+    seats_sql = "participant_id IN (SELECT id FROM live_participants WHERE person_id = :person_id)"
+    params = {"person_id": person_id}
+    db.execute(f"DELETE FROM live_passes WHERE {seats_sql}", params)
+    # A drawn signature and the phone's browser point to the person as surely as a name:
+    # the anonymous line keeps only that it was signed, and when.
+    db.execute(f"UPDATE live_signatures SET drawing = NULL, device = '' WHERE {seats_sql}", params)
     return db.execute(
-        "UPDATE live_participants SET person_id = ?, guest_name = NULL WHERE person_id = ?",
-        [stand_in, person_id],
+        "UPDATE live_participants SET person_id = :stand_in, guest_name = NULL"
+        " WHERE person_id = :person_id",
+        {"stand_in": stand_in, "person_id": person_id},
     ).rowcount
 
 
@@ -419,36 +427,62 @@ _ACTIONS = {
 def _keep_attestations(db: Database, person: dict, stamp: str) -> int:
     """Copy the proof of training, name included, into kept_attestations."""
     organisation = db.execute(
-        "SELECT name FROM organisations WHERE id = ?", [person["organisation_id"]]
+        "SELECT name FROM organisations WHERE id = :organisation_id",
+        {"organisation_id": person["organisation_id"]},
     ).fetchone()
+    owner = {"person_id": person["id"]}
+    module_sql = dialect.json_object_sql(
+        ("started_at", "m.started_at"),
+        ("completed_at", "m.completed_at"),
+        ("quiz_best", "m.quiz_best"),
+        ("quiz_passed_at", "m.quiz_passed_at"),
+        ("seconds", "t.seconds"),
+    )
     modules = db.execute(
-        "SELECT m.module_id, '', json_object('started_at', m.started_at, 'completed_at',"
-        " m.completed_at, 'quiz_best', m.quiz_best, 'quiz_passed_at', m.quiz_passed_at,"
-        " 'seconds', t.seconds) FROM module_progress m LEFT JOIN time_spent t"
+        f"SELECT m.module_id, '', {module_sql} FROM module_progress m LEFT JOIN time_spent t"
         " ON t.person_id = m.person_id AND t.kind = 'module' AND t.subject_id = m.module_id"
-        " WHERE m.person_id = ? AND m.status = 'completed'",
-        [person["id"]],
+        " WHERE m.person_id = :person_id AND m.status = 'completed'",
+        owner,
     ).fetchall()
+    session_sql = dialect.json_object_sql(
+        ("day", "s.day"),
+        ("half_day", "s.half_day"),
+        ("place", "s.place"),
+        ("joined_at", "p.joined_at"),
+    )
     sessions = db.execute(
-        "SELECT 'live-' || s.id, s.title, json_object('day', s.day, 'half_day', s.half_day,"
-        " 'place', s.place, 'joined_at', p.joined_at) FROM live_participants p"
-        " JOIN live_sessions s ON s.id = p.session_id WHERE p.person_id = ?",
-        [person["id"]],
+        f"SELECT 'live-' || s.id, s.title, {session_sql} FROM live_participants p"
+        " JOIN live_sessions s ON s.id = p.session_id WHERE p.person_id = :person_id",
+        owner,
     ).fetchall()
+    elsewhere_sql = dialect.json_object_sql(
+        ("provider", "provider"),
+        ("started_on", "started_on"),
+        ("ended_on", "ended_on"),
+        ("hours", "hours"),
+    )
     elsewhere = db.execute(
-        "SELECT COALESCE(module_id, ''), title, json_object('provider', provider, 'started_on',"
-        " started_on, 'ended_on', ended_on, 'hours', hours) FROM external_trainings"
-        " WHERE person_id = ?",
-        [person["id"]],
+        f"SELECT COALESCE(module_id, ''), title, {elsewhere_sql} FROM external_trainings"
+        " WHERE person_id = :person_id",
+        owner,
     ).fetchall()
     rows = [("module", *row) for row in modules] + [("session", *row) for row in sessions]
     rows += [("externe", *row) for row in elsewhere]
     db.conn.executemany(
         "INSERT INTO kept_attestations (kind, display_name, organisation, subject_id, title,"
-        " detail, kept_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " detail, kept_at) VALUES (:kind, :display_name, :organisation, :subject_id, :title,"
+        " :detail, :kept_at)",
         [
-            (kind, person["display_name"], organisation[0] if organisation else "", *rest, stamp)
-            for kind, *rest in rows
+            {
+                "kind": kind,
+                "display_name": person["display_name"],
+                "organisation": organisation[0] if organisation else "",
+                "subject_id": subject_id,
+                "title": title,
+                "detail": detail,
+                "kept_at": stamp,
+            }
+            for kind, subject_id, title, detail in rows
         ],
     )
     return len(rows)
@@ -458,8 +492,9 @@ def kept_attestations(db: Database, name: str = "") -> list[dict]:
     """Attestations kept after erasures, by name (a part of it is enough)."""
     return _rows(
         db,
-        "SELECT * FROM kept_attestations WHERE display_name LIKE ? ORDER BY display_name, id",
-        [f"%{name.strip()}%"],
+        "SELECT * FROM kept_attestations WHERE display_name LIKE :name_pattern"
+        " ORDER BY display_name, id",
+        {"name_pattern": f"%{name.strip()}%"},
     )
 
 
@@ -485,7 +520,11 @@ def kept_attestations_table(db: Database) -> list[dict]:
 
 
 def _person_row(db: Database, person_id: int) -> dict:
-    row = _one(db, "SELECT * FROM people WHERE id = ? AND erased_at IS NULL", [person_id])
+    row = _one(
+        db,
+        "SELECT * FROM people WHERE id = :person_id AND erased_at IS NULL",
+        {"person_id": person_id},
+    )
     if row is None:
         raise PrivacyError("Cette personne n'existe pas ou a déjà été effacée.")
     return row

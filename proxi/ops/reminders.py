@@ -156,7 +156,9 @@ def by_hand(
     db: Database, person_id: int, module_id: str, titles: dict[str, str]
 ) -> Reminder | None:
     """The reminder a manager may preview and send for this person's due module."""
-    row = db.execute("SELECT display_name, email FROM people WHERE id = ?", [person_id]).fetchone()
+    row = db.execute(
+        "SELECT display_name, email FROM people WHERE id = :person_id", {"person_id": person_id}
+    ).fetchone()
     due = next((d for d in due_dates.for_person(db, person_id) if d.module_id == module_id), None)
     if row is None or due is None or due.completed:
         return None
@@ -166,11 +168,16 @@ def by_hand(
 def _record(db: Database, reminder: Reminder, step_name: str) -> None:
     with write_transaction(db):
         db.execute(
-            "INSERT OR IGNORE INTO reminders_sent (person_id, module_id, due_on, step, sent_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [reminder.person_id, reminder.due.module_id, reminder.due.due_on, step_name,
-             iso()],
-        )  # fmt: skip
+            "INSERT INTO reminders_sent (person_id, module_id, due_on, step, sent_at)"
+            " VALUES (:person_id, :module_id, :due_on, :step, :sent_at) ON CONFLICT DO NOTHING",
+            {
+                "person_id": reminder.person_id,
+                "module_id": reminder.due.module_id,
+                "due_on": reminder.due.due_on,
+                "step": step_name,
+                "sent_at": iso(),
+            },
+        )
 
 
 # --- The managers' weekly digest ----------------------------------------------------------------
@@ -180,16 +187,18 @@ def digest(db: Database, manager_id: int, today: date, titles: dict[str, str]) -
     """The digest text for one manager: their people late on a module or inactive; None
     when there is no one to name."""
     organisation = db.execute(
-        "SELECT organisation_id, display_name, site FROM people WHERE id = ?", [manager_id]
+        "SELECT organisation_id, display_name, site FROM people WHERE id = :manager_id",
+        {"manager_id": manager_id},
     ).fetchone()
     if organisation is None or organisation[0] is None:
         return None
     # Their part of the organisation: their node of the hierarchy and every node under it.
     part_sql, part_params = hierarchy.sql_within("site", organisation[2])
     people = db.execute(
-        "SELECT id, display_name, site FROM people WHERE organisation_id = ? AND active = 1"
+        "SELECT id, display_name, site FROM people"
+        " WHERE organisation_id = :organisation_id AND active = 1"
         f" AND erased_at IS NULL AND roles LIKE '%learner%' AND {part_sql} ORDER BY display_name",
-        [organisation[0], *part_params],
+        {**part_params, "organisation_id": organisation[0]},
     ).fetchall()
     dates = due_dates.all_due_dates(db, [organisation[0]])
     done = due_dates.completed_modules(db, [row[0] for row in people])
@@ -228,8 +237,8 @@ def send_digests(
     managers = db.execute(
         "SELECT id, email FROM people WHERE active = 1 AND erased_at IS NULL"
         " AND roles LIKE '%manager%' AND email IS NOT NULL AND id NOT IN"
-        " (SELECT manager_id FROM digests_sent WHERE week = ?) ORDER BY id",
-        [stamp],
+        " (SELECT manager_id FROM digests_sent WHERE week = :week) ORDER BY id",
+        {"week": stamp},
     ).fetchall()
     sent = []
     for manager_id, email in managers:
@@ -247,8 +256,9 @@ def send_digests(
             continue  # retried by the next run of the week
         with write_transaction(db):
             db.execute(
-                "INSERT OR IGNORE INTO digests_sent (manager_id, week, sent_at) VALUES (?, ?, ?)",
-                [manager_id, stamp, iso()],
+                "INSERT INTO digests_sent (manager_id, week, sent_at)"
+                " VALUES (:manager_id, :week, :sent_at) ON CONFLICT DO NOTHING",
+                {"manager_id": manager_id, "week": stamp, "sent_at": iso()},
             )
         sent.append(email)
     return sent
@@ -260,7 +270,7 @@ def _inactive(db: Database, person_ids: list[int], today: date) -> set[int]:
     active = {
         row[0]
         for row in db.execute(
-            "SELECT DISTINCT person_id FROM events WHERE timestamp >= ?", [cutoff]
+            "SELECT DISTINCT person_id FROM events WHERE timestamp >= :cutoff", {"cutoff": cutoff}
         )
     }
     return {person_id for person_id in person_ids if person_id not in active}

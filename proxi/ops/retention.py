@@ -43,7 +43,7 @@ from datetime import datetime, timedelta
 
 from proxi.dates import iso, utc
 from proxi.errors import ProxiError
-from proxi.progress import events
+from proxi.progress import dialect, events
 from proxi.progress.db import Database, write_transaction
 
 DEFAULT_RETENTION_DAYS = 730
@@ -160,28 +160,32 @@ def purge(
     with write_transaction(db):
         answers = db.execute(
             "UPDATE block_answers SET response = NULL"
-            " WHERE answered_at < ? AND correct IS NULL AND response IS NOT NULL",
-            [cutoffs["detail"]],
+            " WHERE answered_at < :cutoff AND correct IS NULL AND response IS NOT NULL",
+            {"cutoff": cutoffs["detail"]},
         ).rowcount
         sessions = db.execute(
-            "DELETE FROM web_sessions WHERE expires_at < ?",
-            [iso(now - timedelta(kept.detail_days))],
+            "DELETE FROM web_sessions WHERE expires_at < :cutoff",
+            {"cutoff": iso(now - timedelta(kept.detail_days))},
         ).rowcount
-        db.execute("DELETE FROM login_tickets WHERE expires_at < ?", [iso(now)])
+        db.execute("DELETE FROM login_tickets WHERE expires_at < :now", {"now": iso(now)})
         # A used or expired invitation link opens nothing: its row is of no more use (the
         # audit log keeps that it was made, by whom, for whom).
         db.execute(
-            "DELETE FROM invitations WHERE expires_at < ? OR used_at IS NOT NULL", [iso(now)]
+            "DELETE FROM invitations WHERE expires_at < :now OR used_at IS NOT NULL",
+            {"now": iso(now)},
         )
         audit_deleted = db.execute(
-            "DELETE FROM audit_log WHERE at < ? AND action NOT LIKE 'attendance.%'",
-            [cutoffs["detail"]],
+            "DELETE FROM audit_log WHERE at < :cutoff AND action NOT LIKE 'attendance.%'",
+            {"cutoff": cutoffs["detail"]},
         ).rowcount
         db.execute(
             "INSERT INTO retention_purges (purged_at, cutoff, retention_days, events_deleted,"
-            " answers_cleared, audit_deleted, cutoffs) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [events.timestamp(now), cutoffs["detail"], kept.detail_days, deleted, answers,
-             audit_deleted, json.dumps(cutoffs)],
+            " answers_cleared, audit_deleted, cutoffs) VALUES (:purged_at, :cutoff,"
+            " :retention_days, :events_deleted, :answers_cleared, :audit_deleted, :cutoffs)",
+            {"purged_at": events.timestamp(now), "cutoff": cutoffs["detail"],
+             "retention_days": kept.detail_days, "events_deleted": deleted,
+             "answers_cleared": answers, "audit_deleted": audit_deleted,
+             "cutoffs": json.dumps(cutoffs)},
         )  # fmt: skip
     return Purge(
         cutoffs["detail"], kept.detail_days, deleted, answers, sessions, audit_deleted, proofs
@@ -192,52 +196,70 @@ def _delete_events(db: Database, cutoffs: dict[str, str], kind: str, batch_size:
     """Delete, batch by batch, the events of this period's verbs older than its cutoff; a
     detailed event of a module leaves its time in kept_activity for the relevé."""
     if kind == "detail":
-        verbs_sql = "verb NOT IN (SELECT value FROM json_each(?))"
+        verbs_sql = f"NOT ({dialect.in_list('verb', 'verbs')})"
         verb_list = list(PROOF_VERBS)
     else:
-        verbs_sql = "verb IN (SELECT value FROM json_each(?))"
+        verbs_sql = dialect.in_list("verb", "verbs")
         verb_list = [verb for verb, period in PROOF_VERBS.items() if period == kind]
+    ids_sql = dialect.in_list("id", "ids")
     deleted = 0
     while True:
         with write_transaction(db):
             ids = [
                 row[0]
                 for row in db.execute(
-                    f"SELECT id FROM events WHERE timestamp < ? AND {verbs_sql} LIMIT ?",
-                    [cutoffs[kind], json.dumps(verb_list), batch_size],
+                    f"SELECT id FROM events WHERE timestamp < :cutoff AND {verbs_sql}"
+                    " LIMIT :batch_size",
+                    {
+                        "cutoff": cutoffs[kind],
+                        "verbs": dialect.list_value(verb_list),
+                        "batch_size": batch_size,
+                    },
                 )
             ]
-            batch = json.dumps(ids)
+            batch = dialect.list_value(ids)
             if kind == "detail":
                 db.execute(
                     "INSERT INTO kept_activity (person_id, module_id, at) SELECT person_id,"
-                    " module_id, timestamp FROM events WHERE id IN (SELECT value FROM"
-                    " json_each(?)) AND module_id IS NOT NULL AND timestamp >= ?",
-                    [batch, cutoffs["connections"]],
+                    f" module_id, timestamp FROM events WHERE {ids_sql}"
+                    " AND module_id IS NOT NULL AND timestamp >= :connections_cutoff",
+                    {"ids": batch, "connections_cutoff": cutoffs["connections"]},
                 )
-            db.execute("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))", [batch])
+            db.execute(f"DELETE FROM events WHERE {ids_sql}", {"ids": batch})
         deleted += len(ids)
         if len(ids) < batch_size:
             return deleted
 
 
 # Each proof's records past its period: (kind, table, condition on the cutoff).
-_SESSIONS_PAST = "SELECT id FROM live_sessions WHERE day < substr(?1, 1, 10)"
+_SESSIONS_PAST = "SELECT id FROM live_sessions WHERE day < substr(:cutoff, 1, 10)"
 _SEATS_PAST = f"SELECT id FROM live_participants WHERE session_id IN ({_SESSIONS_PAST})"
+# An émargement's code names its sheet "live-<session id>-<half day>". Matched as text, not
+# by casting a piece of it to a number: PostgreSQL refuses to cast "12-matin".
+_SHEET_OF_SESSION_PAST = (
+    "EXISTS (SELECT 1 FROM live_sessions AS s WHERE s.day < substr(:cutoff, 1, 10)"
+    " AND document_codes.subject_id LIKE 'live-' || s.id || '-%')"
+)
+# An attestation kept after an erasure dates from its training, else from when it was kept.
+_KEPT_ATTESTATION_DATE = (
+    f"COALESCE({dialect.json_field('detail', 'completed_at')},"
+    f" {dialect.json_field('detail', 'day')}, {dialect.json_field('detail', 'ended_on')},"
+    " kept_at)"
+)
 _PROOFS = [
-    ("connections", "kept_activity", "at < ?1"),
-    ("connections", "document_codes", "kind = 'connexions' AND substr(subject_id, 12) < ?1"),
+    ("connections", "kept_activity", "at < :cutoff"),
+    ("connections", "document_codes",
+     "kind = 'connexions' AND substr(subject_id, 12) < :cutoff"),
     ("attendance", "live_signatures", f"participant_id IN ({_SEATS_PAST})"),
     ("attendance", "live_presence", f"participant_id IN ({_SEATS_PAST})"),
     ("attendance", "live_passes", f"participant_id IN ({_SEATS_PAST})"),
     ("attendance", "live_sheets", f"session_id IN ({_SESSIONS_PAST})"),
-    ("attendance", "document_codes", "kind = 'emargement' AND CAST(substr(subject_id, 6)"
-     f" AS INTEGER) IN ({_SESSIONS_PAST})"),
-    ("attendance", "audit_log", "action LIKE 'attendance.%' AND at < ?1"),
-    ("certificates", "document_codes", "kind IN ('attestation', 'certificat') AND issued_at < ?1"),
-    ("certificates", "external_trainings", "ended_on < substr(?1, 1, 10)"),
-    ("certificates", "kept_attestations", "COALESCE(json_extract(detail, '$.completed_at'),"
-     " json_extract(detail, '$.day'), json_extract(detail, '$.ended_on'), kept_at) < ?1"),
+    ("attendance", "document_codes", f"kind = 'emargement' AND {_SHEET_OF_SESSION_PAST}"),
+    ("attendance", "audit_log", "action LIKE 'attendance.%' AND at < :cutoff"),
+    ("certificates", "document_codes",
+     "kind IN ('attestation', 'certificat') AND issued_at < :cutoff"),
+    ("certificates", "external_trainings", "ended_on < substr(:cutoff, 1, 10)"),
+    ("certificates", "kept_attestations", f"{_KEPT_ATTESTATION_DATE} < :cutoff"),
 ]  # fmt: skip
 
 
@@ -248,11 +270,11 @@ def _delete_proofs(db: Database, cutoffs: dict[str, str]) -> dict[str, int]:
     with write_transaction(db):
         for kind, table, condition_sql in _PROOFS:
             sql = f"DELETE FROM {table} WHERE {condition_sql}"
-            count = db.execute(sql, [cutoffs[kind]]).rowcount
+            count = db.execute(sql, {"cutoff": cutoffs[kind]}).rowcount
             removed[kind] = removed.get(kind, 0) + count
         removed["attendance"] += db.execute(
             "UPDATE live_participants SET person_id = NULL, guest_name = NULL, device_hash = NULL"
             f" WHERE id IN ({_SEATS_PAST}) AND (person_id IS NOT NULL OR guest_name IS NOT NULL)",
-            [cutoffs["attendance"]],
+            {"cutoff": cutoffs["attendance"]},
         ).rowcount
     return removed

@@ -106,11 +106,12 @@ def create_organisation(db: Database, actor: Actor, name: str, kind: str) -> Org
     if kind not in ORGANISATION_KINDS:
         raise InvalidAccount(f"Type d'organisation inconnu : « {kind} ».")
     with write_transaction(db):
-        if db.execute("SELECT 1 FROM organisations WHERE name = ?", [name]).fetchone():
+        if db.execute("SELECT 1 FROM organisations WHERE name = :name", {"name": name}).fetchone():
             raise InvalidAccount(f"L'organisation « {name} » existe déjà.")
         cursor = db.execute(
-            "INSERT INTO organisations (name, kind, created_at) VALUES (?, ?, ?)",
-            [name, kind, iso(utc())],
+            "INSERT INTO organisations (name, kind, created_at)"
+            " VALUES (:name, :kind, :created_at) RETURNING id",
+            {"name": name, "kind": kind, "created_at": iso(utc())},
         )
         created = Organisation(inserted_id(cursor), name, kind)
         audit.record(db, actor, "organisation.create", f"organisation:{created.id}")
@@ -159,8 +160,15 @@ def create_person(
         cursor = db.execute(
             "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
             " roles, email, password_hash, password_temporary, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [identifier, *fields.values(), password_hash, int(temporary), iso(utc())],
+            " VALUES (:identifier, :display_name, :organisation_id, :site, :job_category,"
+            " :roles, :email, :password_hash, :password_temporary, :created_at) RETURNING id",
+            {
+                "identifier": identifier,
+                **fields,
+                "password_hash": password_hash,
+                "password_temporary": int(temporary),
+                "created_at": iso(utc()),
+            },
         )
         person_id = inserted_id(cursor)
         audit.record(db, actor, "person.create", person_id, {"roles": fields["roles"]})
@@ -184,9 +192,13 @@ def update_person(db: Database, actor: Actor, person_id: int, **changes) -> Pers
     fields = _checked_fields(**merged)
     after = Subject(fields["organisation_id"], tuple(merged["roles"]), fields["site"])
     require(actor, "person.manage", after)
-    assignments = ", ".join(f"{column} = ?" for column in fields)
+    # The columns are _checked_fields' own keys, never the caller's: each is its parameter.
+    assignments = ", ".join(f"{column} = :{column}" for column in fields)
     with write_transaction(db):
-        db.execute(f"UPDATE people SET {assignments} WHERE id = ?", [*fields.values(), person_id])
+        db.execute(
+            f"UPDATE people SET {assignments} WHERE id = :person_id",
+            {**fields, "person_id": person_id},
+        )
         audit.record(db, actor, "person.update", person_id, {"fields": sorted(changes)})
     return _require_person(db, person_id)
 
@@ -205,7 +217,9 @@ def change_own_password(
 ) -> None:
     """The person changes their own password: the current one is required. Their other
     sessions are closed; this browser's (`keep_token`) stays open."""
-    row = db.execute("SELECT password_hash FROM people WHERE id = ?", [person.id]).fetchone()
+    row = db.execute(
+        "SELECT password_hash FROM people WHERE id = :person_id", {"person_id": person.id}
+    ).fetchone()
     if not (row and row[0] and passwords.verify_password(current, row[0])):
         raise InvalidAccount("Le mot de passe actuel n'est pas le bon.")
     if new == current:
@@ -224,8 +238,13 @@ def _store_password(
     password_hash = passwords.hash_password(password)
     with write_transaction(db):
         db.execute(
-            "UPDATE people SET password_hash = ?, password_temporary = ? WHERE id = ?",
-            [password_hash, int(temporary), person_id],
+            "UPDATE people SET password_hash = :password_hash,"
+            " password_temporary = :password_temporary WHERE id = :person_id",
+            {
+                "password_hash": password_hash,
+                "password_temporary": int(temporary),
+                "person_id": person_id,
+            },
         )
         revoke_all_sessions(db, person_id, keep_token=keep_token)
 
@@ -236,7 +255,10 @@ def set_active(db: Database, actor: Actor, person_id: int, active: bool) -> None
     if actor.id == person_id and not active:
         raise NotAllowed("Vous ne pouvez pas désactiver votre propre compte.")
     with write_transaction(db):
-        db.execute("UPDATE people SET active = ? WHERE id = ?", [int(active), person_id])
+        db.execute(
+            "UPDATE people SET active = :active WHERE id = :person_id",
+            {"active": int(active), "person_id": person_id},
+        )
         if not active:
             revoke_all_sessions(db, person_id)
         audit.record(db, actor, "person.reactivate" if active else "person.deactivate", person_id)
@@ -247,14 +269,16 @@ def deactivate_person(db: Database, actor: Actor, person_id: int) -> None:
 
 
 def get_person(db: Database, person_id: int) -> Person | None:
-    row = db.execute(f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", [person_id]).fetchone()
+    row = db.execute(
+        f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = :person_id", {"person_id": person_id}
+    ).fetchone()
     return _person(row) if row else None
 
 
 def person_by_identifier(db: Database, identifier: str) -> Person | None:
     row = db.execute(
-        f"SELECT {_PERSON_COLUMNS} FROM people WHERE identifier = ?",
-        [normalise_identifier(identifier)],
+        f"SELECT {_PERSON_COLUMNS} FROM people WHERE identifier = :identifier",
+        {"identifier": normalise_identifier(identifier)},
     ).fetchone()
     return _person(row) if row else None
 
@@ -264,9 +288,10 @@ def list_people(
 ) -> list[Person]:
     """People not erased (active or not), by name; optionally of one organisation, one role."""
     sql = f"SELECT {_PERSON_COLUMNS} FROM people WHERE erased_at IS NULL"
-    params: list = []
+    params: dict[str, object] = {}
     if organisation_id is not None:
-        sql, params = sql + " AND organisation_id = ?", [organisation_id]
+        sql += " AND organisation_id = :organisation_id"
+        params["organisation_id"] = organisation_id
     people = [_person(row) for row in db.execute(sql + " ORDER BY display_name", params)]
     return [p for p in people if role is None or p.has_role(role)]
 
@@ -366,7 +391,8 @@ def authenticate(
     if refused:
         raise AuthError(refused)
     row = db.execute(
-        "SELECT id, password_hash, active, erased_at FROM people WHERE identifier = ?", [key]
+        "SELECT id, password_hash, active, erased_at FROM people WHERE identifier = :identifier",
+        {"identifier": key},
     ).fetchone()
     # Always one scrypt, found or not: the time taken must not tell whether `key` exists.
     matches = passwords.verify_password(
@@ -395,11 +421,16 @@ def issue_login_ticket(db: Database, person_id: int, now: datetime | None = None
     """A single-use ticket, valid 60 seconds, to exchange for a session cookie."""
     now, ticket = utc(now), secrets.token_urlsafe(32)
     with write_transaction(db):
-        db.execute("DELETE FROM login_tickets WHERE expires_at < ?", [iso(now)])
+        db.execute("DELETE FROM login_tickets WHERE expires_at < :now", {"now": iso(now)})
         db.execute(
             "INSERT INTO login_tickets (ticket_hash, person_id, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?)",
-            [passwords.token_hash(ticket), person_id, iso(now), iso(now + TICKET_LIFETIME)],
+            " VALUES (:ticket_hash, :person_id, :created_at, :expires_at)",
+            {
+                "ticket_hash": passwords.token_hash(ticket),
+                "person_id": person_id,
+                "created_at": iso(now),
+                "expires_at": iso(now + TICKET_LIFETIME),
+            },
         )
     return ticket
 
@@ -410,20 +441,25 @@ def redeem_login_ticket(db: Database, ticket: str, now: datetime | None = None) 
     with write_transaction(db):
         row = db.execute(
             "SELECT t.person_id FROM login_tickets t JOIN people p ON p.id = t.person_id"
-            " WHERE t.ticket_hash = ? AND t.used_at IS NULL AND t.expires_at > ?"
+            " WHERE t.ticket_hash = :ticket_hash AND t.used_at IS NULL AND t.expires_at > :now"
             " AND p.active = 1 AND p.erased_at IS NULL",
-            [passwords.token_hash(ticket), iso(now)],
+            {"ticket_hash": passwords.token_hash(ticket), "now": iso(now)},
         ).fetchone()
         if row is None:
             raise AuthError(TICKET_INVALID)
         db.execute(
-            "UPDATE login_tickets SET used_at = ? WHERE ticket_hash = ?",
-            [iso(now), passwords.token_hash(ticket)],
+            "UPDATE login_tickets SET used_at = :now WHERE ticket_hash = :ticket_hash",
+            {"now": iso(now), "ticket_hash": passwords.token_hash(ticket)},
         )
         db.execute(
             "INSERT INTO web_sessions (token_hash, person_id, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?)",
-            [passwords.token_hash(token), row[0], iso(now), iso(now + SESSION_LIFETIME)],
+            " VALUES (:token_hash, :person_id, :created_at, :expires_at)",
+            {
+                "token_hash": passwords.token_hash(token),
+                "person_id": row[0],
+                "created_at": iso(now),
+                "expires_at": iso(now + SESSION_LIFETIME),
+            },
         )
     return token
 
@@ -437,9 +473,9 @@ def person_for_session(
     row = db.execute(
         f"SELECT {', '.join('p.' + c.strip() for c in _PERSON_COLUMNS.split(','))}"
         " FROM web_sessions s JOIN people p ON p.id = s.person_id"
-        " WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?"
+        " WHERE s.token_hash = :token_hash AND s.revoked_at IS NULL AND s.expires_at > :now"
         " AND p.active = 1 AND p.erased_at IS NULL",
-        [passwords.token_hash(token), iso(now or utc())],
+        {"token_hash": passwords.token_hash(token), "now": iso(now or utc())},
     ).fetchone()
     return _person(row) if row else None
 
@@ -448,8 +484,9 @@ def revoke_session(db: Database, token: str, now: datetime | None = None) -> Non
     """Log out this session (this browser)."""
     with write_transaction(db):
         db.execute(
-            "UPDATE web_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
-            [iso(now or utc()), passwords.token_hash(token)],
+            "UPDATE web_sessions SET revoked_at = :now"
+            " WHERE token_hash = :token_hash AND revoked_at IS NULL",
+            {"now": iso(now or utc()), "token_hash": passwords.token_hash(token)},
         )
 
 
@@ -464,9 +501,12 @@ def revoke_all_sessions(
     kept = passwords.token_hash(keep_token) if keep_token else None
     with write_transaction(db):
         db.execute(
-            "UPDATE web_sessions SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL"
-            " AND token_hash IS NOT ?",
-            [iso(now or utc()), person_id, kept],
+            "UPDATE web_sessions SET revoked_at = :now"
+            " WHERE person_id = :person_id AND revoked_at IS NULL"
+            # IS DISTINCT FROM (SQLite's IS NOT is not PostgreSQL's): NULL, no token to
+            # keep, matches every session.
+            " AND token_hash IS DISTINCT FROM :kept_token_hash",
+            {"now": iso(now or utc()), "person_id": person_id, "kept_token_hash": kept},
         )
 
 
@@ -486,10 +526,10 @@ def open_sessions(
     """The person's live sessions, newest first; `token` marks the current one."""
     current = passwords.token_hash(token) if token else None
     rows = db.execute(
-        "SELECT id, created_at, expires_at, token_hash = ? FROM web_sessions"
-        " WHERE person_id = ? AND revoked_at IS NULL AND expires_at > ?"
+        "SELECT id, created_at, expires_at, token_hash = :current_token_hash FROM web_sessions"
+        " WHERE person_id = :person_id AND revoked_at IS NULL AND expires_at > :now"
         " ORDER BY created_at DESC, id DESC",
-        [current, person.id, iso(now or utc())],
+        {"current_token_hash": current, "person_id": person.id, "now": iso(now or utc())},
     ).fetchall()
     return [OpenSession(row[0], row[1], row[2], bool(row[3])) for row in rows]
 
@@ -498,7 +538,7 @@ def close_own_session(db: Database, person: Person, session_id: int) -> None:
     """The person logs out one of their browsers (never anyone else's session)."""
     with write_transaction(db):
         db.execute(
-            "UPDATE web_sessions SET revoked_at = ? WHERE id = ? AND person_id = ?"
-            " AND revoked_at IS NULL",
-            [iso(utc()), session_id, person.id],
+            "UPDATE web_sessions SET revoked_at = :now WHERE id = :session_id"
+            " AND person_id = :person_id AND revoked_at IS NULL",
+            {"now": iso(utc()), "session_id": session_id, "person_id": person.id},
         )

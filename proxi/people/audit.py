@@ -22,6 +22,7 @@ from datetime import datetime
 
 from proxi.people.permissions import Actor, require
 from proxi.progress.db import Database, inserted_id, write_transaction
+from proxi.progress.dialect import in_list, list_value
 from proxi.progress.events import timestamp
 
 # The vocabulary of administrative acts: slug -> what the coordinator reads.
@@ -96,17 +97,18 @@ def record(
     with write_transaction(db):
         cursor = db.execute(
             "INSERT INTO audit_log (at, actor_id, action, target_id, target, details)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                timestamp(now),
-                actor.id if actor else None,
-                action,
-                target_id,
-                target_text,
-                json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
-            ],
+            " VALUES (:at, :actor_id, :action, :target_id, :target, :details) RETURNING id",
+            {
+                "at": timestamp(now),
+                "actor_id": actor.id if actor else None,
+                "action": action,
+                "target_id": target_id,
+                "target": target_text,
+                "details": json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
+            },
         )
-    return inserted_id(cursor)
+        # Inside the block: the RETURNING row must be read before the savepoint is released.
+        return inserted_id(cursor)
 
 
 def entries(
@@ -125,30 +127,33 @@ def entries(
     `since`/`until`: ISO dates, both included."""
     require(viewer, "audit.read")
     where: list[str] = ["1 = 1"]
-    params: list[object] = []
+    params: dict[str, object] = {"limit": limit}
     if actions:
-        where.append(f"a.action IN ({', '.join('?' for _ in actions)})")
-        params += list(actions)
-    for column, value in (("a.actor_id", actor_id), ("a.target_id", target_id)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
+        where.append(in_list("a.action", "actions"))
+        params["actions"] = list_value(actions)
+    if actor_id is not None:
+        where.append("a.actor_id = :actor_id")
+        params["actor_id"] = actor_id
+    if target_id is not None:
+        where.append("a.target_id = :target_id")
+        params["target_id"] = target_id
     if person_id is not None:
-        where.append("(a.actor_id = ? OR a.target_id = ?)")
-        params += [person_id, person_id]
+        where.append("(a.actor_id = :person_id OR a.target_id = :person_id)")
+        params["person_id"] = person_id
     if since:
-        where.append("a.at >= ?")
-        params.append(since[:10])
+        where.append("a.at >= :since")
+        params["since"] = since[:10]
     if until:
-        where.append("a.at < ?")  # the whole last day: '2026-12-01' < '2026-12-01T…' < '…~'
-        params.append(until[:10] + "~")
+        # The whole last day: '2026-12-01' < '2026-12-01T…' < '…~'.
+        where.append("a.at < :until")
+        params["until"] = until[:10] + "~"
     rows = db.execute(
         "SELECT a.id, a.at, a.actor_id, actor.display_name, a.action, a.target_id,"
         " target.display_name, a.target, a.details FROM audit_log a"
         " LEFT JOIN people actor ON actor.id = a.actor_id"
         " LEFT JOIN people target ON target.id = a.target_id"
-        f" WHERE {' AND '.join(where)} ORDER BY a.at DESC, a.id DESC LIMIT ?",
-        [*params, limit],
+        f" WHERE {' AND '.join(where)} ORDER BY a.at DESC, a.id DESC LIMIT :limit",
+        params,
     ).fetchall()
     return [_entry(row) for row in rows]
 

@@ -72,18 +72,25 @@ def save_draft(
     saved = Draft(opened, text, iso(now))
     with write_transaction(db):
         db.execute(
-            "INSERT INTO studio_drafts (person_id, opened, text, updated_at) VALUES (?, ?, ?, ?)"
+            "INSERT INTO studio_drafts (person_id, opened, text, updated_at)"
+            " VALUES (:person_id, :opened, :text, :updated_at)"
             " ON CONFLICT (person_id, opened) DO UPDATE SET text = excluded.text,"
             " updated_at = excluded.updated_at",
-            [person.id, opened, text, saved.updated_at],
+            {
+                "person_id": person.id,
+                "opened": opened,
+                "text": text,
+                "updated_at": saved.updated_at,
+            },
         )
     return saved
 
 
 def draft(db: Database, person: Person, opened: str) -> Draft | None:
     row = db.execute(
-        "SELECT opened, text, updated_at FROM studio_drafts WHERE person_id = ? AND opened = ?",
-        [person.id, opened],
+        "SELECT opened, text, updated_at FROM studio_drafts"
+        " WHERE person_id = :person_id AND opened = :opened",
+        {"person_id": person.id, "opened": opened},
     ).fetchone()
     return Draft(*row) if row else None
 
@@ -91,9 +98,9 @@ def draft(db: Database, person: Person, opened: str) -> Draft | None:
 def drafts(db: Database, person: Person) -> list[Draft]:
     """This author's drafts, the most recently edited first."""
     rows = db.execute(
-        "SELECT opened, text, updated_at FROM studio_drafts WHERE person_id = ?"
+        "SELECT opened, text, updated_at FROM studio_drafts WHERE person_id = :person_id"
         " ORDER BY updated_at DESC",
-        [person.id],
+        {"person_id": person.id},
     ).fetchall()
     return [Draft(*row) for row in rows]
 
@@ -101,7 +108,8 @@ def drafts(db: Database, person: Person) -> list[Draft]:
 def discard_draft(db: Database, person: Person, opened: str) -> None:
     with write_transaction(db):
         db.execute(
-            "DELETE FROM studio_drafts WHERE person_id = ? AND opened = ?", [person.id, opened]
+            "DELETE FROM studio_drafts WHERE person_id = :person_id AND opened = :opened",
+            {"person_id": person.id, "opened": opened},
         )
 
 
@@ -113,14 +121,22 @@ def propose(db: Database, person: Person, text: str, opened: str, note: str = ""
     now = iso()
     with write_transaction(db):
         db.execute(
-            "UPDATE scenario_proposals SET status = 'replaced', decided_at = ?"
-            " WHERE status = 'pending' AND proposed_by = ? AND opened = ?",
-            [now, person.id, opened],
+            "UPDATE scenario_proposals SET status = 'replaced', decided_at = :now"
+            " WHERE status = 'pending' AND proposed_by = :person_id AND opened = :opened",
+            {"now": now, "person_id": person.id, "opened": opened},
         )
         cursor = db.execute(
             "INSERT INTO scenario_proposals (scenario_id, opened, text, note, proposed_by,"
-            " proposed_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [name, opened, text, note.strip(), person.id, now],
+            " proposed_at) VALUES (:scenario_id, :opened, :text, :note, :proposed_by,"
+            " :proposed_at) RETURNING id",
+            {
+                "scenario_id": name,
+                "opened": opened,
+                "text": text,
+                "note": note.strip(),
+                "proposed_by": person.id,
+                "proposed_at": now,
+            },
         )
         proposal_id = inserted_id(cursor)
         audit.record(db, person, "scenario.propose", f"scenario:{name}", {"proposal": proposal_id})
@@ -129,10 +145,11 @@ def propose(db: Database, person: Person, text: str, opened: str, note: str = ""
 
 def proposals(db: Database, viewer: Person) -> list[Proposal]:
     """Pending proposals, oldest first: all of them for the coordination, else one's own."""
+    # `:sees_all = 1`, not a bare parameter: PostgreSQL's OR wants a boolean, not 0 or 1.
     rows = db.execute(
-        f"{_SELECT} WHERE p.status = 'pending' AND (? OR p.proposed_by = ?)"
+        f"{_SELECT} WHERE p.status = 'pending' AND (:sees_all = 1 OR p.proposed_by = :viewer_id)"
         " ORDER BY p.proposed_at, p.id",
-        [may(viewer, "scenario.publish"), viewer.id],
+        {"sees_all": int(may(viewer, "scenario.publish")), "viewer_id": viewer.id},
     ).fetchall()
     return [Proposal(*row) for row in rows]
 
@@ -140,15 +157,17 @@ def proposals(db: Database, viewer: Person) -> list[Proposal]:
 def declined(db: Database, author: Person, limit: int = 5) -> list[Proposal]:
     """The author's proposals the coordination refused, the latest first, with the reason."""
     rows = db.execute(
-        f"{_SELECT} WHERE p.status = 'declined' AND p.proposed_by = ?"
-        " ORDER BY p.decided_at DESC, p.id DESC LIMIT ?",
-        [author.id, limit],
+        f"{_SELECT} WHERE p.status = 'declined' AND p.proposed_by = :author_id"
+        " ORDER BY p.decided_at DESC, p.id DESC LIMIT :limit",
+        {"author_id": author.id, "limit": limit},
     ).fetchall()
     return [Proposal(*row) for row in rows]
 
 
 def proposal(db: Database, proposal_id: int) -> Proposal:
-    row = db.execute(f"{_SELECT} WHERE p.id = ?", [proposal_id]).fetchone()
+    row = db.execute(
+        f"{_SELECT} WHERE p.id = :proposal_id", {"proposal_id": proposal_id}
+    ).fetchone()
     if row is None:
         raise ProxiError(f"Proposition introuvable (n° {proposal_id}).")
     return Proposal(*row)
@@ -177,13 +196,15 @@ def publish(
         details = {"proposal": proposal_id} if proposal_id is not None else {}
         audit.record(db, person, "scenario.publish", f"scenario:{path.stem}", details)
         db.execute(
-            "DELETE FROM studio_drafts WHERE person_id = ? AND opened = ?", [person.id, opened]
+            "DELETE FROM studio_drafts WHERE person_id = :person_id AND opened = :opened",
+            {"person_id": person.id, "opened": opened},
         )
         if pending is not None:
             _decide(db, pending.id, person, "published")
             db.execute(
-                "DELETE FROM studio_drafts WHERE person_id = ? AND opened = ? AND text = ?",
-                [pending.proposed_by, pending.opened, pending.text],
+                "DELETE FROM studio_drafts"
+                " WHERE person_id = :person_id AND opened = :opened AND text = :text",
+                {"person_id": pending.proposed_by, "opened": pending.opened, "text": pending.text},
             )
     return path
 
@@ -196,8 +217,9 @@ def decline(db: Database, person: Person, proposal_id: int, reason: str) -> None
     with write_transaction(db):
         _decide(db, pending.id, person, "declined", reason.strip())
         db.execute(  # the decider's copy of the proposal, opened to read it
-            "DELETE FROM studio_drafts WHERE person_id = ? AND opened = ? AND text = ?",
-            [person.id, pending.opened, pending.text],
+            "DELETE FROM studio_drafts"
+            " WHERE person_id = :person_id AND opened = :opened AND text = :text",
+            {"person_id": person.id, "opened": pending.opened, "text": pending.text},
         )
         audit.record(
             db,
@@ -237,7 +259,13 @@ def _pending(db: Database, proposal_id: int) -> Proposal:
 
 def _decide(db, proposal_id: int, person: Person, status: str, reason: str = "") -> None:
     db.execute(
-        "UPDATE scenario_proposals SET status = ?, decided_by = ?, decided_at = ?, reason = ?"
-        " WHERE id = ?",
-        [status, person.id, iso(), reason, proposal_id],
+        "UPDATE scenario_proposals SET status = :status, decided_by = :decided_by,"
+        " decided_at = :decided_at, reason = :reason WHERE id = :proposal_id",
+        {
+            "status": status,
+            "decided_by": person.id,
+            "decided_at": iso(),
+            "reason": reason,
+            "proposal_id": proposal_id,
+        },
     )

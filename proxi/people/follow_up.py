@@ -41,7 +41,8 @@ def set_due_date(
     concerned = Subject(organisation_id, site=site)
     if person_id is not None:
         row = db.execute(
-            "SELECT organisation_id, site FROM people WHERE id = ?", [person_id]
+            "SELECT organisation_id, site FROM people WHERE id = :person_id",
+            {"person_id": person_id},
         ).fetchone()
         if row is None or row[0] is None:
             raise BadDueDate("Cette personne n'est rattachée à aucune organisation.")
@@ -55,13 +56,18 @@ def set_due_date(
     else:
         target = f"site:{organisation_id}:{site}" if site else f"organisation:{organisation_id}"
     with write_transaction(db):
-        db.execute("DELETE FROM due_dates WHERE module_id = ? AND target = ?", [module_id, target])
+        db.execute(
+            "DELETE FROM due_dates WHERE module_id = :module_id AND target = :target",
+            {"module_id": module_id, "target": target},
+        )
         if due_on is not None:
             db.execute(
                 "INSERT INTO due_dates (module_id, target, organisation_id, site, person_id,"
-                " due_on, set_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [module_id, target, organisation_id, site, person_id, due_on.isoformat(),
-                 actor.id, iso()],
+                " due_on, set_by, updated_at) VALUES (:module_id, :target, :organisation_id,"
+                " :site, :person_id, :due_on, :set_by, :updated_at)",
+                {"module_id": module_id, "target": target, "organisation_id": organisation_id,
+                 "site": site, "person_id": person_id, "due_on": due_on.isoformat(),
+                 "set_by": actor.id, "updated_at": iso()},
             )  # fmt: skip
         details = {"module_id": module_id, "due_on": due_on.isoformat() if due_on else None}
         action = "due_date.set" if due_on else "due_date.remove"
@@ -114,9 +120,13 @@ def record_training(
         cursor = db.execute(
             "INSERT INTO external_trainings (person_id, title, provider, started_on, ended_on,"
             " hours, module_id, proof_name, proof_type, proof, recorded_by, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [person_id, title, provider, started_on.isoformat(), ended_on.isoformat(), duration,
-             module_id or None, proof.name, kind, proof.content, actor.id, iso()],
+            " VALUES (:person_id, :title, :provider, :started_on, :ended_on, :hours, :module_id,"
+            " :proof_name, :proof_type, :proof, :recorded_by, :recorded_at) RETURNING id",
+            {"person_id": person_id, "title": title, "provider": provider,
+             "started_on": started_on.isoformat(), "ended_on": ended_on.isoformat(),
+             "hours": duration, "module_id": module_id or None, "proof_name": proof.name,
+             "proof_type": kind, "proof": proof.content, "recorded_by": actor.id,
+             "recorded_at": iso()},
         )  # fmt: skip
         training_id = inserted_id(cursor)
         details = {"training": training_id, "module_id": module_id or None, "hours": duration}
@@ -131,7 +141,9 @@ def remove_training(db: Database, actor: Actor, training_id: int) -> None:
         raise BadTraining("Cette formation a déjà été retirée.")
     require(actor, "training.record", _person(db, training.person_id))
     with write_transaction(db):
-        db.execute("DELETE FROM external_trainings WHERE id = ?", [training_id])
+        db.execute(
+            "DELETE FROM external_trainings WHERE id = :training_id", {"training_id": training_id}
+        )
         details = {"training": training_id, "module_id": training.module_id}
         audit.record(db, actor, "training.remove", training.person_id, details)
 

@@ -196,17 +196,21 @@ def redeem(db: Database, token: str, password: str, now: datetime | None = None)
     with write_transaction(db):
         person_id = _valid_row(db, token, moment)[0]
         db.execute(
-            "UPDATE invitations SET used_at = ? WHERE token_hash = ?",
-            [iso(moment), passwords.token_hash(token)],
+            "UPDATE invitations SET used_at = :now WHERE token_hash = :token_hash",
+            {"now": iso(moment), "token_hash": passwords.token_hash(token)},
         )
         db.execute(
-            "UPDATE people SET password_hash = ?, password_temporary = 0 WHERE id = ?",
-            [password_hash, person_id],
+            "UPDATE people SET password_hash = :password_hash, password_temporary = 0"
+            " WHERE id = :person_id",
+            {"password_hash": password_hash, "person_id": person_id},
         )
         accounts.revoke_all_sessions(db, person_id, moment)
         # The person shows they own the account: the throttle on it starts afresh.
-        db.execute("DELETE FROM login_failures WHERE identifier = ("
-                   "SELECT identifier FROM people WHERE id = ?)", [person_id])  # fmt: skip
+        db.execute(
+            "DELETE FROM login_failures WHERE identifier ="
+            " (SELECT identifier FROM people WHERE id = :person_id)",
+            {"person_id": person_id},
+        )
     person = accounts.get_person(db, person_id)
     if person is None:
         raise InvitationInvalid(LINK_INVALID)
@@ -216,9 +220,9 @@ def redeem(db: Database, token: str, password: str, now: datetime | None = None)
 def unused(db: Database, person_id: int, now: datetime | None = None) -> str | None:
     """When the person's current link (invitation or reset) expires; None without one."""
     row = db.execute(
-        "SELECT max(expires_at) FROM invitations WHERE person_id = ? AND used_at IS NULL"
-        " AND kind != 'temporary' AND expires_at > ?",
-        [person_id, iso(utc(now))],
+        "SELECT max(expires_at) FROM invitations WHERE person_id = :person_id"
+        " AND used_at IS NULL AND kind != 'temporary' AND expires_at > :now",
+        {"person_id": person_id, "now": iso(utc(now))},
     ).fetchone()
     return row[0] if row else None
 
@@ -227,14 +231,22 @@ def _issue(db: Database, person: Person, kind: str, created_by: int | None, now)
     moment, token = utc(now), secrets.token_urlsafe(32)
     expires = moment + LIFETIMES[kind]
     db.execute(
-        "UPDATE invitations SET expires_at = ? WHERE person_id = ? AND used_at IS NULL"
-        " AND expires_at > ?",
-        [iso(moment), person.id, iso(moment)],
+        "UPDATE invitations SET expires_at = :now WHERE person_id = :person_id"
+        " AND used_at IS NULL AND expires_at > :now",
+        {"now": iso(moment), "person_id": person.id},
     )
     db.execute(
         "INSERT INTO invitations (token_hash, person_id, kind, created_by, created_at,"
-        " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [passwords.token_hash(token), person.id, kind, created_by, iso(moment), iso(expires)],
+        " expires_at) VALUES (:token_hash, :person_id, :kind, :created_by, :created_at,"
+        " :expires_at)",
+        {
+            "token_hash": passwords.token_hash(token),
+            "person_id": person.id,
+            "kind": kind,
+            "created_by": created_by,
+            "created_at": iso(moment),
+            "expires_at": iso(expires),
+        },
     )
     return Issued(person, kind, token, expires)
 
@@ -243,9 +255,9 @@ def _valid_row(db: Database, token: str, now) -> tuple[int, str, str]:
     row = db.execute(
         "SELECT i.person_id, i.kind, i.expires_at FROM invitations i"
         " JOIN people p ON p.id = i.person_id"
-        " WHERE i.token_hash = ? AND i.used_at IS NULL AND i.expires_at > ?"
+        " WHERE i.token_hash = :token_hash AND i.used_at IS NULL AND i.expires_at > :now"
         " AND p.active = 1 AND p.erased_at IS NULL",
-        [passwords.token_hash(token or ""), iso(utc(now))],
+        {"token_hash": passwords.token_hash(token or ""), "now": iso(utc(now))},
     ).fetchone()
     if row is None:
         raise InvitationInvalid(LINK_INVALID)

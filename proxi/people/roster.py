@@ -235,7 +235,8 @@ def _roles(text: str) -> tuple[tuple[str, ...], list[str]]:
 
 def _compare_with_database(db: Database, line: RosterLine) -> None:
     row = db.execute(
-        "SELECT id, erased_at FROM people WHERE identifier = ?", [line.person["identifier"]]
+        "SELECT id, erased_at FROM people WHERE identifier = :identifier",
+        {"identifier": line.person["identifier"]},
     ).fetchone()
     if row is None:
         line.action = "create"
@@ -287,17 +288,18 @@ def _insert(db: Database, person: dict) -> int:
     # The checks were made by read_roster, without hashing anything: hundreds of lines.
     cursor = db.execute(
         "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
-        " roles, email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            person["identifier"],
-            person["display_name"],
-            person["organisation_id"],
-            person["site"],
-            person["job_category"],
-            ",".join(person["roles"]),
-            person["email"],
-            iso(),
-        ],
+        " roles, email, created_at) VALUES (:identifier, :display_name, :organisation_id,"
+        " :site, :job_category, :roles, :email, :created_at) RETURNING id",
+        {
+            "identifier": person["identifier"],
+            "display_name": person["display_name"],
+            "organisation_id": person["organisation_id"],
+            "site": person["site"],
+            "job_category": person["job_category"],
+            "roles": ",".join(person["roles"]),
+            "email": person["email"],
+            "created_at": iso(),
+        },
     )
     return inserted_id(cursor)
 

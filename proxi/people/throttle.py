@@ -64,18 +64,23 @@ def lockout_remaining(
 def record_failure(db: Database, identifier: str, client: str, now: datetime) -> None:
     with write_transaction(db):
         db.execute(
-            "INSERT INTO login_failures (identifier, client, failed_at) VALUES (?, ?, ?)",
-            [identifier, client, iso(now)],
+            "INSERT INTO login_failures (identifier, client, failed_at)"
+            " VALUES (:identifier, :client, :failed_at)",
+            {"identifier": identifier, "client": client, "failed_at": iso(now)},
         )
         # Keep the table small: a failure older than a day can lock nothing.
-        db.execute("DELETE FROM login_failures WHERE failed_at < ?", [iso(now - timedelta(1))])
+        db.execute(
+            "DELETE FROM login_failures WHERE failed_at < :cutoff",
+            {"cutoff": iso(now - timedelta(1))},
+        )
 
 
 def forget(db: Database, identifier: str, client: str) -> None:
     """After a success: this client's failures go (an attacker's elsewhere stay counted)."""
     with write_transaction(db):
         db.execute(
-            "DELETE FROM login_failures WHERE identifier = ? AND client = ?", [identifier, client]
+            "DELETE FROM login_failures WHERE identifier = :identifier AND client = :client",
+            {"identifier": identifier, "client": client},
         )
 
 
@@ -100,9 +105,16 @@ def _failures(
     limit: int | None,
 ) -> list[datetime]:
     """Failures on `identifier` since `since`, newest first; of one client, or of all (None)."""
-    sql = "SELECT failed_at FROM login_failures WHERE identifier = ? AND failed_at >= ?"
-    params: list[object] = [identifier, iso(since)]
+    sql = (
+        "SELECT failed_at FROM login_failures"
+        " WHERE identifier = :identifier AND failed_at >= :since"
+    )
+    params: dict[str, object] = {"identifier": identifier, "since": iso(since)}
     if client is not None:
-        sql, params = sql + " AND client = ?", [*params, client]
-    sql += " ORDER BY failed_at DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        sql += " AND client = :client"
+        params["client"] = client
+    sql += " ORDER BY failed_at DESC"
+    if limit:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
     return [datetime.fromisoformat(row[0]) for row in db.execute(sql, params)]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from proxi.progress.db import Database
+from proxi.progress.dialect import json_field
 
 GAP = timedelta(minutes=30)
 
@@ -40,16 +41,15 @@ class Period:
         return max(1, math.ceil(span.total_seconds() / 60))
 
 
-def periods(
-    db: Database, person_id: int, module_ids: Iterable[str] | None = None
-) -> list[Period]:
+def periods(db: Database, person_id: int, module_ids: Iterable[str] | None = None) -> list[Period]:
     """The person's periods of activity, module by module in the given order (or every
     module with activity), oldest first within a module."""
     rows = db.execute(
-        "SELECT module_id, timestamp FROM events WHERE person_id = ?1 AND module_id IS NOT NULL"
-        " AND timestamp >= ?2 UNION ALL SELECT module_id, at FROM kept_activity"
-        " WHERE person_id = ?1 AND at >= ?2 ORDER BY 1, 2",
-        [person_id, kept_since(db)],
+        "SELECT module_id, timestamp FROM events"
+        " WHERE person_id = :person_id AND module_id IS NOT NULL AND timestamp >= :since"
+        " UNION ALL SELECT module_id, at FROM kept_activity"
+        " WHERE person_id = :person_id AND at >= :since ORDER BY 1, 2",
+        {"person_id": person_id, "since": kept_since(db)},
     ).fetchall()
     found: dict[str, list[Period]] = {}
     for module_id, stamp in rows:
@@ -65,9 +65,9 @@ def periods(
 
 def kept_since(db: Database) -> str:
     """From when the record is whole: the last purge's connections cutoff ('' before any)."""
+    cutoff_sql = json_field("cutoffs", "connections")
     row = db.execute(
-        "SELECT json_extract(cutoffs, '$.connections') FROM retention_purges"
-        " ORDER BY id DESC LIMIT 1"
+        f"SELECT {cutoff_sql} FROM retention_purges ORDER BY id DESC LIMIT 1"
     ).fetchone()
     return (row[0] or "") if row else ""
 

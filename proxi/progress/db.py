@@ -153,11 +153,13 @@ def _new_database_script() -> tuple[str, ...]:
 
 
 def inserted_id(cursor: sqlite3.Cursor) -> int:
-    """The rowid the INSERT just made (sqlite3 types `lastrowid` as optional; after an INSERT
-    it is always set)."""
-    if cursor.lastrowid is None:
+    """The id an `INSERT ... RETURNING id` gave back. `RETURNING` is the SQL both engines
+    share (`lastrowid` is SQLite's alone); reading the row also ends the statement, which a
+    commit needs."""
+    row = cursor.fetchone()
+    if row is None:
         raise RuntimeError("no row was inserted")
-    return cursor.lastrowid
+    return int(row[0])
 
 
 @contextlib.contextmanager

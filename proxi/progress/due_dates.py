@@ -12,17 +12,15 @@ first); the dashboard lists those it set and who is late (`overdue`); the remind
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-
+from datetime import date
 from typing import TYPE_CHECKING
-
-from proxi.progress.db import Database
 
 from proxi import hierarchy
 from proxi.dates import french_date
+from proxi.progress.db import Database
+from proxi.progress.dialect import in_list, list_value
 
 if TYPE_CHECKING:  # reports reads this module; a Viewer is only a type here
     from proxi.progress.reports import Viewer
@@ -110,12 +108,17 @@ def visible(db: Database, viewer: Viewer) -> list[DueDate]:
     if "manager" not in viewer.roles or not viewer.organisation_id:
         return []
     sites = dict(
-        db.execute("SELECT id, site FROM people WHERE organisation_id = ?", [viewer.organisation_id])
+        db.execute(
+            "SELECT id, site FROM people WHERE organisation_id = :organisation_id",
+            {"organisation_id": viewer.organisation_id},
+        )
     )
     return [
         due
         for due in all_due_dates(db, [viewer.organisation_id])
-        if hierarchy.within(sites.get(due.person_id, "") if due.person_id else due.site, viewer.site)
+        if hierarchy.within(
+            sites.get(due.person_id, "") if due.person_id else due.site, viewer.site
+        )
     ]
 
 
@@ -153,7 +156,7 @@ def effective(
 def for_person(db: Database, person_id: int, today: date | None = None) -> list[Due]:
     """The learner's due dates: late first, then by date; finished modules last."""
     row = db.execute(
-        "SELECT organisation_id, site FROM people WHERE id = ?", [person_id]
+        "SELECT organisation_id, site FROM people WHERE id = :person_id", {"person_id": person_id}
     ).fetchone()
     if row is None:
         return []
@@ -168,12 +171,13 @@ def for_person(db: Database, person_id: int, today: date | None = None) -> list[
 def completed_modules(db: Database, person_ids: list[int]) -> dict[int, set[str]]:
     """Person -> the modules they finished, in Proxi or by a training done elsewhere."""
     found: dict[int, set[str]] = {}
+    people_sql = in_list("person_id", "person_ids")
     rows = db.execute(
         "SELECT person_id, module_id FROM module_progress WHERE status = 'completed'"
-        " AND person_id IN (SELECT value FROM json_each(?1))"
+        f" AND {people_sql}"
         " UNION SELECT person_id, module_id FROM external_trainings"
-        " WHERE module_id IS NOT NULL AND person_id IN (SELECT value FROM json_each(?1))",
-        [json.dumps(person_ids)],
+        f" WHERE module_id IS NOT NULL AND {people_sql}",
+        {"person_ids": list_value(person_ids)},
     )
     for person_id, module_id in rows:
         found.setdefault(person_id, set()).add(module_id)

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from proxi.progress.db import Database
 
 # The proof files accepted, told apart by their first bytes (not by the name's extension).
-PROOF_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+PROOF_TYPES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 
 
@@ -45,16 +49,16 @@ _COLUMNS = (
 def for_person(db: Database, person_id: int) -> list[ExternalTraining]:
     """The person's trainings done elsewhere, latest first."""
     rows = db.execute(
-        f"SELECT {_COLUMNS} FROM external_trainings WHERE person_id = ?"
+        f"SELECT {_COLUMNS} FROM external_trainings WHERE person_id = :person_id"
         " ORDER BY ended_on DESC, id DESC",
-        [person_id],
+        {"person_id": person_id},
     )
     return [ExternalTraining(*row) for row in rows]
 
 
 def get(db: Database, training_id: int) -> ExternalTraining | None:
     row = db.execute(
-        f"SELECT {_COLUMNS} FROM external_trainings WHERE id = ?", [training_id]
+        f"SELECT {_COLUMNS} FROM external_trainings WHERE id = :id", {"id": training_id}
     ).fetchone()
     return ExternalTraining(*row) if row else None
 
@@ -62,7 +66,9 @@ def get(db: Database, training_id: int) -> ExternalTraining | None:
 def proof(db: Database, training_id: int) -> bytes:
     """The proof file as it was uploaded (callers ask follow_up.proof_file, which checks
     who asks)."""
-    row = db.execute("SELECT proof FROM external_trainings WHERE id = ?", [training_id]).fetchone()
+    row = db.execute(
+        "SELECT proof FROM external_trainings WHERE id = :id", {"id": training_id}
+    ).fetchone()
     return bytes(row[0]) if row else b""
 
 

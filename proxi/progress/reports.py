@@ -9,8 +9,8 @@ Scope, resolved once per viewer by `scope_for` and applied as a SQL condition on
     trainer       the people who took part in a group session they ran
     anybody       themself
 
-Roles add up: a manager who also trains sees both sets. Lists are passed to SQLite as one
-JSON parameter (`json_each`), so the SQL text never depends on the data.
+Roles add up: a manager who also trains sees both sets. Lists are passed as one parameter
+(`proxi.progress.dialect.in_list`), so the SQL text never depends on the data.
 
 The dashboard needs three reads (people, module progress, scenario progress) and derives
 the matrix, the headline figures, completion by organisation and the inactive list from
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
@@ -30,15 +29,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
-
-from proxi.progress import store
-from proxi.progress.db import Database, write_transaction
-from proxi.progress import due_dates
-from proxi.progress.due_dates import DueDate, effective
 from proxi import hierarchy, labels
+from proxi.dates import utc
 from proxi.errors import NotAllowed
-from proxi.dates import iso, utc
-from proxi.progress import events
+from proxi.progress import due_dates, events, store
+from proxi.progress.db import Database
+from proxi.progress.dialect import in_list, list_value
+from proxi.progress.due_dates import DueDate, effective
 
 STATUSES, OUTCOMES = labels.STATUSES, labels.OUTCOMES
 DONE = frozenset({"completed", "recognised"})
@@ -72,15 +69,21 @@ class Scope:
     person_ids: tuple[int, ...] = ()
     site: str = ""  # within the organisations, only this node and those under it
 
-    def sql(self) -> tuple[str, list]:
-        """The condition on `people p` and its parameters."""
+    def sql(self) -> tuple[str, dict[str, object]]:
+        """The condition on `people p` and its named parameters, all named `scope_*` so that
+        a query may add its own beside them."""
         if self.everyone:
-            return "p.erased_at IS NULL", []
-        part_sql, part_params = hierarchy.sql_within("p.site", self.site)
+            return "p.erased_at IS NULL", {}
+        part_sql, part_params = hierarchy.sql_within("p.site", self.site, "scope_site")
+        organisations_sql = in_list("p.organisation_id", "scope_organisation_ids")
+        people_sql = in_list("p.id", "scope_person_ids")
         return (
-            "p.erased_at IS NULL AND ((p.organisation_id IN (SELECT value FROM json_each(?))"
-            f" AND {part_sql}) OR p.id IN (SELECT value FROM json_each(?)))",
-            [json.dumps(self.organisation_ids), *part_params, json.dumps(self.person_ids)],
+            f"p.erased_at IS NULL AND (({organisations_sql} AND {part_sql}) OR {people_sql})",
+            {
+                "scope_organisation_ids": list_value(self.organisation_ids),
+                **part_params,
+                "scope_person_ids": list_value(self.person_ids),
+            },
         )
 
 
@@ -102,13 +105,13 @@ def trainee_ids(db: Database, trainer_id: int) -> set[int]:
     rows = db.execute(
         "SELECT DISTINCT lp.person_id FROM live_participants lp"
         " JOIN live_sessions ls ON ls.id = lp.session_id"
-        " WHERE ls.trainer_id = ? AND lp.person_id IS NOT NULL",
-        [trainer_id],
+        " WHERE ls.trainer_id = :trainer_id AND lp.person_id IS NOT NULL",
+        {"trainer_id": trainer_id},
     )
     return {row[0] for row in rows}
 
 
-def _where(db: Database, viewer: Viewer, include_inactive: bool) -> tuple[str, list]:
+def _where(db: Database, viewer: Viewer, include_inactive: bool) -> tuple[str, dict[str, object]]:
     """Scope, learners only, and (unless asked) active accounts only."""
     scope_sql, params = scope_for(db, viewer).sql()
     sql = f"{scope_sql} AND (',' || p.roles || ',') LIKE '%,learner,%'"
@@ -175,9 +178,7 @@ _PEOPLE_SQL = (
 )
 
 
-def people(
-    db: Database, viewer: Viewer, include_inactive: bool = False
-) -> list[PersonRow]:
+def people(db: Database, viewer: Viewer, include_inactive: bool = False) -> list[PersonRow]:
     """The learners the viewer may see, by name."""
     where, params = _where(db, viewer, include_inactive)
     sql = _PEOPLE_SQL.format(where=where) + " ORDER BY p.display_name, p.id"
@@ -211,9 +212,7 @@ SELECT e.person_id, e.module_id, 'recognised', MAX(e.ended_on), NULL, NULL, ''
 """
 
 
-def matrix(
-    db: Database, viewer: Viewer, include_inactive: bool = False
-) -> list[MatrixRow]:
+def matrix(db: Database, viewer: Viewer, include_inactive: bool = False) -> list[MatrixRow]:
     """One row per visible learner, with a cell per module and scenario touched."""
     with _gc_paused():
         return _matrix(db, viewer, include_inactive)
@@ -240,7 +239,7 @@ def _matrix(db: Database, viewer: Viewer, include_inactive: bool) -> list[Matrix
     last: dict[int, str] = {}
     # The hot loop of the dashboard (tens of thousands of rows): kept to the bare minimum.
     for pid, item, status, date_, score, outcome, updated in db.execute(
-        _CELLS_SQL.format(where=where), [*params, *params, *params]
+        _CELLS_SQL.format(where=where), params
     ):
         cells[pid][item] = _new(Cell, (status, date_, score, outcome))
         if updated > last.get(pid, ""):
@@ -254,7 +253,7 @@ def people_version(db: Database) -> tuple:
     """What changes when someone is created, imported, deactivated, reactivated or erased:
     a key for a matrix kept a few seconds, so that it never shows people as they were
     before such a change (one aggregate over the people table, ~1 ms for 5,000)."""
-    sql = "SELECT count(*), max(id), total(active), count(erased_at) FROM people"
+    sql = "SELECT count(*), max(id), COALESCE(SUM(active), 0), count(erased_at) FROM people"
     return tuple(db.execute(sql).fetchone())
 
 
@@ -272,8 +271,8 @@ def module_rows(db: Database, viewer: Viewer, module_id: str) -> dict[int, dict]
     scope_sql, params = scope_for(db, viewer).sql()
     cursor = db.execute(
         "SELECT mp.person_id, mp.started_at, mp.completed_at, mp.quiz_best FROM module_progress mp"
-        f" JOIN people p ON p.id = mp.person_id WHERE mp.module_id = ? AND {scope_sql}",
-        [module_id, *params],
+        f" JOIN people p ON p.id = mp.person_id WHERE mp.module_id = :module_id AND {scope_sql}",
+        {**params, "module_id": module_id},
     )
     keys = ("started_at", "completed_at", "quiz_best")
     return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in cursor}
@@ -398,9 +397,9 @@ def sessions_held(db: Database, viewer: Viewer) -> int:
     scope_sql, params = scope_for(db, viewer).sql()
     return db.execute(
         "SELECT COUNT(*) FROM live_sessions ls WHERE ls.opened_at IS NOT NULL AND"
-        " (ls.trainer_id = ? OR EXISTS (SELECT 1 FROM live_participants lp"
+        " (ls.trainer_id = :trainer_id OR EXISTS (SELECT 1 FROM live_participants lp"
         f" JOIN people p ON p.id = lp.person_id WHERE lp.session_id = ls.id AND {scope_sql}))",
-        [viewer.person_id, *params],
+        {**params, "trainer_id": viewer.person_id},
     ).fetchone()[0]
 
 
@@ -447,8 +446,8 @@ def path_analytics(
     rows = db.execute(
         "SELECT CASE e.play_mode WHEN 'group' THEN 'group' ELSE 'solo' END, e.node_id,"
         " e.choice_index, COUNT(*) FROM events e JOIN people p ON p.id = e.person_id"
-        f" WHERE e.scenario_id = ? AND e.verb = 'chose' AND {where} GROUP BY 1, 2, 3",
-        [scenario_id, *params],
+        f" WHERE e.scenario_id = :scenario_id AND e.verb = 'chose' AND {where} GROUP BY 1, 2, 3",
+        {**params, "scenario_id": scenario_id},
     )
     return [PathCount(*row) for row in rows]
 
@@ -461,24 +460,28 @@ def endings(
 ) -> list[tuple[str, str, str, int]]:
     """(scenario_id, mode, ending node id, plays) for the endings reached."""
     where, params = _analytics_where(db, viewer, organisation_id)
+    scenarios_sql = in_list("e.scenario_id", "scenario_ids")
     rows = db.execute(
         "SELECT e.scenario_id, CASE e.play_mode WHEN 'group' THEN 'group' ELSE 'solo' END,"
         " e.node_id, COUNT(*) FROM events e"
         " JOIN people p ON p.id = e.person_id"
-        " WHERE e.scenario_id IN (SELECT value FROM json_each(?)) AND e.verb = 'ended'"
+        f" WHERE {scenarios_sql} AND e.verb = 'ended'"
         f" AND {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC",
-        [json.dumps(scenario_ids), *params],
+        {**params, "scenario_ids": list_value(scenario_ids)},
     )
     return [tuple(row) for row in rows]
 
 
 def _analytics_where(
     db: Database, viewer: Viewer, organisation_id: int | None
-) -> tuple[str, list]:
+) -> tuple[str, dict[str, object]]:
     scope_sql, params = scope_for(db, viewer).sql()
     if organisation_id is None:
         return scope_sql, params
-    return f"{scope_sql} AND p.organisation_id = ?", [*params, organisation_id]
+    return (
+        f"{scope_sql} AND p.organisation_id = :organisation_id",
+        {**params, "organisation_id": organisation_id},
+    )
 
 
 # --- One person --------------------------------------------------------------------------------
@@ -507,8 +510,9 @@ def person_report(db: Database, viewer: Viewer, person_id: int) -> PersonReport:
     sessions = db.execute(
         "SELECT ls.id, ls.title, ls.day, ls.half_day, ls.place, t.display_name"
         " FROM live_participants lp JOIN live_sessions ls ON ls.id = lp.session_id"
-        " JOIN people t ON t.id = ls.trainer_id WHERE lp.person_id = ? ORDER BY ls.day DESC",
-        [person_id],
+        " JOIN people t ON t.id = ls.trainer_id WHERE lp.person_id = :person_id"
+        " ORDER BY ls.day DESC",
+        {"person_id": person_id},
     )
     keys = ("id", "title", "day", "half_day", "place", "trainer")
     return PersonReport(
@@ -525,7 +529,8 @@ def visible_person(db: Database, viewer: Viewer, person_id: int) -> PersonRow:
     """The person, if the viewer may see them (learner or not); otherwise NotAllowed."""
     scope_sql, params = scope_for(db, viewer).sql()
     row = db.execute(
-        _PEOPLE_SQL.format(where=f"{scope_sql} AND p.id = ?"), [*params, person_id]
+        _PEOPLE_SQL.format(where=f"{scope_sql} AND p.id = :person_id"),
+        {**params, "person_id": person_id},
     ).fetchone()
     if row is None:
         raise NotAllowed(OUT_OF_SCOPE)
@@ -553,10 +558,10 @@ def visible_sessions(db: Database, viewer: Viewer) -> list[dict]:
     rows = db.execute(
         "SELECT ls.id, ls.title, ls.day, ls.half_day, ls.place, t.display_name FROM live_sessions ls"
         " JOIN people t ON t.id = ls.trainer_id WHERE ls.opened_at IS NOT NULL AND"
-        " (ls.trainer_id = ? OR EXISTS (SELECT 1 FROM live_participants lp"
+        " (ls.trainer_id = :trainer_id OR EXISTS (SELECT 1 FROM live_participants lp"
         f" JOIN people p ON p.id = lp.person_id WHERE lp.session_id = ls.id AND {scope_sql}))"
         " ORDER BY ls.day DESC, ls.id DESC",
-        [viewer.person_id, *params],
+        {**params, "trainer_id": viewer.person_id},
     )
     keys = ("id", "title", "day", "half_day", "place", "trainer")
     return [dict(zip(keys, row, strict=True)) for row in rows]
@@ -568,14 +573,15 @@ def visible_participants(db: Database, viewer: Viewer, session_id: int) -> set[i
     scope = scope_for(db, viewer)
     scope_sql, params = scope.sql()
     runs = db.execute(
-        "SELECT 1 FROM live_sessions WHERE id = ? AND trainer_id = ?",
-        [session_id, viewer.person_id],
+        "SELECT 1 FROM live_sessions WHERE id = :session_id AND trainer_id = :trainer_id",
+        {"session_id": session_id, "trainer_id": viewer.person_id},
     ).fetchone()
-    guests = "1" if scope.everyone or runs else "0"
+    # TRUE / FALSE, not 1 / 0: PostgreSQL's AND takes a boolean only.
+    guests = "TRUE" if scope.everyone or runs else "FALSE"
     rows = db.execute(
         "SELECT lp.id FROM live_participants lp LEFT JOIN people p ON p.id = lp.person_id"
-        f" WHERE lp.session_id = ? AND ((lp.person_id IS NULL AND {guests}) OR"
+        f" WHERE lp.session_id = :session_id AND ((lp.person_id IS NULL AND {guests}) OR"
         f" (lp.person_id IS NOT NULL AND {scope_sql}))",
-        [session_id, *params],
+        {**params, "session_id": session_id},
     )
     return {row[0] for row in rows}

@@ -25,18 +25,17 @@ call returns `Recorded(duplicate=True)`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-
-from proxi.progress import events
-from proxi.progress.db import Database, inserted_id, open_db, write_transaction
 from proxi.content import quiz
 from proxi.content.engine import State
 from proxi.content.scenario import Scenario
 from proxi.errors import StaleMove
+from proxi.progress import events
+from proxi.progress.db import Database, inserted_id, write_transaction
 
 # A tab left open over lunch is not training time: one interaction counts at most this.
 MAX_DURATION_S = 300.0
@@ -262,9 +261,7 @@ def record_event(
     return _record(db, event, idempotency_key)
 
 
-def _record(
-    db: Database, event: dict, idempotency_key: str | None, guard=None
-) -> Recorded:
+def _record(db: Database, event: dict, idempotency_key: str | None, guard=None) -> Recorded:
     """Append the event and update the derived tables, all in one transaction.
 
     `guard(db)`, when given, runs first inside the transaction and may refuse by raising.
@@ -291,17 +288,19 @@ def _find_duplicate(db: Database, person_id: int, key: str | None):
     if key is None:
         return None
     found = db.execute(
-        "SELECT id, uuid FROM events WHERE person_id = ? AND idempotency_key = ?",
-        [person_id, key],
+        "SELECT id, uuid FROM events"
+        " WHERE person_id = :person_id AND idempotency_key = :idempotency_key",
+        {"person_id": person_id, "idempotency_key": key},
     ).fetchone()
     return Recorded(found[0], found[1], duplicate=True) if found else None
 
 
 def _insert_event(db: Database, row: dict) -> int:
-    placeholders = ", ".join("?" for _ in events.EVENT_COLUMNS)
+    placeholders = ", ".join(f":{column}" for column in events.EVENT_COLUMNS)
     cursor = db.execute(
-        f"INSERT INTO events ({', '.join(events.EVENT_COLUMNS)}) VALUES ({placeholders})",
-        [row[column] for column in events.EVENT_COLUMNS],
+        f"INSERT INTO events ({', '.join(events.EVENT_COLUMNS)}) VALUES ({placeholders})"
+        " RETURNING id",
+        {column: row[column] for column in events.EVENT_COLUMNS},
     )
     return inserted_id(cursor)
 
@@ -329,22 +328,25 @@ def _append_completions(db: Database, event: dict, applied: events.Applied) -> N
 def _load_rows(db: Database, event: dict) -> events.Rows:
     """The derived rows this event can touch (all of them, so the reducer sees the truth)."""
     pid, ctx, kind = event["person_id"], event["context"], event["object_type"]
-    wanted: list[tuple[str, str, list]] = [("resume", "person_id = ?", [pid])]
+    person = {"person_id": pid}
+    wanted: list[tuple[str, str, dict]] = [("resume", "person_id = :person_id", person)]
     if ctx.get("module_id"):
-        by_module = "person_id = ? AND module_id = ?"
+        by_module = "person_id = :person_id AND module_id = :module_id"
+        module = {**person, "module_id": ctx["module_id"]}
         wanted += [
-            ("lesson_progress", by_module, [pid, ctx["module_id"]]),
-            ("module_progress", by_module, [pid, ctx["module_id"]]),
-            ("time_spent", "person_id = ? AND kind = 'module'", [pid]),
+            ("lesson_progress", by_module, module),
+            ("module_progress", by_module, module),
+            ("time_spent", "person_id = :person_id AND kind = 'module'", person),
         ]
     if kind == "block":
-        wanted.append(
-            ("block_answers", "person_id = ? AND block_id = ?", [pid, event["object_id"]])
-        )
+        block = {**person, "block_id": event["object_id"]}
+        wanted.append(("block_answers", "person_id = :person_id AND block_id = :block_id", block))
     if kind == "scenario":
+        scenario = {**person, "scenario_id": event["object_id"]}
+        by_scenario = "person_id = :person_id AND scenario_id = :scenario_id"
         wanted += [
-            ("scenario_progress", "person_id = ? AND scenario_id = ?", [pid, event["object_id"]]),
-            ("time_spent", "person_id = ? AND kind = 'scenario'", [pid]),
+            ("scenario_progress", by_scenario, scenario),
+            ("time_spent", "person_id = :person_id AND kind = 'scenario'", person),
         ]
     rows = events.Rows()
     for table, where, params in wanted:
@@ -359,12 +361,17 @@ def _write_rows(db: Database, by_table: dict[str, list[dict]]) -> None:
         if not rows:
             continue
         columns = list(rows[0])
+        # The row replaces the one with its primary key: every other column takes the new
+        # value (the reducer's rows carry every column, so nothing keeps a stale one).
+        key = events.TABLES[table]
+        assignments = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
         sql = (
-            f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})"
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(f':{c}' for c in columns)}) "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {assignments}"
         )
         db.conn.executemany(
-            sql, [[events.encode_value(c, row[c]) for c in columns] for row in rows]
+            sql, [{c: events.encode_value(c, row[c]) for c in columns} for row in rows]
         )
 
 
@@ -401,65 +408,84 @@ def resume_point(db: Database, person_id: int) -> ResumePoint | None:
     return ResumePoint(**{k: v for k, v in rows[0].items() if k != "person_id"}) if rows else None
 
 
-def saved_scenario_state(
-    db: Database, person_id: int, scenario_id: str
-) -> dict | None:
+def saved_scenario_state(db: Database, person_id: int, scenario_id: str) -> dict | None:
     """The engine state saved after the learner's last move in this scenario."""
-    rows = _rows(db, "scenario_progress", person_id, "scenario_id = ?", [scenario_id])
+    rows = _rows(
+        db,
+        "scenario_progress",
+        person_id,
+        "scenario_id = :scenario_id",
+        {"scenario_id": scenario_id},
+    )
     return rows[0]["state"] if rows else None
 
 
 def module_row(db: Database, person_id: int, module_id: str) -> dict | None:
     """The learner's module_progress row for one module (None before any activity)."""
-    rows = _rows(db, "module_progress", person_id, "module_id = ?", [module_id])
+    rows = _rows(
+        db, "module_progress", person_id, "module_id = :module_id", {"module_id": module_id}
+    )
     return rows[0] if rows else None
 
 
 def lesson_states(db: Database, person_id: int, module_id: str) -> dict[str, dict]:
     """lesson_id -> lesson_progress row, for the lessons of a module the learner opened."""
-    rows = _rows(db, "lesson_progress", person_id, "module_id = ?", [module_id])
+    rows = _rows(
+        db, "lesson_progress", person_id, "module_id = :module_id", {"module_id": module_id}
+    )
     return {row["lesson_id"]: row for row in rows}
 
 
-def lesson_position(
-    db: Database, person_id: int, module_id: str, lesson_id: str
-) -> int | None:
+def lesson_position(db: Database, person_id: int, module_id: str, lesson_id: str) -> int | None:
     """The step the learner last saw in this lesson, or None if never opened."""
     return (lesson_states(db, person_id, module_id).get(lesson_id) or {}).get("last_step")
 
 
 def last_answer(db: Database, person_id: int, block_id: str) -> dict | None:
     """The learner's latest answer to a block (response, correct, attempts), if any."""
-    rows = _rows(db, "block_answers", person_id, "block_id = ?", [block_id])
+    rows = _rows(db, "block_answers", person_id, "block_id = :block_id", {"block_id": block_id})
     return rows[0] if rows else None
 
 
 def history(db: Database, person_id: int, limit: int = 200) -> list[dict]:
     """The learner's events, newest first, decoded."""
     return list(
-        _select_events(db, "WHERE person_id = ? ORDER BY id DESC LIMIT ?", [person_id, limit])
+        _select_events(
+            db,
+            "WHERE person_id = :person_id ORDER BY id DESC LIMIT :limit",
+            {"person_id": person_id, "limit": limit},
+        )
     )
 
 
-def _select_events(db: Database, tail: str, params: Sequence = ()) -> Iterator[dict]:
+def _select_events(
+    db: Database, tail: str, params: Mapping[str, Any] | None = None
+) -> Iterator[dict]:
     names = ("id", *events.EVENT_COLUMNS)
-    cursor = db.conn.execute(f"SELECT {', '.join(names)} FROM events {tail}", params)
+    cursor = db.conn.execute(f"SELECT {', '.join(names)} FROM events {tail}", params or {})
     return (events.decode_event(dict(zip(names, values, strict=True))) for values in cursor)
 
 
 def _rows(
-    db: Database, table: str, person_id: int, where: str = "1", params: Iterable = ()
+    db: Database,
+    table: str,
+    person_id: int,
+    where: str = "TRUE",
+    params: Mapping[str, Any] | None = None,
 ) -> list[dict]:
-    found = _select(db, table, f"person_id = ? AND {where}", [person_id, *params])
+    """`where` reads its values from `params` by name; `:person_id` is taken."""
+    found = _select(
+        db, table, f"person_id = :person_id AND {where}", {**(params or {}), "person_id": person_id}
+    )
     return [events.decode_row(row) for row in found]
 
 
-def _select(db: Database, table: str, where: str, params: Sequence) -> Iterator[dict]:
+def _select(db: Database, table: str, where: str, params: Mapping[str, Any]) -> Iterator[dict]:
     """The rows of one of our own tables (events.TABLES), as dicts.
 
     Plain SQL, not sqlite-utils' `db[table].rows_where`: that looks the table up in
     sqlite_master three times first, which was 36 of a lesson step's 59 statements."""
-    cursor = db.conn.execute(f'SELECT * FROM "{table}" WHERE {where}', list(params))
+    cursor = db.conn.execute(f'SELECT * FROM "{table}" WHERE {where}', dict(params))
     names = [column[0] for column in cursor.description]
     return (dict(zip(names, values, strict=True)) for values in cursor)
 

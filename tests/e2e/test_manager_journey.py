@@ -39,7 +39,9 @@ OUT_OF_SCOPE = "Cette personne ne fait pas partie des personnes que vous suivez.
 
 def person_id(server, identifier: str) -> int:
     with sqlite3.connect(server.db_path) as connection:
-        row = connection.execute("SELECT id FROM people WHERE identifier = ?", [identifier])
+        row = connection.execute(
+            "SELECT id FROM people WHERE identifier = :identifier", {"identifier": identifier}
+        )
         return row.fetchone()[0]
 
 
