@@ -22,6 +22,9 @@ from proxi.people import accounts, passwords
 from proxi.people.permissions import OPERATOR
 from proxi.progress.db import open_db
 
+# A fresh PostgreSQL database per test that asks for one (tests/postgres.py).
+pytest_plugins = ["postgres"]
+
 PASSWORD = "correct-horse-battery"
 
 
