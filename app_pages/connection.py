@@ -11,12 +11,11 @@ thread at a time, never by two at once. Never in st.cache_resource.
 from __future__ import annotations
 
 import contextlib
-import os
-import sqlite3
 import threading
 from pathlib import Path
 
 from proxi.progress.db import Database, database_path, open_db
+from proxi.progress.dialect import engine_for
 
 IDLE_PER_FILE = 8  # beyond that, a burst's extra connections are closed, not kept
 
@@ -50,14 +49,10 @@ def db() -> Database:
 
 
 def _file_key(path: Path | str) -> tuple[str, int] | None:
-    """The file's name and inode: a database restored or recreated under the same name is
-    another file, and a pooled connection to the old one must not serve it."""
-    if not isinstance(path, Path):
-        return None  # ":memory:": every connection is its own database, never pooled
-    try:
-        return str(path), os.stat(path).st_ino
-    except FileNotFoundError:
-        return None
+    """Which database: an SQLite file by name and inode (restored or recreated under the
+    same name, it is another file, and a pooled connection to the old one must not serve
+    it), a server by its URL; None for ":memory:", never pooled."""
+    return engine_for(path).identity(path)
 
 
 def _take(path: Path | str) -> tuple[object, Database]:
@@ -71,19 +66,18 @@ def _take(path: Path | str) -> tuple[object, Database]:
 
 
 def _give_back(key: tuple[str, int], database: Database) -> None:
-    connection = database.conn
-    with contextlib.suppress(sqlite3.Error):
-        if connection.in_transaction:  # a run stopped mid-write: never hand that on
-            connection.rollback()
+    with contextlib.suppress(*database.engine.errors):
+        if database.in_transaction:  # a run stopped mid-write: never hand that on
+            database.rollback()
         with _idle_lock:
             for other in [k for k in _idle if k[0] == key[0] and k != key]:
                 for stale in _idle.pop(other):  # the file was replaced: its old inode's
-                    stale.conn.close()
+                    stale.close()
             idle = _idle.setdefault(key, [])
             if len(idle) < IDLE_PER_FILE:
                 idle.append(database)
                 return
-        connection.close()
+        database.close()
 
 
 def idle_count(path: Path | str) -> int:

@@ -43,13 +43,24 @@ class Server:
         return 0.0
 
 
-def server_env(db_path: Path | None, secret: str | None = None, **extra: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"PROXI_MODULES_DIR", "PROXI_SCENARIOS_DIR", "PROXI_SECRET", "PROXI_DB"}
-    }
-    if db_path is not None:
+OWN_SETTINGS = {
+    "PROXI_MODULES_DIR",
+    "PROXI_SCENARIOS_DIR",
+    "PROXI_SECRET",
+    "PROXI_DB",
+    "PROXI_DATABASE_URL",
+}
+
+
+def server_env(
+    db_path: Path | str | None, secret: str | None = None, **extra: str
+) -> dict[str, str]:
+    """The server's environment: this one's, but for the database (a file, or a PostgreSQL
+    URL) and the secret it is given."""
+    env = {key: value for key, value in os.environ.items() if key not in OWN_SETTINGS}
+    if isinstance(db_path, str) and db_path.startswith("postgresql://"):
+        env["PROXI_DATABASE_URL"] = db_path
+    elif db_path is not None:
         env["PROXI_DB"] = str(db_path)
     if secret:
         env["PROXI_SECRET"] = secret

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -22,7 +23,10 @@ from proxi.content.findings import WARNING, Finding
 from proxi.errors import ProxiError
 from proxi.labels import outcome_phrase
 
-DB_HELP = "fichier de base de données (défaut : $PROXI_DB ou progress/progress.db)"
+DB_HELP = (
+    "base de données : fichier SQLite ou adresse postgresql://… (défaut : $PROXI_DATABASE_URL,"
+    " sinon $PROXI_DB, sinon progress/progress.db)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_import,
         _add_export,
         _add_backup,
+        _add_migrate,
         _add_purge,
         _add_privacy,
         _add_serve,
@@ -315,6 +320,45 @@ def _restore(args) -> int:
     return 0
 
 
+# --- migrate -----------------------------------------------------------------------------------
+
+
+def _add_migrate(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "migrate", help="copier la base SQLite dans une base PostgreSQL neuve, puis vérifier"
+    )
+    parser.add_argument(
+        "--to", required=True, help="adresse de la base PostgreSQL vide : postgresql://…"
+    )
+    parser.add_argument("--db", help=DB_HELP)
+    parser.set_defaults(func=_migrate)
+
+
+def _migrate(args) -> int:
+    from proxi.ops import transfer
+    from proxi.progress import dialect
+    from proxi.progress.db import DEFAULT_PATH, database_path, open_db
+
+    # The source is the SQLite file, even where $PROXI_DATABASE_URL already names the target.
+    source = database_path(args.db or os.environ.get("PROXI_DB") or DEFAULT_PATH)
+    if dialect.engine_for(source) is not dialect.SQLITE:
+        raise transfer.TransferError("La source doit être un fichier SQLite (--db).")
+    with open_db(source) as db:
+        done = transfer.transfer(db, args.to)
+    print(
+        f"Copie vérifiée : {_count(sum(done.rows.values()), 'ligne')} dans "
+        f"{_count(len(done.rows), 'table')}, dont {_count(done.rows['events'], 'événement')} "
+        f"(empreinte {done.events_checksum[:16]}…, identique des deux côtés)."
+    )
+    print(
+        "Pour que l'application utilise PostgreSQL : arrêtez-la, mettez "
+        f"PROXI_DATABASE_URL={transfer.shown(args.to)} dans sa configuration, avec la même "
+        "PROXI_SECRET sur chaque serveur, puis relancez-la. Le fichier SQLite "
+        f"{source} reste tel quel : gardez-le comme sauvegarde."
+    )
+    return 0
+
+
 # --- purge -------------------------------------------------------------------------------------
 
 
@@ -451,8 +495,6 @@ def _add_serve(subparsers) -> None:
 
 
 def _serve(args) -> int:
-    import os
-
     from proxi.ops import serve
 
     processes = args.processes or serve.default_processes()

@@ -49,3 +49,7 @@ class AuthError(ProxiError):
 
 class NotAllowed(ProxiError):
     """The viewer's role or scope does not cover what was asked."""
+
+
+class ConfigurationError(ProxiError):
+    """A setting the deployment needs is missing or wrong (the message says which)."""

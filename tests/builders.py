@@ -171,3 +171,19 @@ def _group_session(db, ids: dict[str, int]) -> None:
         session_id=f"live-{session}", mode="group", now=LANDLORDS_NOW - timedelta(days=5),
     )  # fmt: skip
     ids["session"] = session
+
+
+def count(db, table: str) -> int:
+    """The rows of one of the store's tables."""
+    return db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+
+
+def everything_stored(db) -> str:
+    """Every value of every table, as one text (to prove a secret is not in it)."""
+    from proxi.progress import dialect
+
+    return "\n".join(
+        repr(row)
+        for table in dialect.table_names(db)
+        for row in db.execute(f'SELECT * FROM "{table}"')
+    )

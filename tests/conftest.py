@@ -37,6 +37,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "real_password_cost: hash passwords at the production scrypt cost"
     )
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): checks SQLite itself (its pragmas, its query plans)"
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -68,16 +71,37 @@ def _is_slow(item) -> bool:
 
 
 @pytest.fixture
-def db():
-    """An in-memory database, migrated."""
-    database = open_db(":memory:")
+def db(request):
+    """A migrated database, once on each engine: SQLite in memory, and a new PostgreSQL
+    database (tests/postgres.py), except for the tests marked `sqlite_only`."""
+    engine = getattr(request, "param", "sqlite")
+    target = request.getfixturevalue("migrated_postgres_url") if engine == "postgresql" else None
+    database = open_db(target or ":memory:")
     yield database
     database.close()
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that takes `db` runs on both engines: the same test proves the same
+    guarantee on each (the query layer, docs/architecture.md)."""
+    if "db" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("db", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
 def db_path(tmp_path):
     """The path of a migrated database file (WAL), for tests that need several connections."""
+    path = tmp_path / "progress.db"
+    open_db(path).close()
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_database(request, tmp_path):
+    """A migrated database that several connections open at once, on each engine: an SQLite
+    file (WAL), or a PostgreSQL database."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("migrated_postgres_url")
     path = tmp_path / "progress.db"
     open_db(path).close()
     return path

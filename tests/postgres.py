@@ -12,9 +12,11 @@ PostgreSQL, so the rest of the suite runs without it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -30,15 +32,36 @@ SKIP = (
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """The URL of a new empty database `proxi_test_<hex>` on the test server."""
+    with _server() as admin, _new_database(admin) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _postgres_template() -> Iterator[str]:
+    """A database migrated once per run, the template every test's database copies."""
+    from proxi.progress.db import open_db
+
+    with _server() as admin, _new_database(admin) as url:
+        open_db(url).close()
+        yield urlsplit(url).path.lstrip("/")
+
+
+@pytest.fixture
+def migrated_postgres_url(_postgres_template) -> Iterator[str]:
+    """The URL of a new database with Proxi's schema (a copy of the migrated template)."""
+    with _server() as admin, _new_database(admin, template=_postgres_template) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _server() -> Iterator[Any]:
     server = os.environ.get(ENV, "").strip()
     if not server:
         if os.environ.get("CI"):
             pytest.fail(f"{ENV} is not set under CI: the PostgreSQL tests must run there")
         pytest.skip(SKIP)
     import psycopg
-    from psycopg import sql
 
-    name = PREFIX + secrets.token_hex(6)
     try:
         admin = psycopg.connect(server, autocommit=True, connect_timeout=5)
     except psycopg.Error as error:
@@ -47,16 +70,27 @@ def postgres_url() -> Iterator[str]:
         failure = ""
     if failure:
         pytest.fail(failure, pytrace=False)
+    with admin:
+        yield admin
+
+
+@contextlib.contextmanager
+def _new_database(admin: Any, template: str | None = None) -> Iterator[str]:
+    from psycopg import sql
+
+    name = PREFIX + secrets.token_hex(6)
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        # FILE_COPY: 75 ms a copy of the small template here, against 160 ms for the
+        # default, which writes the copy through the WAL (fsync is off on the test cluster).
+        create += sql.SQL(" TEMPLATE {} STRATEGY FILE_COPY").format(sql.Identifier(template))
+    admin.execute(create)
     try:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield database_url(server, name)
-        finally:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        yield database_url(os.environ[ENV].strip(), name)
     finally:
-        admin.close()
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def database_url(server: str, name: str) -> str:

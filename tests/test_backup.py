@@ -5,19 +5,23 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
+import sqlite_utils
+from builders import count
 
 from proxi.cli import main
-from proxi.ops import backup
+from proxi.ops import backup, demo, transfer
 from proxi.people import accounts
 from proxi.people.permissions import OPERATOR
 from proxi.progress import db as proxi_db
-from proxi.progress import store
-from proxi.progress.db import Database, inserted_id, open_db
+from proxi.progress import dialect, store
+from proxi.progress.db import inserted_id, open_db
+from proxi.progress.schema.sqlite import MIGRATIONS
 
 DERIVED = ("lesson_progress", "block_answers", "module_progress", "resume", "time_spent")
 
@@ -84,7 +88,7 @@ def test_backup_taken_while_twenty_writers_write_is_one_consistent_instant(tmp_p
     assert errors == []
     assert copies[0].events < copies[1].events < copies[2].events  # taken under load
     for copy in copies:
-        db = Database(copy.path)
+        db = open_db(copy.path)
         before = derived(db)
         store.rebuild_derived(db)  # every event has its progress, and only those events
         assert derived(db) == before
@@ -111,13 +115,13 @@ def test_backup_refusals_are_in_french(tmp_path):
 
 def test_backup_copies_an_old_database_without_upgrading_it(tmp_path):
     old = tmp_path / "ancienne.db"
-    proxi_db.MIGRATIONS.apply(Database(old), stop_before="m003_progress")
-    Database(old).execute(
+    MIGRATIONS.apply(sqlite_utils.Database(old), stop_before="m003_progress")
+    sqlite_utils.Database(old).execute(
         "INSERT INTO people (identifier, display_name, created_at) VALUES ('a', 'A', 'x')"
     ).connection.commit()
     copy = backup.backup(tmp_path / "copie.db", old)
     for path in (old, copy.path):
-        assert not Database(path)["module_progress"].exists()
+        assert not sqlite_utils.Database(path)["module_progress"].exists()
 
 
 def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(tmp_path):
@@ -135,24 +139,24 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(tmp_path):
 
 def test_restoring_a_backup_from_an_older_proxi_upgrades_it(tmp_path):
     old = tmp_path / "ancienne.db"
-    proxi_db.MIGRATIONS.apply(Database(old), stop_before="m002_events")
-    Database(old).execute(
+    MIGRATIONS.apply(sqlite_utils.Database(old), stop_before="m002_events")
+    sqlite_utils.Database(old).execute(
         "INSERT INTO people (identifier, display_name, created_at) VALUES ('ancien', 'A', 'x')"
     ).connection.commit()
     target = tmp_path / "progress.db"
     backup.restore(old, target)
     proxi_db._migrated.clear()  # as the app's next start would
     db = open_db(target)
-    assert proxi_db.MIGRATIONS.pending(db) == []
-    assert [row["identifier"] for row in db["people"].rows] == ["ancien"]
-    assert db["kept_attestations"].exists()
+    assert MIGRATIONS.pending(sqlite_utils.Database(db.conn)) == []
+    assert db.execute("SELECT identifier FROM people").fetchall() == [("ancien",)]
+    assert "kept_attestations" in dialect.table_names(db)
 
 
 def test_restore_refuses_what_is_not_a_proxi_backup(tmp_path):
     target = tmp_path / "progress.db"
     fill(target)
     other = tmp_path / "autre.db"
-    Database(other)["notes"].insert({"x": 1})
+    sqlite_utils.Database(other)["notes"].insert({"x": 1})
     with pytest.raises(backup.BackupError, match="pas une base Proxi"):
         backup.restore(other, target)
     garbage = tmp_path / "abime.db"
@@ -166,8 +170,8 @@ def test_an_old_database_upgrades_in_place_through_every_migration(tmp_path):
     # Release one had accounts, events and progress: its data survives every later migration,
     # and events stay append-only under the trigger that m030 rewrote.
     path = tmp_path / "release-one.db"
-    with Database(path) as db:
-        proxi_db.MIGRATIONS.apply(db, stop_before="m010_live_sessions")
+    with sqlite_utils.Database(path) as db:
+        MIGRATIONS.apply(db, stop_before="m010_live_sessions")
         db.execute(
             "INSERT INTO people (identifier, display_name, created_at) VALUES ('a', 'A', 'x')"
         )
@@ -177,9 +181,9 @@ def test_an_old_database_upgrades_in_place_through_every_migration(tmp_path):
         )
         db.conn.commit()
     upgraded = open_db(path)
-    assert proxi_db.MIGRATIONS.pending(upgraded) == []
+    assert MIGRATIONS.pending(sqlite_utils.Database(upgraded.conn)) == []
     assert upgraded.execute("SELECT uuid, verb FROM events").fetchall() == [("u1", "viewed")]
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(upgraded.engine.integrity_error, match="append-only"):
         upgraded.execute("UPDATE events SET verb = 'passed'")
 
 
@@ -204,3 +208,38 @@ def test_the_operations_guide_documents_every_command_and_setting():
     settings = set(re.findall(r"environ\.get\(\s*\"(PROXI_[A-Z_]+)\"", code))
     assert {"PROXI_DB", "PROXI_SECRET", "PROXI_RETENTION_DAYS"} <= settings
     assert sorted(s for s in settings if f"`{s}`" not in guide) == []
+
+
+def test_on_postgresql_pg_dump_and_pg_restore_bring_everything_back(
+    tmp_path, postgres_url, migrated_postgres_url
+):
+    """The procedure docs/exploitation.md gives for PostgreSQL (section 10), run as written:
+    a dump of the demo, restored over another database, holds the same rows and events."""
+    with open_db(postgres_url) as source:
+        demo.seed_demo(source)
+        expected = {t: count(source, t) for t in dialect.table_names(source)}
+        checksum = transfer.events_checksum(source)
+    dump = tmp_path / "proxi.dump"
+    subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", postgres_url], check=True)
+    subprocess.run(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            f"--dbname={migrated_postgres_url}",
+            str(dump),
+        ],
+        check=True,
+    )
+    with open_db(migrated_postgres_url) as restored:
+        assert {t: count(restored, t) for t in dialect.table_names(restored)} == expected
+        assert transfer.events_checksum(restored) == checksum
+        with pytest.raises(restored.engine.integrity_error, match="append-only"):
+            restored.execute("UPDATE events SET verb = 'passed'")  # its rules came back too
+
+
+def test_backup_commands_send_a_postgresql_database_to_its_own_tools(monkeypatch, capsys):
+    monkeypatch.setenv("PROXI_DATABASE_URL", "postgresql://proxi@127.0.0.1:1/proxi")
+    assert main(["backup", "--to", "copie.db"]) == 1
+    assert "pg_dump" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 import threading
 
 from app_pages import connection
+from proxi.progress import dialect
 from proxi.progress.db import open_db
 
 
@@ -26,7 +27,7 @@ def test_a_run_gives_its_connection_back_when_its_thread_ends(tmp_path, monkeypa
 def test_two_threads_at_once_never_share_a_connection(tmp_path, monkeypatch):
     path = tmp_path / "p.db"
     monkeypatch.setenv("PROXI_DB", str(path))
-    open_db(path).conn.close()  # created and migrated before the two runs, as on a server
+    open_db(path).close()  # created and migrated before the two runs, as on a server
     # A timeout: a thread that fails before the barrier must fail the test, not hang it.
     inside, seen = threading.Barrier(2, timeout=30), []
 
@@ -48,6 +49,6 @@ def test_a_replaced_file_is_not_served_by_a_connection_to_the_old_one(tmp_path, 
     in_a_thread(lambda: connection.db().execute("CREATE TABLE old_one (x)"))
     for suffix in ("", "-wal", "-shm"):  # a restore puts another file under the same name
         path.with_name(path.name + suffix).unlink(missing_ok=True)
-    open_db(path).conn.close()
-    tables = in_a_thread(lambda: connection.db().table_names())
+    open_db(path).close()
+    tables = in_a_thread(lambda: dialect.table_names(connection.db()))
     assert "old_one" not in tables

@@ -345,9 +345,12 @@ def run_driver(
 
 def snapshot(db_path: Path) -> dict:
     """What must be identical to an uninterrupted run: no ids, no timestamps."""
-    db = sqlite3.connect(db_path)
-    score_sql, outcome_sql = json_field("e.result", "score"), json_field("e.result", "outcome")
-    node_sql = json_field("state", "node")  # scenario_progress's and live_sessions' state
+    db = open_db(db_path)
+    score_sql, outcome_sql = (
+        json_field(db, "e.result", "score"),
+        json_field(db, "e.result", "outcome"),
+    )
+    node_sql = json_field(db, "state", "node")  # scenario_progress's and live_sessions' state
     queries = {
         "events": "SELECT p.identifier, e.verb, e.object_type, e.object_id, e.node_id,"
         f" e.choice_index, {score_sql}, {outcome_sql}, e.play_mode, e.idempotency_key IS NULL"

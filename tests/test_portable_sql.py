@@ -15,10 +15,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
 
-# Where engine-specific SQL belongs: the dialect module, the schema's migrations (SQLite DDL,
-# one file per engine once PostgreSQL has its own), and the file-level backup, which copies a
+# Where engine-specific SQL belongs: the dialect module, SQLite's migrations (its DDL; PostgreSQL's
+# is schema/postgresql.sql), and the file-level backup, which copies an
 # SQLite file as it is (PostgreSQL's is pg_dump).
-ENGINE_FILES = {"proxi/progress/dialect.py", "proxi/progress/db.py", "proxi/ops/backup.py"}
+ENGINE_FILES = {
+    "proxi/progress/dialect.py",
+    "proxi/progress/schema/sqlite.py",
+    "proxi/ops/backup.py",
+}
 
 # A string is taken for SQL when it holds one of these keywords, in capitals as the code
 # writes SQL (French sentences shown to people hold none of them).

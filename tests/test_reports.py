@@ -11,7 +11,7 @@ from proxi.live import attendance
 from proxi.live import sessions as live
 from proxi.people import accounts, follow_up
 from proxi.people.permissions import OPERATOR
-from proxi.progress import due_dates, reports
+from proxi.progress import dialect, due_dates, reports
 from proxi.progress.reports import Filters, Viewer
 
 PASSWORD = "mot-de-passe-solide"
@@ -62,10 +62,13 @@ def test_deactivated_people_are_shown_only_on_request(db, ids):
     assert "Berthe Bô" in names(reports.matrix(db, coordinator, include_inactive=True))
 
 
-def test_scope_sql_carries_no_data_in_its_text():
-    sql, params = reports.Scope(False, (7,), (12, 13)).sql()
+def test_scope_sql_carries_no_data_in_its_text(db):
+    sql, params = reports.Scope(False, (7,), (12, 13)).sql(db)
     assert "7" not in sql and "12" not in sql
-    assert params == {"scope_organisation_ids": "[7]", "scope_person_ids": "[12, 13]"}
+    assert params == {
+        "scope_organisation_ids": dialect.list_value(db, [7]),
+        "scope_person_ids": dialect.list_value(db, [12, 13]),
+    }
 
 
 def test_statuses_dates_and_scores(db, ids):
@@ -160,6 +163,7 @@ def test_path_analytics_is_scoped_and_filterable_by_organisation(db, ids):
     }
 
 
+@pytest.mark.sqlite_only("reads SQLite's query plan")
 def test_path_analytics_reads_the_covering_index_not_the_events(db, ids):
     executed: list[str] = []
     db.conn.set_trace_callback(executed.append)

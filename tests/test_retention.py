@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from builders import count
 from streamlit.testing.v1 import AppTest
 
 from proxi.cli import main
@@ -120,7 +121,7 @@ def test_sessions_expired_before_the_cutoff_are_deleted(db, learner):
         )
     done = retention.purge(db, now=NOW)
     assert done.sessions_deleted == 1
-    assert db["web_sessions"].count == 1
+    assert count(db, "web_sessions") == 1
 
 
 def test_used_and_expired_invitation_links_are_deleted_a_valid_one_stays(db, learner, organisation):

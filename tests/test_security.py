@@ -16,6 +16,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from builders import count
 from pages import APP, PASSWORD, make_person, session_token, use_temporary_world
 from streamlit.testing.v1 import AppTest
 
@@ -297,7 +298,7 @@ def test_sql_payloads_in_user_fields_are_only_data(db, learner):
         live_room.join(db, PAYLOAD, guest_name=PAYLOAD, device=PAYLOAD)
     assert accounts.person_by_identifier(db, PAYLOAD) is None
     assert privacy.kept_attestations(db, PAYLOAD) == []
-    assert db["people"].count == 1
+    assert count(db, "people") == 1
 
 
 def test_yaml_python_tags_are_refused_not_run(tmp_path):

@@ -65,14 +65,28 @@ def test_the_proxy_configuration_is_accepted_by_nginx(tmp_path):
         assert f"server 127.0.0.1:{port} " in config.read_text()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_demo(request, tmp_path) -> Path | str:
+    """The demo in the database every app process shares: one SQLite file on this machine,
+    or one PostgreSQL database, as several machines would."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("demo_db")
+    url = request.getfixturevalue("migrated_postgres_url")
+    seed = [sys.executable, "-m", "proxi", "demo", "--db", url, "--if-empty"]
+    subprocess.run(seed, cwd=server.REPO_ROOT, check=True, capture_output=True, timeout=120)
+    return url
+
+
 def test_a_group_session_works_with_the_projector_and_the_phones_on_two_processes(
-    demo_db, tmp_path
+    shared_demo, tmp_path
 ):
     plan = serve.make_plan(APP, 2, "127.0.0.1", 0, tmp_path / "run")
     figures = bench_load.Figures()
+    # Every server of one deployment signs sessions with the same key.
+    environment = server.server_env(shared_demo, secret="une-clé-partagée-" + "x" * 32)
     with (
         open(tmp_path / "serve.log", "wb") as log,
-        serve.running(plan, server.server_env(demo_db), output=log),
+        serve.running(plan, environment, output=log),
     ):
         cookies = one_cookie_per_process(plan.url, 2)
         (first, on_first), (second, on_second) = cookies.items()
@@ -82,7 +96,7 @@ def test_a_group_session_works_with_the_projector_and_the_phones_on_two_processe
         phones = load.Proxi(plan.url, bench_load.PASSWORD, [], bench_load.TRAINER, on_second)
 
         def room_setup():
-            return load.open_group_session(demo_db, bench_load.TRAINER, "bruit-nuit")
+            return load.open_group_session(shared_demo, bench_load.TRAINER, "bruit-nuit")
 
         room = asyncio.run(
             bench_load.room_phase(phones, None, PHONES, 6.0, figures, room_setup, projecting)

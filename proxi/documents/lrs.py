@@ -211,7 +211,7 @@ def _send_voids(db, endpoint: str, settings, *, user, password, batch: int) -> i
 
     def forget(last: int) -> None:
         with write_transaction(db):
-            db.conn.executemany(
+            db.executemany(
                 "DELETE FROM xapi_voids WHERE endpoint = :endpoint AND statement_id = :statement_id",
                 [
                     {"endpoint": statements_url(endpoint), "statement_id": i}

@@ -207,7 +207,7 @@ def statements(
     chunk: int = 1000,
 ) -> Iterator[tuple[int, dict]]:
     """(event id, statement) for every event the viewer may see, oldest first, in chunks."""
-    scope_sql, params = reports.scope_for(db, viewer).sql()
+    scope_sql, params = reports.scope_for(db, viewer).sql(db)
     sql = (
         "SELECT e.id, e.uuid, e.person_id, e.verb, e.object_type, e.object_id, e.result,"
         f" e.context, e.timestamp FROM events e JOIN people p ON p.id = e.person_id"

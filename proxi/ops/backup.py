@@ -77,9 +77,7 @@ def restore(backup_file: str | Path, db_path: str | Path | None = None) -> tuple
     if not backup_file.is_file():
         raise BackupError(f"Sauvegarde introuvable : {backup_file}. Vérifiez le chemin.")
     _check(backup_file)
-    target = database_path(db_path)
-    if not isinstance(target, Path):
-        raise BackupError("Indiquez un fichier de base de données avec --db (pas « :memory: »).")
+    target = _file(db_path)
     safety = None
     if target.exists():
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -91,6 +89,19 @@ def restore(backup_file: str | Path, db_path: str | Path | None = None) -> tuple
     with open_db(target) as db:
         apply_migrations(db)  # a backup from an older Proxi upgrades in place
     return describe(target), safety.path if safety else None
+
+
+def _file(db_path: str | Path | None) -> Path:
+    """The SQLite file these commands copy; a server's database has its own tools."""
+    path = database_path(db_path)
+    if isinstance(path, Path):
+        return path
+    if path == ":memory:":
+        raise BackupError("Indiquez un fichier de base de données avec --db (pas « :memory: »).")
+    raise BackupError(
+        "La base est sur un serveur PostgreSQL ($PROXI_DATABASE_URL) : sauvegardez-la avec "
+        "pg_dump et restaurez-la avec pg_restore (docs/exploitation.md, section 10)."
+    )
 
 
 def describe(path: str | Path) -> Copy:
@@ -113,8 +124,8 @@ def describe(path: str | Path) -> Copy:
 
 
 def _existing(db_path: str | Path | None) -> Path:
-    path = database_path(db_path)
-    if not isinstance(path, Path) or not path.is_file():
+    path = _file(db_path)
+    if not path.is_file():
         raise BackupError(f"Base de données introuvable : {path}. Indiquez-la avec --db.")
     return path
 

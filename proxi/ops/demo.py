@@ -325,7 +325,7 @@ def generate_synthetic(
             budget = events // people + (1 if number < events % people else 0)
             clock = _Clock(now - timedelta(days=rng.randint(30, 180)), rng)
             rows = _learner_events(person_id, plans, plays, budget, clock)
-            db.conn.executemany(_INSERT_EVENT, rows)
+            db.executemany(_INSERT_EVENT, rows)
             written += len(rows)
     store.rebuild_derived(db)
     return written
@@ -361,7 +361,7 @@ def _insert_learners(db, people: int, orgs: list[int], rng: random.Random, now) 
         for n in range(1, people + 1)
     ]
     first = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM people").fetchone()[0]
-    db.conn.executemany(
+    db.executemany(
         "INSERT INTO people (identifier, display_name, organisation_id, site, job_category,"
         " roles, password_hash, created_at) VALUES (:identifier, :display_name, :organisation_id,"
         " :site, :job_category, :roles, :password_hash, :created_at)",

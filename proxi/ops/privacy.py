@@ -365,7 +365,7 @@ def _anonymise_events(db, table: str, column: str, person_id: int, stand_in: int
         "SELECT id, verb, result FROM events WHERE person_id = :person_id",
         {"person_id": person_id},
     ).fetchall()
-    db.conn.executemany(
+    db.executemany(
         "UPDATE events SET person_id = :stand_in, uuid = :uuid, idempotency_key = NULL,"
         " result = :result WHERE id = :id",
         [
@@ -432,6 +432,7 @@ def _keep_attestations(db: Database, person: dict, stamp: str) -> int:
     ).fetchone()
     owner = {"person_id": person["id"]}
     module_sql = dialect.json_object_sql(
+        db,
         ("started_at", "m.started_at"),
         ("completed_at", "m.completed_at"),
         ("quiz_best", "m.quiz_best"),
@@ -445,6 +446,7 @@ def _keep_attestations(db: Database, person: dict, stamp: str) -> int:
         owner,
     ).fetchall()
     session_sql = dialect.json_object_sql(
+        db,
         ("day", "s.day"),
         ("half_day", "s.half_day"),
         ("place", "s.place"),
@@ -456,6 +458,7 @@ def _keep_attestations(db: Database, person: dict, stamp: str) -> int:
         owner,
     ).fetchall()
     elsewhere_sql = dialect.json_object_sql(
+        db,
         ("provider", "provider"),
         ("started_on", "started_on"),
         ("ended_on", "ended_on"),
@@ -468,7 +471,7 @@ def _keep_attestations(db: Database, person: dict, stamp: str) -> int:
     ).fetchall()
     rows = [("module", *row) for row in modules] + [("session", *row) for row in sessions]
     rows += [("externe", *row) for row in elsewhere]
-    db.conn.executemany(
+    db.executemany(
         "INSERT INTO kept_attestations (kind, display_name, organisation, subject_id, title,"
         " detail, kept_at) VALUES (:kind, :display_name, :organisation, :subject_id, :title,"
         " :detail, :kept_at)",

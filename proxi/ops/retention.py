@@ -196,12 +196,12 @@ def _delete_events(db: Database, cutoffs: dict[str, str], kind: str, batch_size:
     """Delete, batch by batch, the events of this period's verbs older than its cutoff; a
     detailed event of a module leaves its time in kept_activity for the relevé."""
     if kind == "detail":
-        verbs_sql = f"NOT ({dialect.in_list('verb', 'verbs')})"
+        verbs_sql = f"NOT ({dialect.in_list(db, 'verb', 'verbs')})"
         verb_list = list(PROOF_VERBS)
     else:
-        verbs_sql = dialect.in_list("verb", "verbs")
+        verbs_sql = dialect.in_list(db, "verb", "verbs")
         verb_list = [verb for verb, period in PROOF_VERBS.items() if period == kind]
-    ids_sql = dialect.in_list("id", "ids")
+    ids_sql = dialect.in_list(db, "id", "ids")
     deleted = 0
     while True:
         with write_transaction(db):
@@ -212,12 +212,12 @@ def _delete_events(db: Database, cutoffs: dict[str, str], kind: str, batch_size:
                     " LIMIT :batch_size",
                     {
                         "cutoff": cutoffs[kind],
-                        "verbs": dialect.list_value(verb_list),
+                        "verbs": dialect.list_value(db, verb_list),
                         "batch_size": batch_size,
                     },
                 )
             ]
-            batch = dialect.list_value(ids)
+            batch = dialect.list_value(db, ids)
             if kind == "detail":
                 db.execute(
                     "INSERT INTO kept_activity (person_id, module_id, at) SELECT person_id,"
@@ -231,7 +231,6 @@ def _delete_events(db: Database, cutoffs: dict[str, str], kind: str, batch_size:
             return deleted
 
 
-# Each proof's records past its period: (kind, table, condition on the cutoff).
 _SESSIONS_PAST = "SELECT id FROM live_sessions WHERE day < substr(:cutoff, 1, 10)"
 _SEATS_PAST = f"SELECT id FROM live_participants WHERE session_id IN ({_SESSIONS_PAST})"
 # An émargement's code names its sheet "live-<session id>-<half day>". Matched as text, not
@@ -239,12 +238,6 @@ _SEATS_PAST = f"SELECT id FROM live_participants WHERE session_id IN ({_SESSIONS
 _SHEET_OF_SESSION_PAST = (
     "EXISTS (SELECT 1 FROM live_sessions AS s WHERE s.day < substr(:cutoff, 1, 10)"
     " AND document_codes.subject_id LIKE 'live-' || s.id || '-%')"
-)
-# An attestation kept after an erasure dates from its training, else from when it was kept.
-_KEPT_ATTESTATION_DATE = (
-    f"COALESCE({dialect.json_field('detail', 'completed_at')},"
-    f" {dialect.json_field('detail', 'day')}, {dialect.json_field('detail', 'ended_on')},"
-    " kept_at)"
 )
 _PROOFS = [
     ("connections", "kept_activity", "at < :cutoff"),
@@ -259,8 +252,17 @@ _PROOFS = [
     ("certificates", "document_codes",
      "kind IN ('attestation', 'certificat') AND issued_at < :cutoff"),
     ("certificates", "external_trainings", "ended_on < substr(:cutoff, 1, 10)"),
-    ("certificates", "kept_attestations", f"{_KEPT_ATTESTATION_DATE} < :cutoff"),
 ]  # fmt: skip
+
+
+def _proofs(db: Database) -> list[tuple[str, str, str]]:
+    """Each proof's records past its period: (kind, table, condition on the cutoff). An
+    attestation kept after an erasure dates from its training, else from when it was kept."""
+    fields_sql = ", ".join(
+        dialect.json_field(db, "detail", key) for key in ("completed_at", "day", "ended_on")
+    )
+    kept_sql = f"COALESCE({fields_sql}, kept_at) < :cutoff"
+    return [*_PROOFS, ("certificates", "kept_attestations", kept_sql)]
 
 
 def _delete_proofs(db: Database, cutoffs: dict[str, str]) -> dict[str, int]:
@@ -268,7 +270,7 @@ def _delete_proofs(db: Database, cutoffs: dict[str, str]) -> dict[str, int]:
     votes' tallies but name nobody."""
     removed: dict[str, int] = {}
     with write_transaction(db):
-        for kind, table, condition_sql in _PROOFS:
+        for kind, table, condition_sql in _proofs(db):
             sql = f"DELETE FROM {table} WHERE {condition_sql}"
             count = db.execute(sql, {"cutoff": cutoffs[kind]}).rowcount
             removed[kind] = removed.get(kind, 0) + count

@@ -177,19 +177,19 @@ def nginx_command(plan: Plan, config: Path, *extra: str) -> list[str]:
 
 
 def shared_environment(base: Mapping[str, str]) -> dict[str, str]:
-    """The environment every app process gets: one database path, one secret, nginx trusted.
+    """The environment every app process gets: one database, one secret, nginx trusted.
 
     Also prepares what they share before any of them starts: the schema is migrated and the
     secret file made here, once (proxi/progress/db.py and web/auth.py are safe against a race,
     this keeps the start quiet)."""
     env = dict(base)
-    db_path = database_path(env.get("PROXI_DB"))
-    if isinstance(db_path, Path):
-        db_path = db_path.resolve()
-    env["PROXI_DB"] = str(db_path)
-    open_db(db_path).close()
+    target = database_path(env.get("PROXI_DATABASE_URL") or env.get("PROXI_DB"))
+    if isinstance(target, Path):
+        target = target.resolve()
+        env["PROXI_DB"] = str(target)
+    open_db(target).close()
     with _environ(env):
-        secret = load_secret(db_path)
+        secret = load_secret(target)
     env.setdefault(
         "STREAMLIT_SERVER_COOKIE_SECRET",
         hmac.new(secret, b"streamlit server.cookieSecret", hashlib.sha256).hexdigest(),

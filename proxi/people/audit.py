@@ -129,8 +129,8 @@ def entries(
     where: list[str] = ["1 = 1"]
     params: dict[str, object] = {"limit": limit}
     if actions:
-        where.append(in_list("a.action", "actions"))
-        params["actions"] = list_value(actions)
+        where.append(in_list(db, "a.action", "actions"))
+        params["actions"] = list_value(db, actions)
     if actor_id is not None:
         where.append("a.actor_id = :actor_id")
         params["actor_id"] = actor_id

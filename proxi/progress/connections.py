@@ -65,7 +65,7 @@ def periods(db: Database, person_id: int, module_ids: Iterable[str] | None = Non
 
 def kept_since(db: Database) -> str:
     """From when the record is whole: the last purge's connections cutoff ('' before any)."""
-    cutoff_sql = json_field("cutoffs", "connections")
+    cutoff_sql = json_field(db, "cutoffs", "connections")
     row = db.execute(
         f"SELECT {cutoff_sql} FROM retention_purges ORDER BY id DESC LIMIT 1"
     ).fetchone()

@@ -171,13 +171,13 @@ def for_person(db: Database, person_id: int, today: date | None = None) -> list[
 def completed_modules(db: Database, person_ids: list[int]) -> dict[int, set[str]]:
     """Person -> the modules they finished, in Proxi or by a training done elsewhere."""
     found: dict[int, set[str]] = {}
-    people_sql = in_list("person_id", "person_ids")
+    people_sql = in_list(db, "person_id", "person_ids")
     rows = db.execute(
         "SELECT person_id, module_id FROM module_progress WHERE status = 'completed'"
         f" AND {people_sql}"
         " UNION SELECT person_id, module_id FROM external_trainings"
         f" WHERE module_id IS NOT NULL AND {people_sql}",
-        {"person_ids": list_value(person_ids)},
+        {"person_ids": list_value(db, person_ids)},
     )
     for person_id, module_id in rows:
         found.setdefault(person_id, set()).add(module_id)

@@ -69,20 +69,20 @@ class Scope:
     person_ids: tuple[int, ...] = ()
     site: str = ""  # within the organisations, only this node and those under it
 
-    def sql(self) -> tuple[str, dict[str, object]]:
+    def sql(self, db: Database) -> tuple[str, dict[str, object]]:
         """The condition on `people p` and its named parameters, all named `scope_*` so that
         a query may add its own beside them."""
         if self.everyone:
             return "p.erased_at IS NULL", {}
         part_sql, part_params = hierarchy.sql_within("p.site", self.site, "scope_site")
-        organisations_sql = in_list("p.organisation_id", "scope_organisation_ids")
-        people_sql = in_list("p.id", "scope_person_ids")
+        organisations_sql = in_list(db, "p.organisation_id", "scope_organisation_ids")
+        people_sql = in_list(db, "p.id", "scope_person_ids")
         return (
             f"p.erased_at IS NULL AND (({organisations_sql} AND {part_sql}) OR {people_sql})",
             {
-                "scope_organisation_ids": list_value(self.organisation_ids),
+                "scope_organisation_ids": list_value(db, self.organisation_ids),
                 **part_params,
-                "scope_person_ids": list_value(self.person_ids),
+                "scope_person_ids": list_value(db, self.person_ids),
             },
         )
 
@@ -113,7 +113,7 @@ def trainee_ids(db: Database, trainer_id: int) -> set[int]:
 
 def _where(db: Database, viewer: Viewer, include_inactive: bool) -> tuple[str, dict[str, object]]:
     """Scope, learners only, and (unless asked) active accounts only."""
-    scope_sql, params = scope_for(db, viewer).sql()
+    scope_sql, params = scope_for(db, viewer).sql(db)
     sql = f"{scope_sql} AND (',' || p.roles || ',') LIKE '%,learner,%'"
     return (sql if include_inactive else sql + " AND p.active = 1"), params
 
@@ -268,7 +268,7 @@ def module_cell(row: dict) -> Cell:
 
 def module_rows(db: Database, viewer: Viewer, module_id: str) -> dict[int, dict]:
     """person id -> module_progress row, for the visible people who started this module."""
-    scope_sql, params = scope_for(db, viewer).sql()
+    scope_sql, params = scope_for(db, viewer).sql(db)
     cursor = db.execute(
         "SELECT mp.person_id, mp.started_at, mp.completed_at, mp.quiz_best FROM module_progress mp"
         f" JOIN people p ON p.id = mp.person_id WHERE mp.module_id = :module_id AND {scope_sql}",
@@ -394,7 +394,7 @@ def inactive(rows: list[MatrixRow], days: int, now: datetime | None = None) -> l
 
 def sessions_held(db: Database, viewer: Viewer) -> int:
     """Group sessions opened so far that the viewer ran or that one of their people attended."""
-    scope_sql, params = scope_for(db, viewer).sql()
+    scope_sql, params = scope_for(db, viewer).sql(db)
     return db.execute(
         "SELECT COUNT(*) FROM live_sessions ls WHERE ls.opened_at IS NOT NULL AND"
         " (ls.trainer_id = :trainer_id OR EXISTS (SELECT 1 FROM live_participants lp"
@@ -460,14 +460,14 @@ def endings(
 ) -> list[tuple[str, str, str, int]]:
     """(scenario_id, mode, ending node id, plays) for the endings reached."""
     where, params = _analytics_where(db, viewer, organisation_id)
-    scenarios_sql = in_list("e.scenario_id", "scenario_ids")
+    scenarios_sql = in_list(db, "e.scenario_id", "scenario_ids")
     rows = db.execute(
         "SELECT e.scenario_id, CASE e.play_mode WHEN 'group' THEN 'group' ELSE 'solo' END,"
         " e.node_id, COUNT(*) FROM events e"
         " JOIN people p ON p.id = e.person_id"
         f" WHERE {scenarios_sql} AND e.verb = 'ended'"
         f" AND {where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC",
-        {**params, "scenario_ids": list_value(scenario_ids)},
+        {**params, "scenario_ids": list_value(db, scenario_ids)},
     )
     return [tuple(row) for row in rows]
 
@@ -475,7 +475,7 @@ def endings(
 def _analytics_where(
     db: Database, viewer: Viewer, organisation_id: int | None
 ) -> tuple[str, dict[str, object]]:
-    scope_sql, params = scope_for(db, viewer).sql()
+    scope_sql, params = scope_for(db, viewer).sql(db)
     if organisation_id is None:
         return scope_sql, params
     return (
@@ -527,7 +527,7 @@ def person_report(db: Database, viewer: Viewer, person_id: int) -> PersonReport:
 
 def visible_person(db: Database, viewer: Viewer, person_id: int) -> PersonRow:
     """The person, if the viewer may see them (learner or not); otherwise NotAllowed."""
-    scope_sql, params = scope_for(db, viewer).sql()
+    scope_sql, params = scope_for(db, viewer).sql(db)
     row = db.execute(
         _PEOPLE_SQL.format(where=f"{scope_sql} AND p.id = :person_id"),
         {**params, "person_id": person_id},
@@ -554,7 +554,7 @@ def completed_modules(
 
 def visible_sessions(db: Database, viewer: Viewer) -> list[dict]:
     """Sessions opened that the viewer ran or that one of their people attended, latest first."""
-    scope_sql, params = scope_for(db, viewer).sql()
+    scope_sql, params = scope_for(db, viewer).sql(db)
     rows = db.execute(
         "SELECT ls.id, ls.title, ls.day, ls.half_day, ls.place, t.display_name FROM live_sessions ls"
         " JOIN people t ON t.id = ls.trainer_id WHERE ls.opened_at IS NOT NULL AND"
@@ -571,7 +571,7 @@ def visible_participants(db: Database, viewer: Viewer, session_id: int) -> set[i
     """The session's participant lines the viewer may see: people in their scope, and guests
     only for the session's trainer or a viewer who sees everyone."""
     scope = scope_for(db, viewer)
-    scope_sql, params = scope.sql()
+    scope_sql, params = scope.sql(db)
     runs = db.execute(
         "SELECT 1 FROM live_sessions WHERE id = :session_id AND trainer_id = :trainer_id",
         {"session_id": session_id, "trainer_id": viewer.person_id},

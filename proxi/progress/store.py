@@ -370,7 +370,7 @@ def _write_rows(db: Database, by_table: dict[str, list[dict]]) -> None:
             f"VALUES ({', '.join(f':{c}' for c in columns)}) "
             f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {assignments}"
         )
-        db.conn.executemany(
+        db.executemany(
             sql, [{c: events.encode_value(c, row[c]) for c in columns} for row in rows]
         )
 
@@ -462,7 +462,7 @@ def _select_events(
     db: Database, tail: str, params: Mapping[str, Any] | None = None
 ) -> Iterator[dict]:
     names = ("id", *events.EVENT_COLUMNS)
-    cursor = db.conn.execute(f"SELECT {', '.join(names)} FROM events {tail}", params or {})
+    cursor = db.execute(f"SELECT {', '.join(names)} FROM events {tail}", params or {})
     return (events.decode_event(dict(zip(names, values, strict=True))) for values in cursor)
 
 
@@ -481,11 +481,8 @@ def _rows(
 
 
 def _select(db: Database, table: str, where: str, params: Mapping[str, Any]) -> Iterator[dict]:
-    """The rows of one of our own tables (events.TABLES), as dicts.
-
-    Plain SQL, not sqlite-utils' `db[table].rows_where`: that looks the table up in
-    sqlite_master three times first, which was 36 of a lesson step's 59 statements."""
-    cursor = db.conn.execute(f'SELECT * FROM "{table}" WHERE {where}', dict(params))
+    """The rows of one of our own tables (events.TABLES), as dicts."""
+    cursor = db.execute(f'SELECT * FROM "{table}" WHERE {where}', params)
     names = [column[0] for column in cursor.description]
     return (dict(zip(names, values, strict=True)) for values in cursor)
 

@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from proxi.errors import AuthError
+from proxi.errors import AuthError, ConfigurationError
 from proxi.people import accounts
 from proxi.progress.db import database_path, open_db
 from proxi.web.edge import is_https
@@ -125,8 +125,15 @@ def load_secret(db_path: str | Path | None = None) -> bytes:
     if from_env:
         return from_env.encode()
     target = database_path(db_path)
-    folder = Path(target).parent if target != ":memory:" else Path(".")
-    return _secret_file(folder.resolve() / "secret.key")
+    if isinstance(target, Path):
+        return _secret_file(target.parent.resolve() / "secret.key")
+    if target == ":memory:":
+        return _secret_file(Path(".").resolve() / "secret.key")
+    # A database server serves several app servers: each must sign with the same key.
+    raise ConfigurationError(
+        "PROXI_SECRET est obligatoire avec une base PostgreSQL : donnez la même clé "
+        "(32 caractères au moins) à chaque serveur de l'application."
+    )
 
 
 @functools.cache

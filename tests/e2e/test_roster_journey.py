@@ -85,10 +85,10 @@ def test_the_coordination_imports_a_list_and_prints_the_invitations(proxi_server
         choose_file(coordination, "equipe-erables.csv", roster(PEOPLE))
         preview_says(coordination, "3 création(s), 0 mise(s) à jour")
         with core(proxi_server) as db:  # the preview wrote nothing
-            identifiers_sql = in_list("identifier", "identifiers")
+            identifiers_sql = in_list(db, "identifier", "identifiers")
             assert db.execute(
                 f"SELECT count(*) FROM people WHERE {identifiers_sql}",
-                {"identifiers": list_value(i for _, i in PEOPLE)},
+                {"identifiers": list_value(db, [i for _, i in PEOPLE])},
             ).fetchone() == (0,)
         click(coordination, main(coordination).get_by_role("button", name="Confirmer l'import"))
         expect(

@@ -1,0 +1,1 @@
+"""The schema, one definition per database engine: sqlite.py (migrations), postgresql.sql."""
