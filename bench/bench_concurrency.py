@@ -1,7 +1,12 @@
-"""Concurrent writers on one database file: nothing lost, no "database is locked".
+"""Concurrent writers on one database: nothing lost, no "database is locked".
 
     python -m bench.bench_concurrency                      # 50 writers x 1,000 events
     python -m bench.bench_concurrency --mode processes     # each writer a process
+    python -m bench.bench_concurrency --postgres postgresql://user@host/postgres
+                                                           # the same on PostgreSQL too
+
+With --postgres (or $PROXI_BENCH_POSTGRES), the same run is made on a new database of that
+server, after SQLite's, and both reports are printed one after the other.
 
 Each writer is one learner with its own connection (a Streamlit script thread, or with
 --mode processes a separate process such as a second server or a CLI command), writing
@@ -15,15 +20,20 @@ included — is reported and fails the run (exit status 1).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from proxi.progress import store
 from proxi.progress.db import open_db
@@ -81,14 +91,13 @@ class Outcome:
         )
 
 
-def create_people(db_path: Path, count: int) -> list[int]:
+def create_people(db_path: Path | str, count: int) -> list[int]:
     with open_db(db_path) as db:
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO people (identifier, display_name, created_at)"
             " VALUES (:identifier, :display_name, 'x')",
             [{"identifier": f"bench-{n}", "display_name": f"Bench {n}"} for n in range(count)],
         )
-        db.conn.commit()
         return [row[0] for row in db.execute("SELECT id FROM people ORDER BY id")]
 
 
@@ -122,7 +131,7 @@ def _thread_main(db_path, person_id, count, results, lock) -> None:
         results.append(outcome)
 
 
-def hammer(db_path: Path, writers: int = 50, events_each: int = 1000, mode: str = "threads"):
+def hammer(db_path: Path | str, writers: int = 50, events_each: int = 1000, mode: str = "threads"):
     """Run the writers at once on `db_path` (a fresh database), then check everything."""
     ids = create_people(db_path, writers)
     started = time.time()
@@ -190,12 +199,12 @@ def _worker(db_path: str, person_id: int, count: int, start_at: float) -> None:
     print(json.dumps({"latencies": latencies, "errors": errors}))
 
 
-def _check(db_path: Path, ids: list[int], events_each: int, outcome: Outcome) -> None:
+def _check(db_path: Path | str, ids: list[int], events_each: int, outcome: Outcome) -> None:
     with open_db(db_path) as db:
-        verbs_sql = in_list("verb", "verbs")
+        verbs_sql = in_list(db, "verb", "verbs")
         rows = db.execute(
             f"SELECT person_id, COUNT(*) FROM events WHERE {verbs_sql} GROUP BY person_id",
-            {"verbs": list_value(WRITER_VERBS)},
+            {"verbs": list_value(db, WRITER_VERBS)},
         ).fetchall()
         outcome.per_writer = {pid: 0 for pid in ids} | dict(rows)
         outcome.written = sum(outcome.per_writer.values())
@@ -204,7 +213,8 @@ def _check(db_path: Path, ids: list[int], events_each: int, outcome: Outcome) ->
         lessons = db.execute("SELECT COUNT(*) FROM lesson_progress").fetchone()[0]
         seen = min(events_each // 3 + (events_each % 3 > 0), LESSON_STEPS)
         outcome.derived_ok = answers == answered and lessons == (len(ids) if seen else 0)
-        outcome.derived_ok &= db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if db.engine.name == "sqlite":  # the file's own check; a server checks its pages
+            outcome.derived_ok &= db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,14 +227,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=1000, help="events per writer")
     parser.add_argument("--mode", choices=("threads", "processes"), default="threads")
     parser.add_argument("--db", help="database file to create (default: a temporary one)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("PROXI_BENCH_POSTGRES"),
+        help="PostgreSQL server URL: the same run on a new database there, after SQLite's",
+    )
     args = parser.parse_args(argv)
+    outcomes = []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(args.db) if args.db else Path(folder) / "concurrency.db"
-        outcome = hammer(path, args.writers, args.events, args.mode)
-    print(outcome.report())
-    for error in outcome.errors[:5]:
-        print("  " + error)
-    return 0 if outcome.ok() else 1
+        outcomes.append(("SQLite", hammer(path, args.writers, args.events, args.mode)))
+    if args.postgres:
+        with new_postgres_database(args.postgres) as url:
+            outcomes.append(("PostgreSQL", hammer(url, args.writers, args.events, args.mode)))
+    for engine, outcome in outcomes:
+        print(f"{engine}: " + outcome.report())
+        for error in outcome.errors[:5]:
+            print("  " + error)
+    return 0 if all(outcome.ok() for _, outcome in outcomes) else 1
+
+
+@contextlib.contextmanager
+def new_postgres_database(server: str) -> Iterator[str]:
+    """A new database `proxi_bench_<hex>` on the server, dropped afterwards."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"proxi_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield urlunsplit(urlsplit(server)._replace(path="/" + name))
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 if __name__ == "__main__":
