@@ -2,7 +2,7 @@
 
 Runs bench.bench_pages here (server time per interaction, 5,000 people / 1,000,000 events),
 then each other benchmark of this folder that exists (bench_votes, bench_reports,
-bench_concurrency, bench_check) as `python -m bench.<name>`, and rewrites the generated part of
+bench_concurrency, bench_check, bench_store_step) as `python -m bench.<name>`, and rewrites the generated part of
 docs/performance.md — between its two `bench:` markers — with the table, the others'
 outputs, the date and the machine. What is written after the end marker (the analysis) is
 kept. Exit status 1 when a target is missed or a benchmark fails.
@@ -29,6 +29,7 @@ OTHERS = {
     "bench_reports": "requêtes du tableau de bord et de l'analyse des parcours",
     "bench_concurrency": "50 écrivains simultanés sur un même fichier",
     "bench_check": "proxi check sur le plus gros fichier accepté et sur chaque fichier hostile",
+    "bench_store_step": "une étape de leçon enregistrée puis relue, sur un fichier SQLite",
 }
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 OTHER_TIMEOUT_S = 1800
