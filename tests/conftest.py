@@ -107,6 +107,20 @@ def shared_database(request, tmp_path):
     return path
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_database(request, tmp_path, monkeypatch):
+    """The database the app's pages open, on each engine: a file named by $PROXI_DB, or a
+    new PostgreSQL database named by $PROXI_DATABASE_URL (with the shared secret that a
+    server database requires)."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("PROXI_DATABASE_URL", request.getfixturevalue("migrated_postgres_url"))
+        monkeypatch.setenv("PROXI_SECRET", "clé-de-test-partagée-" + "x" * 32)
+    else:
+        monkeypatch.delenv("PROXI_DATABASE_URL", raising=False)
+        monkeypatch.setenv("PROXI_DB", str(tmp_path / "pages.db"))
+    return request.param
+
+
 @pytest.fixture
 def organisation(db):
     return accounts.create_organisation(db, OPERATOR, "Habitat Val de Seine", "bailleur")
@@ -166,13 +180,13 @@ def make_people():
 
 
 @pytest.fixture
-def console_world(tmp_path, monkeypatch):
-    """(db, trainer, learners) in $PROXI_DB, with the fixture content, for the live pages.
+def console_world(app_database, monkeypatch):
+    """(db, trainer, learners) in the database the app opens, with the fixture content, for
+    the live pages (on each engine).
 
     The content cache is keyed by the files' paths and times, so the fixture catalogue
     never mixes with the shipped one.
     """
-    monkeypatch.setenv("PROXI_DB", str(tmp_path / "pages.db"))
     monkeypatch.setenv("PROXI_MODULES_DIR", str(builders.FIXTURES / "modules"))
     monkeypatch.setenv("PROXI_SCENARIOS_DIR", str(builders.FIXTURES / "scenarios"))
     monkeypatch.chdir(builders.FIXTURES.parent.parent)
@@ -192,11 +206,9 @@ def two_landlords():
 
 
 @pytest.fixture
-def landlords(tmp_path, monkeypatch, two_landlords):
-    """(db, ids): the two landlords in the database file the app opens ($PROXI_DB)."""
-    path = tmp_path / "progress.db"
-    monkeypatch.setenv("PROXI_DB", str(path))
-    db = open_db(path)
+def landlords(app_database, two_landlords):
+    """(db, ids): the two landlords in the database the app opens (on each engine)."""
+    db = open_db()
     ids = two_landlords(db)
     yield db, ids
     db.close()
