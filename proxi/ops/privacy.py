@@ -492,10 +492,11 @@ def _keep_attestations(db: Database, person: dict, stamp: str) -> int:
 
 
 def kept_attestations(db: Database, name: str = "") -> list[dict]:
-    """Attestations kept after erasures, by name (a part of it is enough)."""
+    """Attestations kept after erasures, by name (a part of it is enough, in any case)."""
+    # LOWER on both sides: PostgreSQL's LIKE minds case, SQLite's does not.
     return _rows(
         db,
-        "SELECT * FROM kept_attestations WHERE display_name LIKE :name_pattern"
+        "SELECT * FROM kept_attestations WHERE LOWER(display_name) LIKE LOWER(:name_pattern)"
         " ORDER BY display_name, id",
         {"name_pattern": f"%{name.strip()}%"},
     )
