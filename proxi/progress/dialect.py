@@ -32,7 +32,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # the content checks import nothing of the store
+if TYPE_CHECKING:  # db.py imports this module: the name only, for the annotations
     from proxi.progress.db import Database
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
