@@ -78,7 +78,7 @@ def _parents_first(db: Database, tables: list[str]) -> list[str]:
 
 def _copy_table(source: Database, target: Database, table: str) -> None:
     # The target's stored columns only: generated ones (events.module_id...) it computes.
-    columns = dialect.stored_column_names(target, table)
+    columns = dialect.column_names(target, table)
     names_sql = ", ".join(f'"{column}"' for column in columns)
     cursor = source.execute(f'SELECT {names_sql} FROM "{table}"')
     while rows := cursor.fetchmany(BATCH):

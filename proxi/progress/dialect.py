@@ -97,12 +97,8 @@ def table_names(db: Database) -> list[str]:
 
 
 def column_names(db: Database, table: str) -> list[str]:
+    """The columns a row is written with, in order: all but the generated ones."""
     return db.engine.column_names(db, _checked(table))
-
-
-def stored_column_names(db: Database, table: str) -> list[str]:
-    """The columns a row is written with: all but the generated ones."""
-    return db.engine.stored_column_names(db, _checked(table))
 
 
 def references_to(db: Database, table: str, target: str) -> list[str]:
@@ -240,11 +236,8 @@ class Sqlite:
         return [name for (name,) in rows]
 
     def column_names(self, db: Database, table: str) -> list[str]:
+        # table_info leaves the generated columns out (table_xinfo would list them).
         return [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]
-
-    def stored_column_names(self, db: Database, table: str) -> list[str]:
-        # table_xinfo's `hidden`: 0 a stored column, 2 and 3 a generated one.
-        return [row[1] for row in db.execute(f'PRAGMA table_xinfo("{table}")') if not row[6]]
 
     def references_to(self, db: Database, table: str, target: str) -> list[str]:
         keys = db.execute(f'PRAGMA foreign_key_list("{table}")')
@@ -409,15 +402,6 @@ class Postgresql:
         return [name for (name,) in rows]
 
     def column_names(self, db: Database, table: str) -> list[str]:
-        rows = db.execute(
-            "SELECT column_name FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND table_name = :table"
-            " ORDER BY ordinal_position",
-            {"table": table},
-        )
-        return [name for (name,) in rows]
-
-    def stored_column_names(self, db: Database, table: str) -> list[str]:
         rows = db.execute(
             "SELECT column_name FROM information_schema.columns"
             " WHERE table_schema = current_schema() AND table_name = :table"
