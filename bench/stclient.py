@@ -90,7 +90,8 @@ class Tab:
             compression=None,
             open_timeout=RUN_TIMEOUT_S,
         )
-        self.process = self._socket.response.headers.get("X-Proxi-Process", "")
+        # Which process answered; behind a front proxy, each proxy on the way says its own.
+        self.process = ", ".join(self._socket.response.headers.get_all("X-Proxi-Process"))
         self._reader = asyncio.create_task(self._read())
         self.first = await self.rerun()
         return self.first

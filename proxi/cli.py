@@ -490,6 +490,14 @@ def _add_serve(subparsers) -> None:
     parser.add_argument(
         "--app", default="app.py", help="fichier de l'application (défaut : app.py)"
     )
+    parser.add_argument(
+        "--upstream",
+        action="append",
+        default=[],
+        metavar="HÔTE:PORT",
+        help="frontal : nginx seul devant ce serveur Proxi lancé ailleurs (autre conteneur, "
+        "autre machine) ; à répéter, sans processus local sauf --processes",
+    )
     parser.add_argument("--db", help=DB_HELP)
     parser.set_defaults(func=_serve)
 
@@ -497,13 +505,18 @@ def _add_serve(subparsers) -> None:
 def _serve(args) -> int:
     from proxi.ops import serve
 
-    processes = args.processes or serve.default_processes()
-    plan = serve.make_plan(Path(args.app), processes, args.address, args.port)
+    default = 0 if args.upstream else serve.default_processes()
+    processes = default if args.processes is None else args.processes
+    plan = serve.make_plan(
+        Path(args.app), processes, args.address, args.port, upstreams=args.upstream
+    )
     env = dict(os.environ, **({"PROXI_DB": args.db} if args.db else {}))
+    behind = [f"{processes} processus"] if processes else []
+    behind += [f"le serveur {upstream}" for upstream in args.upstream]
 
     def ready(running: serve.Running) -> None:
         print(
-            f"Proxi : {processes} processus derrière nginx, sur {plan.url} "
+            f"Proxi : {', '.join(behind)} derrière nginx, sur {plan.url} "
             "(Ctrl+C ou SIGTERM pour arrêter).",
             flush=True,
         )

@@ -9,6 +9,7 @@ every vote reaches the projector and the database once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -37,10 +38,11 @@ def demo_db(tmp_path) -> Path:
 
 
 def answered_by(url: str, cookie: str) -> str:
-    """The app process nginx sends a browser holding this process cookie to."""
+    """The app process nginx sends a browser holding this process cookie to (behind a front,
+    the container's nginx and its process, as bench/stclient.py names them)."""
     request = urllib.request.Request(f"{url}/_stcore/health", headers={"Cookie": cookie})
     with urllib.request.urlopen(request, timeout=10) as response:
-        return response.headers["X-Proxi-Process"]
+        return ", ".join(response.headers.get_all("X-Proxi-Process"))
 
 
 def one_cookie_per_process(url: str, count: int) -> dict[str, str]:
@@ -65,47 +67,98 @@ def test_the_proxy_configuration_is_accepted_by_nginx(tmp_path):
         assert f"server 127.0.0.1:{port} " in config.read_text()
 
 
+def test_a_front_alone_is_accepted_by_nginx_and_refuses_what_is_not_host_and_port(tmp_path):
+    front = serve.make_plan(
+        APP, 0, "127.0.0.1", 0, tmp_path / "front", upstreams=["127.0.0.1:8601", "[::1]:8602"]
+    )
+    config = serve.write_nginx_config(front)
+    checked = subprocess.run(
+        serve.nginx_command(front, config, "-t"), capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert front.app_ports == () and "server [::1]:8602 " in config.read_text()
+    for wrong in ["proxi", "proxi:port", "proxi:8501; include /etc/passwd", ":8501"]:
+        with pytest.raises(serve.ServeError, match="Attendu : HÔTE:PORT"):
+            serve.make_plan(APP, 0, "127.0.0.1", 0, tmp_path / "x", upstreams=[wrong])
+
+
+@pytest.fixture
+def postgres_demo(migrated_postgres_url) -> str:
+    seed = [sys.executable, "-m", "proxi", "demo", "--db", migrated_postgres_url, "--if-empty"]
+    subprocess.run(seed, cwd=server.REPO_ROOT, check=True, capture_output=True, timeout=120)
+    return migrated_postgres_url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def shared_demo(request, tmp_path) -> Path | str:
+def shared_demo(request) -> Path | str:
     """The demo in the database every app process shares: one SQLite file on this machine,
     or one PostgreSQL database, as several machines would."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("demo_db")
-    url = request.getfixturevalue("migrated_postgres_url")
-    seed = [sys.executable, "-m", "proxi", "demo", "--db", url, "--if-empty"]
-    subprocess.run(seed, cwd=server.REPO_ROOT, check=True, capture_output=True, timeout=120)
-    return url
+    return request.getfixturevalue("demo_db" if request.param == "sqlite" else "postgres_demo")
+
+
+def shared_environment(database: Path | str) -> dict[str, str]:
+    # Every server of one deployment signs sessions with the same key.
+    return server.server_env(database, secret="une-clé-partagée-" + "x" * 32)
+
+
+def assert_a_session_spans_two_processes(url: str, database: Path | str) -> None:
+    """Projector on one process, every phone on the other: every vote reaches the projector
+    and the database once."""
+    cookies = one_cookie_per_process(url, 2)
+    (first, on_first), (second, on_second) = cookies.items()
+    for _ in range(3):  # sticky: the same cookie, the same process
+        assert answered_by(url, on_first) == first
+    projecting = load.Proxi(url, bench_load.PASSWORD, [], bench_load.TRAINER, on_first)
+    phones = load.Proxi(url, bench_load.PASSWORD, [], bench_load.TRAINER, on_second)
+    figures = bench_load.Figures()
+
+    def room_setup():
+        return load.open_group_session(database, bench_load.TRAINER, "bruit-nuit")
+
+    room = asyncio.run(
+        bench_load.room_phase(phones, None, PHONES, 6.0, figures, room_setup, projecting)
+    )
+    assert figures.errors == []  # each phone joined and voted once; the database holds each vote
+    assert len(room.choices) == PHONES
+    assert room.projector_delay is not None  # the projector showed every vote
+    assert room.processes == {"phones": {second}, "projector": {first}}
 
 
 def test_a_group_session_works_with_the_projector_and_the_phones_on_two_processes(
     shared_demo, tmp_path
 ):
     plan = serve.make_plan(APP, 2, "127.0.0.1", 0, tmp_path / "run")
-    figures = bench_load.Figures()
-    # Every server of one deployment signs sessions with the same key.
-    environment = server.server_env(shared_demo, secret="une-clé-partagée-" + "x" * 32)
     with (
         open(tmp_path / "serve.log", "wb") as log,
-        serve.running(plan, environment, output=log),
+        serve.running(plan, shared_environment(shared_demo), output=log),
     ):
-        cookies = one_cookie_per_process(plan.url, 2)
-        (first, on_first), (second, on_second) = cookies.items()
-        for _ in range(3):  # sticky: the same cookie, the same process
-            assert answered_by(plan.url, on_first) == first
-        projecting = load.Proxi(plan.url, bench_load.PASSWORD, [], bench_load.TRAINER, on_first)
-        phones = load.Proxi(plan.url, bench_load.PASSWORD, [], bench_load.TRAINER, on_second)
+        assert_a_session_spans_two_processes(plan.url, shared_demo)
 
-        def room_setup():
-            return load.open_group_session(shared_demo, bench_load.TRAINER, "bruit-nuit")
 
-        room = asyncio.run(
-            bench_load.room_phase(phones, None, PHONES, 6.0, figures, room_setup, projecting)
-        )
-
-    assert figures.errors == []  # each phone joined and voted once; the database holds each vote
-    assert len(room.choices) == PHONES
-    assert room.projector_delay is not None  # the projector showed every vote
-    assert room.processes == {"phones": {second}, "projector": {first}}
+def test_behind_a_front_a_browser_keeps_its_server_and_a_session_spans_two(postgres_demo, tmp_path):
+    """compose.postgresql.yaml, as processes: two app servers (each a `serve` of its own, as
+    a container runs it) on one PostgreSQL database, and a front (`serve --upstream`)."""
+    environment = shared_environment(postgres_demo)
+    servers = [serve.make_plan(APP, 1, "127.0.0.1", 0, tmp_path / f"app-{n}") for n in (1, 2)]
+    front = serve.make_plan(
+        APP, 0, "127.0.0.1", 0, tmp_path / "front",
+        upstreams=[plan.url.removeprefix("http://") for plan in servers],
+    )  # fmt: skip
+    with contextlib.ExitStack() as running, open(tmp_path / "serve.log", "wb") as log:
+        for plan in [*servers, front]:
+            running.enter_context(serve.running(plan, environment, output=log))
+        with urllib.request.urlopen(f"{front.url}/", timeout=10) as response:
+            process_cookies = [
+                cookie
+                for cookie in response.headers.get_all("Set-Cookie")
+                if cookie.startswith("proxi_process=")
+            ]
+            first_page_from = ", ".join(response.headers.get_all("X-Proxi-Process"))
+        # One cookie, the front's: the server's own nginx hashed the same value.
+        assert len(process_cookies) == 1, process_cookies
+        cookie = process_cookies[0].split(";")[0]
+        assert answered_by(front.url, cookie) == first_page_from
+        assert_a_session_spans_two_processes(front.url, postgres_demo)
 
 
 def test_the_command_starts_the_processes_and_stops_them_all(demo_db, tmp_path):
@@ -160,6 +213,40 @@ def test_when_one_process_stops_the_others_stop_and_the_command_fails(demo_db, t
     ):
         serve.serve(plan, server.server_env(demo_db), on_ready=one_dies, output=log)
     assert all(process.poll() is not None for process in seen[0].processes)
+
+
+def test_the_postgresql_compose_file_wires_the_topology_tested_above():
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    import yaml
+
+    from proxi import cli
+
+    text = (server.REPO_ROOT / "compose.postgresql.yaml").read_text(encoding="utf-8")
+    compose = yaml.safe_load(text)
+    services = compose["services"]
+    front, app, database = services["front"], services["proxi"], services["postgres"]
+    assert front["command"][:3] == ["python", "-m", "proxi"]
+    command = cli.build_parser().parse_args(front["command"][3:])
+    assert command.upstream == ["proxi:8501"] and command.processes is None
+    assert (command.address, command.port) == ("0.0.0.0", 8501)
+    # Only the front is reachable, and only from this host (the HTTPS proxy).
+    assert front["ports"] == ["127.0.0.1:8501:8501"]
+    assert "ports" not in app and "ports" not in database
+    url = urlsplit(app["environment"]["PROXI_DATABASE_URL"])
+    assert (url.hostname, url.port, url.path) == ("postgres", 5432, "/proxi")
+    assert (url.username, "/" + database["environment"]["POSTGRES_DB"]) == ("proxi", url.path)
+    assert database["environment"]["POSTGRES_USER"] == url.username
+    assert "PROXI_SECRET:?" in app["environment"]["PROXI_SECRET"]  # the same on every container
+    assert app["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert front["depends_on"]["proxi"]["condition"] == "service_healthy"
+    # The app containers believe X-Forwarded-For from the front only (and the host's proxy).
+    subnet = ipaddress.ip_network(compose["networks"]["proxi"]["ipam"]["config"][0]["subnet"])
+    front_address = ipaddress.ip_address(front["networks"]["proxi"]["ipv4_address"])
+    trusted = app["environment"]["PROXI_TRUSTED_PROXIES"].split(",")
+    assert front_address in subnet and str(front_address) in trusted
+    assert "proxi-scenarios:/app/scenarios" in app["volumes"]
 
 
 def test_the_image_and_compose_run_the_production_mode():

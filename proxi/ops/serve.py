@@ -17,8 +17,12 @@ What the processes share, and why it is enough:
   and Streamlit's own cookie secret derived from it (XSRF tokens stay valid across restarts);
 - the content folders (each process re-reads a file whose fingerprint changed).
 
-`make run` stays one process. Issue 19 (several machines) extends `Plan` with remote
-upstreams; the proxy configuration stays in `nginx.conf`.
+The same command is the front of several machines or containers: `--upstream HOST:PORT`
+runs nginx alone in front of Proxi servers started elsewhere (each its own `serve`, all on one
+PostgreSQL database; compose.postgresql.yaml). The process cookie chosen by the front travels
+to the next proxy, which hashes the same value: a browser keeps its container and its process.
+
+`make run` stays one process.
 """
 
 from __future__ import annotations
@@ -59,7 +63,8 @@ class ServeError(ProxiError):
 
 @dataclass(frozen=True)
 class Plan:
-    """What to run: the public address, the app processes' ports, the run folder."""
+    """What to run: the public address, the app processes' ports, the run folder, and the
+    Proxi servers started elsewhere that nginx also spreads browsers over."""
 
     app: Path  # app.py; its folder holds .streamlit/config.toml
     address: str
@@ -67,6 +72,12 @@ class Plan:
     app_ports: tuple[int, ...]
     run_dir: Path
     own_run_dir: bool = False  # made for this run: removed when it stops
+    upstreams: tuple[str, ...] = ()  # "host:port" of other machines' or containers' servers
+
+    @property
+    def servers(self) -> list[str]:
+        """Every "host:port" nginx spreads browsers over: the processes here, then the others."""
+        return [*(f"{LOOPBACK}:{port}" for port in self.app_ports), *self.upstreams]
 
     @property
     def url(self) -> str:
@@ -87,10 +98,17 @@ def default_processes() -> int:
 
 
 def make_plan(
-    app: Path, processes: int, address: str, port: int, run_dir: Path | None = None
+    app: Path,
+    processes: int,
+    address: str,
+    port: int,
+    run_dir: Path | None = None,
+    upstreams: Sequence[str] = (),
 ) -> Plan:
-    if processes < 1:
+    if processes < 1 and not upstreams:
         raise ServeError("Il faut au moins un processus.")
+    for upstream in upstreams:
+        _check_upstream(upstream)
     if not app.is_file():
         raise ServeError(f"{app} introuvable : lancez la commande depuis le dossier de Proxi.")
     folder = run_dir or Path(tempfile.mkdtemp(prefix="proxi-serve-"))
@@ -98,7 +116,23 @@ def make_plan(
     # nginx's workers (another user when it is started as root) read their files in there.
     folder.chmod(0o755)
     ports = tuple(free_port() for _ in range(processes))
-    return Plan(app.resolve(), address, port or free_port(), ports, folder, run_dir is None)
+    return Plan(
+        app.resolve(),
+        address,
+        port or free_port(),
+        ports,
+        folder,
+        run_dir is None,
+        tuple(upstreams),
+    )
+
+
+def _check_upstream(upstream: str) -> None:
+    host, _, port = upstream.rpartition(":")
+    if not host or not port.isdigit() or any(c.isspace() or c in ";{}" for c in upstream):
+        raise ServeError(
+            f"Serveur amont invalide : « {upstream} ». Attendu : HÔTE:PORT (par exemple proxi:8501)."
+        )
 
 
 def free_port() -> int:
@@ -116,7 +150,7 @@ class _Fields(string.Template):
 
 def nginx_config(plan: Plan) -> str:
     servers = "\n".join(
-        f"        server {LOOPBACK}:{port} max_fails=1 fail_timeout=5s;" for port in plan.app_ports
+        f"        server {address} max_fails=1 fail_timeout=5s;" for address in plan.servers
     )
     listen = (
         f"[{plan.address}]:{plan.port}" if ":" in plan.address else f"{plan.address}:{plan.port}"
@@ -265,8 +299,9 @@ def start(
     options: Sequence[str] = (),
     output: IO[bytes] | None = None,
 ) -> Running:
-    """Start the app processes, wait until each answers, then nginx in front of them."""
-    shared = shared_environment(env)
+    """Start the app processes, wait until each answers (and each server elsewhere), then
+    nginx in front of them. A front alone (no process of its own) touches no database."""
+    shared = shared_environment(env) if plan.app_ports else dict(env)
     config = write_nginx_config(plan)
     checked = subprocess.run(
         nginx_command(plan, config, "-t", "-q"), capture_output=True, text=True, check=False
@@ -277,8 +312,8 @@ def start(
     try:
         for port in plan.app_ports:
             running.apps.append(_spawn(app_command(plan, port, options), plan, shared, output))
-        for port in plan.app_ports:
-            _wait_healthy(f"http://{LOOPBACK}:{port}", running)
+        for address in plan.servers:
+            _wait_healthy(f"http://{address}", running)
         running.proxy = _spawn(nginx_command(plan, config), plan, shared, output)
         _wait_healthy(plan.url, running)
     except BaseException:
