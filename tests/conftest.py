@@ -111,14 +111,16 @@ def shared_database(request, tmp_path):
 def app_database(request, tmp_path, monkeypatch):
     """The database the app's pages open, on each engine: a file named by $PROXI_DB, or a
     new PostgreSQL database named by $PROXI_DATABASE_URL (with the shared secret that a
-    server database requires)."""
+    server database requires). Returns that database, as `open_db` takes it."""
     if request.param == "postgresql":
-        monkeypatch.setenv("PROXI_DATABASE_URL", request.getfixturevalue("migrated_postgres_url"))
+        url = request.getfixturevalue("migrated_postgres_url")
+        monkeypatch.setenv("PROXI_DATABASE_URL", url)
         monkeypatch.setenv("PROXI_SECRET", "clé-de-test-partagée-" + "x" * 32)
-    else:
-        monkeypatch.delenv("PROXI_DATABASE_URL", raising=False)
-        monkeypatch.setenv("PROXI_DB", str(tmp_path / "pages.db"))
-    return request.param
+        return url
+    monkeypatch.delenv("PROXI_DATABASE_URL", raising=False)
+    path = tmp_path / "pages.db"
+    monkeypatch.setenv("PROXI_DB", str(path))
+    return path
 
 
 @pytest.fixture

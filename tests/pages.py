@@ -18,10 +18,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PASSWORD = "motdepasse-de-test"
 
 
-def use_temporary_world(tmp_path: Path, monkeypatch, content: str = "fixtures") -> Path:
-    """Point Proxi at a fresh database and at copies of the fixture (or shipped) content."""
-    db_path = tmp_path / "progress.db"
-    monkeypatch.setenv("PROXI_DB", str(db_path))
+def use_temporary_world(
+    tmp_path: Path, monkeypatch, content: str = "fixtures", database: Path | str | None = None
+) -> Path | str:
+    """Point Proxi at a fresh database and at copies of the fixture (or shipped) content.
+
+    The database is a new file, or the one the `app_database` fixture chose (pass it): the
+    test then runs on SQLite and on PostgreSQL."""
+    if database is None:
+        database = tmp_path / "progress.db"
+        monkeypatch.setenv("PROXI_DB", str(database))
     if content == "fixtures":
         shutil.copytree(FIXTURES / "modules", tmp_path / "modules")
         shutil.copytree(FIXTURES / "scenarios", tmp_path / "scenarios")
@@ -29,11 +35,14 @@ def use_temporary_world(tmp_path: Path, monkeypatch, content: str = "fixtures") 
         monkeypatch.setenv("PROXI_SCENARIOS_DIR", str(tmp_path / "scenarios"))
     st.cache_resource.clear()
     st.cache_data.clear()
-    return db_path
+    return database
 
 
 def make_person(
-    db_path: Path, identifier: str, roles=("learner",), organisation: str = "Habitat Val de Seine"
+    db_path: Path | str,
+    identifier: str,
+    roles=("learner",),
+    organisation: str = "Habitat Val de Seine",
 ):
     db = open_db(db_path)
     existing = {o.name: o for o in accounts.list_organisations(db)}
@@ -55,14 +64,14 @@ def make_person(
     return person
 
 
-def session_token(db_path: Path, person) -> str:
+def session_token(db_path: Path | str, person) -> str:
     db = open_db(db_path)
     token = accounts.redeem_login_ticket(db, accounts.issue_login_ticket(db, person.id))
     db.close()
     return token
 
 
-def run_page_directly(db_path: Path, person, page: str) -> AppTest:
+def run_page_directly(db_path: Path | str, person, page: str) -> AppTest:
     """Run one page file on its own, as a crafted URL or a page switch would reach it."""
     at = AppTest.from_file(str(Path(APP).parent / page), default_timeout=30)
     if person is not None:
@@ -70,7 +79,7 @@ def run_page_directly(db_path: Path, person, page: str) -> AppTest:
     return at.run()
 
 
-def logged_in(db_path: Path, person, page: str | None = None) -> AppTest:
+def logged_in(db_path: Path | str, person, page: str | None = None) -> AppTest:
     """An AppTest whose tab holds a live session for `person` (AppTest has no cookies)."""
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["session_token"] = session_token(db_path, person)

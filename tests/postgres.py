@@ -53,6 +53,13 @@ def migrated_postgres_url(_postgres_template) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def session_postgres_url(_postgres_template) -> Iterator[str]:
+    """One migrated database for the whole run (the browser journeys' server)."""
+    with _server() as admin, _new_database(admin, template=_postgres_template) as url:
+        yield url
+
+
 @contextlib.contextmanager
 def _server() -> Iterator[Any]:
     server = os.environ.get(ENV, "").strip()

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture
-def world(tmp_path, monkeypatch):
-    return use_temporary_world(tmp_path, monkeypatch)
+def world(tmp_path, monkeypatch, app_database):
+    return use_temporary_world(tmp_path, monkeypatch, database=app_database)
 
 
 def log_in_with_form(identifier: str, password: str) -> AppTest:

@@ -11,8 +11,8 @@ LESSONS = ["01-premiere", "02-seconde"]
 
 
 @pytest.fixture
-def world(tmp_path, monkeypatch):
-    return use_temporary_world(tmp_path, monkeypatch)
+def world(tmp_path, monkeypatch, app_database):
+    return use_temporary_world(tmp_path, monkeypatch, database=app_database)
 
 
 def lesson_list(at):

@@ -14,6 +14,7 @@ from pages import (
 )
 from streamlit.testing.v1 import AppTest
 
+from proxi.content import places
 from proxi.content.course import load_course
 from proxi.documents import verification
 from proxi.documents.attestation import attestations_pdf, completion
@@ -23,14 +24,14 @@ from proxi.progress.db import open_db
 
 
 @pytest.fixture
-def world(tmp_path, monkeypatch):
-    return use_temporary_world(tmp_path, monkeypatch)
+def world(tmp_path, monkeypatch, app_database):
+    return use_temporary_world(tmp_path, monkeypatch, database=app_database)
 
 
-def completed_with_code(world: Path, person) -> str:
+def completed_with_code(world: Path | str, person) -> str:
     """Complete the fixture module for `person` and issue their attestation's code."""
     db = open_db(world)
-    course, _ = load_course(Path(world).parent / "modules")
+    course, _ = load_course(places.content_dirs()[0])
     module = next(iter(course.modules.values()))
     lessons = [lesson.id for lesson in module.lessons]
     for lesson in lessons:

@@ -23,8 +23,8 @@ from proxi.progress.db import open_db
 
 
 @pytest.fixture
-def world(tmp_path, monkeypatch):
-    return use_temporary_world(tmp_path, monkeypatch)
+def world(tmp_path, monkeypatch, app_database):
+    return use_temporary_world(tmp_path, monkeypatch, database=app_database)
 
 
 def open_studio(world, roles=("coordinator",), identifier="claire.morel", person=None):

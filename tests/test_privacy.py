@@ -416,11 +416,13 @@ def test_command_exports_to_a_private_file_then_erases_with_confirmation(tmp_pat
 # --- The coordinator's page ---------------------------------------------------------------------
 
 
-def test_coordinator_page_exports_then_erases_after_typed_confirmation(tmp_path, monkeypatch):
+def test_coordinator_page_exports_then_erases_after_typed_confirmation(
+    tmp_path, monkeypatch, app_database
+):
     from pages import make_person, session_token, use_temporary_world
     from streamlit.testing.v1 import AppTest
 
-    db_path = use_temporary_world(tmp_path, monkeypatch)
+    db_path = use_temporary_world(tmp_path, monkeypatch, database=app_database)
     coordinator = make_person(db_path, "claire.coord", roles=("coordinator",))
     learner = make_person(db_path, "zoe.vasseur")
     page = Path(__file__).parent.parent / "app_pages" / "privacy_admin.py"

@@ -68,8 +68,8 @@ def test_a_missed_question_points_to_the_lesson_part_to_reread(module):
 
 
 @pytest.fixture
-def world(tmp_path, monkeypatch):
-    return use_temporary_world(tmp_path, monkeypatch)
+def world(tmp_path, monkeypatch, app_database):
+    return use_temporary_world(tmp_path, monkeypatch, database=app_database)
 
 
 def fail_the_quiz(at):

@@ -47,9 +47,9 @@ def test_a_move_from_the_current_state_is_recorded(db, learner):
 
 
 def test_a_choice_in_a_tab_left_behind_is_refused_in_french_and_shows_where_one_is(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, app_database
 ):
-    db_path = use_temporary_world(tmp_path, monkeypatch)
+    db_path = use_temporary_world(tmp_path, monkeypatch, database=app_database)
     alice = make_person(db_path, "alice")
     first = logged_in(db_path, alice, "app_pages/scenario.py")
     second = logged_in(db_path, alice, "app_pages/scenario.py")

@@ -35,7 +35,7 @@ skipped: list[str] = []  # why the browser tests did not run, said once at the e
 @dataclass(frozen=True)
 class Server:
     url: str
-    db_path: Path
+    db_path: Path | str  # the SQLite file, or the PostgreSQL URL
     log_path: Path
 
 
@@ -69,19 +69,40 @@ def proxi_server(tmp_path_factory, chromium_executable) -> Server:
         yield server
 
 
+@pytest.fixture(scope="session")
+def proxi_server_on_postgresql(tmp_path_factory, chromium_executable, session_postgres_url):
+    """The same server on a PostgreSQL database, the demo seeded into it."""
+    with serving(tmp_path_factory.mktemp("proxi-e2e-pg"), database=session_postgres_url) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def each_server(request) -> Server:
+    """For the journeys that prove the store end to end: the server on each engine."""
+    on_sqlite = request.param == "sqlite"
+    return request.getfixturevalue("proxi_server" if on_sqlite else "proxi_server_on_postgresql")
+
+
 @contextlib.contextmanager
-def serving(folder: Path, **environment: str) -> Iterator[Server]:
-    """A Proxi server of its own: a demo database in `folder`, `environment` on top of ours
-    (a journey that publishes points PROXI_SCENARIOS_DIR at a copy, never at the repo's)."""
-    db_path = folder / "progress.db"
+def serving(folder: Path, database: str | None = None, **environment: str) -> Iterator[Server]:
+    """A Proxi server of its own: a demo database in `folder` (or the PostgreSQL `database`),
+    `environment` on top of ours (a journey that publishes points PROXI_SCENARIOS_DIR at a
+    copy, never at the repo's)."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"PROXI_MODULES_DIR", "PROXI_SCENARIOS_DIR", "PROXI_SECRET"}
+        if key
+        not in {"PROXI_MODULES_DIR", "PROXI_SCENARIOS_DIR", "PROXI_SECRET", "PROXI_DATABASE_URL"}
     }
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env["PROXI_DB"] = str(db_path)
+    db_path: Path | str
+    if database:
+        db_path = env["PROXI_DATABASE_URL"] = database
+        env["PROXI_SECRET"] = "clé-des-parcours-" + "x" * 32  # required with a server database
+    else:
+        db_path = folder / "progress.db"
+        env["PROXI_DB"] = str(db_path)
     # The links the app prints (invitations, proofs' QR codes) lead to this server.
     env["PROXI_PUBLIC_URL"] = url
     env.update(environment)

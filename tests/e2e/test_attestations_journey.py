@@ -60,11 +60,9 @@ def twenty_who_finished(server):
     return module, names
 
 
-def test_a_manager_downloads_twenty_attestations_and_one_is_verified(
-    proxi_server, chromium_browser
-):
-    module, names = twenty_who_finished(proxi_server)
-    with new_page(chromium_browser, proxi_server, DESKTOP) as manager:
+def test_a_manager_downloads_twenty_attestations_and_one_is_verified(each_server, chromium_browser):
+    module, names = twenty_who_finished(each_server)
+    with new_page(chromium_browser, each_server, DESKTOP) as manager:
         log_in(manager, "manager.habitat")
         go_to(manager, "Tableau de bord")
         click(manager, manager.get_by_role("tab", name="Impressions"))
@@ -90,12 +88,12 @@ def test_a_manager_downloads_twenty_attestations_and_one_is_verified(
     chosen = next(i for i, text in enumerate(pages) if names[7] in text)
     code = re.search(r"Code de vérification : ([A-Z0-9-]{14})", pages[chosen]).group(1)
     link = qr_in_pdf_page(reader.pages[chosen])  # what the funder's phone reads on that page
-    assert link.startswith(f"{proxi_server.url}/verifier?code=") and code in link
+    assert link.startswith(f"{each_server.url}/verifier?code=") and code in link
 
-    with core(proxi_server) as db:
+    with core(each_server) as db:
         found = verification.verify(db, code)
     assert found.person_name == names[7]
-    with new_page(chromium_browser, proxi_server, PHONE) as funder:  # logged out: the phone
+    with new_page(chromium_browser, each_server, PHONE) as funder:  # logged out: the phone
         open_app(funder, link)  # that read the QR code
         expect(main(funder).get_by_text("Document authentique", exact=False)).to_be_visible()
         expect(main(funder).get_by_text("Attestation de fin de formation").first).to_be_visible()

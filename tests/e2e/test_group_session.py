@@ -88,12 +88,12 @@ def vote(phone, letter: str) -> None:
     expect(phone.get_by_text(f"Votre vote : {letter}.")).to_be_visible()
 
 
-def test_a_trainer_runs_a_session_with_three_phones(proxi_server, chromium_browser):
+def test_a_trainer_runs_a_session_with_three_phones(each_server, chromium_browser):
     with (
-        new_page(chromium_browser, proxi_server, DESKTOP) as trainer,
-        new_page(chromium_browser, proxi_server, PHONE) as awa,
-        new_page(chromium_browser, proxi_server, PHONE) as marc,
-        new_page(chromium_browser, proxi_server, PHONE) as lea,
+        new_page(chromium_browser, each_server, DESKTOP) as trainer,
+        new_page(chromium_browser, each_server, PHONE) as awa,
+        new_page(chromium_browser, each_server, PHONE) as marc,
+        new_page(chromium_browser, each_server, PHONE) as lea,
     ):
         phones = (awa, marc, lea)
         log_in(trainer, "formatrice")
@@ -105,10 +105,10 @@ def test_a_trainer_runs_a_session_with_three_phones(proxi_server, chromium_brows
         projector.set_viewport_size(PROJECTOR)
         expect(projector.get_by_text(code)).to_be_visible()
         link = qr_on_screen(projector, "QR code pour rejoindre la séance")
-        assert link == f"{proxi_server.url}/rejoindre?code={code.replace('-', '')}"
+        assert link == f"{each_server.url}/rejoindre?code={code.replace('-', '')}"
         for phone, name in zip(phones, PHONES, strict=True):
             join_by_the_link(phone, link, name)
-        with new_page(chromium_browser, proxi_server, PHONE) as intruder:  # Awa's name, typed
+        with new_page(chromium_browser, each_server, PHONE) as intruder:  # Awa's name, typed
             open_app(intruder, link)  # on another phone: refused, her line untouched
             intruder.get_by_label("Votre prénom et votre nom").fill(PHONES[0].upper())
             tap(intruder, "Rejoindre")

@@ -90,10 +90,10 @@ def _occurrence(module, index: int, text: str) -> int:
     return sum(o.text == text for q in module.quiz[:index] for o in q.options)
 
 
-def test_learner_on_a_phone_from_login_to_attestation(proxi_server, chromium_browser):
-    module = a_learner_with_four_lessons_read(proxi_server)
+def test_learner_on_a_phone_from_login_to_attestation(each_server, chromium_browser):
+    module = a_learner_with_four_lessons_read(each_server)
     last = module.lessons[4]
-    with new_page(chromium_browser, proxi_server, PHONE) as page:
+    with new_page(chromium_browser, each_server, PHONE) as page:
         log_in(page, LEARNER)
         expect(page.get_by_role("heading", name="Bonjour Léa Journey")).to_be_visible()
         cookie = session_cookie(page)

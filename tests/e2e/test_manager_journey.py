@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 
 import pytest
 
 from proxi import dates
+from proxi.progress.db import open_db
 
 from .browser import (
     DESKTOP,
@@ -38,8 +38,8 @@ OUT_OF_SCOPE = "Cette personne ne fait pas partie des personnes que vous suivez.
 
 
 def person_id(server, identifier: str) -> int:
-    with sqlite3.connect(server.db_path) as connection:
-        row = connection.execute(
+    with open_db(server.db_path) as db:
+        row = db.execute(
             "SELECT id FROM people WHERE identifier = :identifier", {"identifier": identifier}
         )
         return row.fetchone()[0]
@@ -68,9 +68,9 @@ def open_person_tab(page, identifier_query: int) -> None:
     page.get_by_role("tab", name="Fiche individuelle").click()
 
 
-def test_a_manager_sees_their_learner_and_another_manager_does_not(proxi_server, chromium_browser):
-    karim = person_id(proxi_server, "karim.haddad")
-    with new_page(chromium_browser, proxi_server, DESKTOP) as habitat:
+def test_a_manager_sees_their_learner_and_another_manager_does_not(each_server, chromium_browser):
+    karim = person_id(each_server, "karim.haddad")
+    with new_page(chromium_browser, each_server, DESKTOP) as habitat:
         log_in(habitat, "manager.habitat")
         go_to(habitat, "Tableau de bord")
         expect(main(habitat).get_by_role("heading", name="Tableau de bord")).to_be_visible()
@@ -87,7 +87,7 @@ def test_a_manager_sees_their_learner_and_another_manager_does_not(proxi_server,
         expect(main(habitat).get_by_role("heading", name=LEARNER)).to_be_visible()
         screenshot(habitat, "manager-2-person")
 
-    with new_page(chromium_browser, proxi_server, DESKTOP) as logis:
+    with new_page(chromium_browser, each_server, DESKTOP) as logis:
         log_in(logis, "manager.logis")
         go_to(logis, "Tableau de bord")
         expect(matrix_rows(logis).filter(has_text="Thomas Blanc")).to_have_count(1)
