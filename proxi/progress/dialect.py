@@ -427,7 +427,10 @@ class Postgresql:
 
     def after_bulk_load(self, db: Database) -> None:
         """Rows copied with their ids leave each identity's sequence behind: the next id
-        follows the largest one copied."""
+        follows the largest one copied. And the planner has no statistics on rows it has
+        not analysed yet (autovacuum comes later): without ANALYZE, a manager's path
+        analytics on a copied database of 1,000,000 events took 3 s instead of 40 ms."""
+        db.execute("ANALYZE")
         identities = db.execute(
             "SELECT table_name, column_name FROM information_schema.columns"
             " WHERE table_schema = current_schema() AND is_identity = 'YES'"
