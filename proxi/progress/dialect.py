@@ -337,8 +337,9 @@ class Postgresql:
         return _compiled_for_psycopg(sql)
 
     def begin_write(self, db: Database) -> None:
-        db.conn.execute("BEGIN")
-        db.conn.execute("SELECT pg_advisory_xact_lock(%s)", [self.WRITERS_LOCK])
+        # One round trip for both (a statement without parameters may be several): each
+        # costs ~0.25 ms here, and every click that records progress pays it.
+        db.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({self.WRITERS_LOCK:d})")
 
     def in_transaction(self, db: Database) -> bool:
         from psycopg.pq import TransactionStatus
