@@ -6,6 +6,10 @@ bench_concurrency, bench_check, bench_store_step) as `python -m bench.<name>`, a
 docs/performance.md — between its two `bench:` markers — with the table, the others'
 outputs, the date and the machine. What is written after the end marker (the analysis) is
 kept. Exit status 1 when a target is missed or a benchmark fails.
+
+With --postgres URL (or $PROXI_BENCH_POSTGRES), the benchmarks of the store (pages, votes,
+reports, concurrency, store step) run on SQLite and then on a new PostgreSQL database of that
+server, and print both side by side (bench/engines.py).
 """
 
 from __future__ import annotations
@@ -20,16 +24,16 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import bench_pages
+from bench import bench_pages, engines
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DOC = REPO_ROOT / "docs" / "performance.md"
 OTHERS = {
     "bench_votes": "60 téléphones qui votent en 10 secondes, coût d'un rafraîchissement du projecteur",
     "bench_reports": "requêtes du tableau de bord et de l'analyse des parcours",
-    "bench_concurrency": "50 écrivains simultanés sur un même fichier",
+    "bench_concurrency": "50 écrivains simultanés sur une même base",
     "bench_check": "proxi check sur le plus gros fichier accepté et sur chaque fichier hostile",
-    "bench_store_step": "une étape de leçon enregistrée puis relue, sur un fichier SQLite",
+    "bench_store_step": "une étape de leçon enregistrée puis relue",
 }
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 OTHER_TIMEOUT_S = 1800
@@ -81,7 +85,7 @@ def run_other(name: str) -> tuple[int, str, float]:
     return done.returncode, output, time.perf_counter() - started
 
 
-def generated(measures, facts, others, when: str, host: str, runs: int) -> list[str]:
+def generated(measured, facts, others, when: str, host: str, runs: int) -> list[str]:
     lines = [
         START,
         f"_Mesuré le {when}, par `python -m bench` (`make bench`)._",
@@ -97,9 +101,15 @@ def generated(measures, facts, others, when: str, host: str, runs: int) -> list[
         "",
         f"Médiane de {runs} interactions après une interaction d'échauffement ; « × page vide » "
         "divise par la médiane d'une page Streamlit vide (`import streamlit as st`) mesurée "
-        "de la même façon dans la même exécution.",
+        "de la même façon dans la même exécution."
+        + (
+            " Colonnes PostgreSQL : les mêmes mesures sur une copie vérifiée de la même base "
+            "(`migrate --to`) dans un serveur PostgreSQL de la même machine."
+            if "PostgreSQL" in measured
+            else ""
+        ),
         "",
-        *bench_pages.table(measures),
+        *bench_pages.table(measured),
     ]
     for name, (status, output, seconds) in others.items():
         verdict = "" if status == 0 else f" — **échec (code {status})**"
@@ -140,21 +150,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--only-pages", action="store_true", help="skip the other benchmarks")
+    engines.add_option(parser)
     args = parser.parse_args(argv)
+    if args.postgres:  # the other benchmarks, run below, read it there
+        os.environ[engines.ENV] = args.postgres
     when = datetime.now().astimezone().strftime("%d/%m/%Y à %H:%M (%Z)")
     host = machine()
     print(f"Machine : {host}", flush=True)
-    measures, facts = bench_pages.run(args.people, args.events, args.runs)
-    print("\n".join(bench_pages.table(measures)), flush=True)
+    measured, facts = bench_pages.run(args.people, args.events, args.runs, args.postgres)
+    print("\n".join(bench_pages.table(measured)), flush=True)
     others = {}
     for name in [] if args.only_pages else OTHERS:
         if (REPO_ROOT / "bench" / f"{name}.py").exists():
             print(f"\n== python -m bench.{name}", flush=True)
             others[name] = run_other(name)
             print(others[name][1], flush=True)
-    write_doc(generated(measures, facts, others, when, host, args.runs))
+    write_doc(generated(measured, facts, others, when, host, args.runs))
     print(f"\n{DOC.relative_to(REPO_ROOT)} réécrit.")
-    failed = bench_pages.missed(measures) or any(status for status, _, _ in others.values())
+    failed = bench_pages.missed(measured) or any(status for status, _, _ in others.values())
     return 1 if failed else 0
 
 

@@ -20,21 +20,17 @@ included — is reported and fails the run (exit status 1).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
+from bench import engines
 from proxi.progress import store
 from proxi.progress.db import open_db
 from proxi.progress.dialect import in_list, list_value
@@ -227,39 +223,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=1000, help="events per writer")
     parser.add_argument("--mode", choices=("threads", "processes"), default="threads")
     parser.add_argument("--db", help="database file to create (default: a temporary one)")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("PROXI_BENCH_POSTGRES"),
-        help="PostgreSQL server URL: the same run on a new database there, after SQLite's",
-    )
+    engines.add_option(parser)
     args = parser.parse_args(argv)
     outcomes = []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(args.db) if args.db else Path(folder) / "concurrency.db"
         outcomes.append(("SQLite", hammer(path, args.writers, args.events, args.mode)))
     if args.postgres:
-        with new_postgres_database(args.postgres) as url:
+        with engines.new_postgres_database(args.postgres) as url:
             outcomes.append(("PostgreSQL", hammer(url, args.writers, args.events, args.mode)))
     for engine, outcome in outcomes:
         print(f"{engine}: " + outcome.report())
         for error in outcome.errors[:5]:
             print("  " + error)
     return 0 if all(outcome.ok() for _, outcome in outcomes) else 1
-
-
-@contextlib.contextmanager
-def new_postgres_database(server: str) -> Iterator[str]:
-    """A new database `proxi_bench_<hex>` on the server, dropped afterwards."""
-    import psycopg
-    from psycopg import sql
-
-    name = f"proxi_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield urlunsplit(urlsplit(server)._replace(path="/" + name))
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 if __name__ == "__main__":

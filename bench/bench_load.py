@@ -1,6 +1,7 @@
 """Benchmark: Proxi under load on the REAL server, beside an empty Streamlit page.
 
     python -m bench.bench_load [--learners 100] [--phones 60] [--seconds 60] [--write-doc]
+                               [--postgres URL]
     make bench-load
 
 Starts `streamlit run` on a free 127.0.0.1 port twice in the same run — bench/empty_page.py,
@@ -19,6 +20,9 @@ project's .streamlit/config.toml. A client speaking Streamlit's websocket protoc
 4. the coordinator's dashboard: bytes and time of a first visit, of a warm one, and of one
    that builds its matrix again (its cache expired).
 
+With --postgres URL (or $PROXI_BENCH_POSTGRES), Proxi runs the same phases again on a checked
+copy of the database in a new PostgreSQL database, a third column beside the same empty page.
+
 Prints a table (Proxi, empty page, ratio); --write-doc puts it into docs/performance.md
 between its `bench-load` markers. Exit status 1 when a click errors or a vote is lost.
 The machine is shared: compare ratios, not milliseconds.
@@ -36,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bench import load, server
+from bench import engines, load, server
 from bench.stclient import logged_in_tab
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -253,23 +257,32 @@ def check_votes(db, decision, room: load.Room) -> list[str]:
     return problems
 
 
-def run_target(script: str, db_path: Path | None, make_target, args, room_setup=None) -> Figures:
+def run_target(
+    script: str, db_path: Path | str | None, make_target, args, room_setup=None
+) -> Figures:
     figures = Figures()
     options = [f"--{option.replace('=', ' ', 1)}" for option in args.server_option]
     options = [part for option in options for part in option.split(" ", 1)]
-    with server.served(script, server.server_env(db_path), options=options) as srv:
+    secret = engines.SECRET if isinstance(db_path, str) else None  # a server database needs one
+    environment = server.server_env(db_path, secret=secret)
+    with server.served(script, environment, options=options) as srv:
         asyncio.run(measure(make_target(srv.url), srv, args, figures, room_setup))
     return figures
 
 
-def table(proxi: Figures, empty: Figures) -> list[str]:
-    lines = ["| Mesure | Proxi | Page vide | Rapport |", "|---|---:|---:|---:|"]
-    for label, text in proxi.rows.items():
-        floor = empty.rows.get(label, "")
-        ratio = ""
-        if label in proxi.numbers and empty.numbers.get(label):
-            ratio = f"{proxi.numbers[label] / empty.numbers[label]:.1f}×"
-        lines.append(f"| {label} | {text} | {floor or '—'} | {ratio or '—'} |")
+def table(proxi: Figures, empty: Figures, on_postgres: Figures | None = None) -> list[str]:
+    """Proxi beside the empty page; with PostgreSQL, Proxi on it beside the same page."""
+    columns = [("Proxi", proxi), *([("Proxi sur PostgreSQL", on_postgres)] if on_postgres else [])]
+    head = " | ".join(f"{name} | Rapport" for name, _ in columns)
+    lines = [f"| Mesure | Page vide | {head} |", "|---|---:|" + "---:|---:|" * len(columns)]
+    for label in proxi.rows:
+        cells = [empty.rows.get(label, "") or "—"]
+        for _, figures in columns:
+            ratio = ""
+            if label in figures.numbers and empty.numbers.get(label):
+                ratio = f"{figures.numbers[label] / empty.numbers[label]:.1f}×"
+            cells += [figures.rows.get(label, "—"), ratio or "—"]
+        lines.append(f"| {label} | {' | '.join(cells)} |")
     return lines
 
 
@@ -316,30 +329,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-option", action="append", default=[],
                         help="e.g. runner.postScriptGC=false, for both servers")  # fmt: skip
     parser.add_argument("--write-doc", action="store_true")
+    engines.add_option(parser)
     args = parser.parse_args(argv)
     from bench.__main__ import machine
 
     host, when = machine(), datetime.now().astimezone().strftime("%d/%m/%Y à %H:%M (%Z)")
     print(f"Machine : {host}", flush=True)
-    db_path = working_copy(args.db or generated(args.people, args.events))
+    source = args.db or generated(args.people, args.events)
+    db_path = working_copy(source)
     identifiers = load.learner_identifiers(db_path, args.learners)
     empty = run_target("bench/empty_page.py", None, load.EmptyPage, args)
-    proxi = run_target(
-        "app.py",
-        db_path,
-        lambda url: load.Proxi(url, PASSWORD, identifiers, TRAINER),
-        args,
-        room_setup=lambda: load.open_group_session(db_path, TRAINER, SCENARIO),
-    )
+
+    def proxi_on(database: Path | str) -> Figures:
+        return run_target(
+            "app.py",
+            database,
+            lambda url: load.Proxi(url, PASSWORD, identifiers, TRAINER),
+            args,
+            room_setup=lambda: load.open_group_session(database, TRAINER, SCENARIO),
+        )
+
+    proxi = proxi_on(db_path)
+    on_postgres = None
+    if args.postgres:
+        with engines.postgres_copy(source, args.postgres) as url:
+            on_postgres = proxi_on(url)
     lines = [
         f"_Mesuré le {when} par `{' '.join(['python -m bench.bench_load', *(argv or sys.argv[1:])])}`._",
         "",
         f"**Machine** : {host}. Machine partagée avec d'autres travaux : comparer les rapports "
         "à la page vide (mesurée de la même façon, dans la même exécution), pas les millisecondes.",
         "",
-        *table(proxi, empty),
+        *table(proxi, empty, on_postgres),
     ]
-    errors = proxi.errors + empty.errors
+    errors = proxi.errors + empty.errors + (on_postgres.errors if on_postgres else [])
     if errors:
         lines += ["", f"**Erreurs ({len(errors)})** :", *(f"- {e}" for e in errors[:20])]
     print("\n".join(lines), flush=True)

@@ -1,6 +1,6 @@
 """Benchmark: server time per interaction, page by page, at 5,000 people / 1,000,000 events.
 
-    python -m bench.bench_pages [--people 5000] [--events 1000000] [--runs 15]
+    python -m bench.bench_pages [--people 5000] [--events 1000000] [--runs 15] [--postgres URL]
 
 Server time is what Streamlit spends running the page script for one interaction (a click,
 a select, a poll), measured with AppTest (streamlit.testing.v1), which runs the real pages
@@ -13,7 +13,9 @@ The database is generated once (`python -m proxi demo --people N --events M`) in
 bench/results/, which git ignores, and reused afterwards; the pages write (every lesson
 step and choice is an event), so they run against a fresh working copy of it each time.
 Plus: lint time for a generated 2,000-node scenario, and event-insert throughput through
-the progress store on the big database.
+the progress store on the big database. With --postgres (or $PROXI_BENCH_POSTGRES), every
+measure of the store and its pages is made again on a checked copy of the generated database
+in a new PostgreSQL database, and the table gives both side by side.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bench import bench_lint
+from bench import bench_lint, engines
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = REPO_ROOT / "bench" / "results"
@@ -127,12 +129,12 @@ def checked(at) -> None:
 class Pages:
     """AppTest sessions on the working copy, one per person, as the app would run them."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path | str) -> None:
         from streamlit.testing.v1 import AppTest
 
         from proxi.progress.db import open_db
 
-        os.environ["PROXI_DB"] = str(db_path)
+        engines.use_in_this_process(db_path)
         self.AppTest = AppTest
         self.db = open_db(db_path)
 
@@ -283,7 +285,7 @@ class Pages:
 # --- Core measures ----------------------------------------------------------------------------
 
 
-def path_query(db_path: Path, runs: int) -> list[float]:
+def path_query(db_path: Path | str, runs: int) -> list[float]:
     """The core query alone: reports.path_analytics for the busiest scenario, coordinator."""
     from proxi.people import accounts
     from proxi.progress import reports
@@ -296,7 +298,7 @@ def path_query(db_path: Path, runs: int) -> list[float]:
     return spans
 
 
-def insert_throughput(db_path: Path, count: int) -> tuple[float, list[float]]:
+def insert_throughput(db_path: Path | str, count: int) -> tuple[float, list[float]]:
     """Events per second through store.record_step (one write transaction each, derived
     progress updated in it, as a page records a lesson step), on the big database."""
     from proxi.progress import store
@@ -322,8 +324,12 @@ def insert_throughput(db_path: Path, count: int) -> tuple[float, list[float]]:
 # --- Run ----------------------------------------------------------------------------------------
 
 
-def run(people: int, events: int, runs: int) -> tuple[list[Measure], dict]:
-    """Every measure, plus facts about the database measured."""
+Measured = dict[str, list[Measure]]  # engine -> its measures, in the same order
+
+
+def run(people: int, events: int, runs: int, postgres: str | None = None) -> tuple[Measured, dict]:
+    """Every measure on SQLite, then on a copy of the same database in PostgreSQL when a
+    server is given, plus facts about the database measured."""
     base = database(people, events)
     work = working_copy(base)
     pages = Pages(work)
@@ -338,6 +344,22 @@ def run(people: int, events: int, runs: int) -> tuple[list[Measure], dict]:
         "SELECT COUNT(*) FROM events WHERE person_id = :person_id",
         {"person_id": pages.person_id(learner)},
     ).fetchone()[0]
+    measured = {"SQLite": measures_on(pages, work, learner, runs)}
+    lint_spans, note = bench_lint.lint_big_scenario(RESULTS, max(3, runs // 5))
+    measured["SQLite"].append(
+        Measure("Linter : scénario de 2 000 nœuds", lint_spans, None, note, False)
+    )
+    for suffix in ("", "-wal", "-shm"):  # 900 MB: made again by the next run
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+    if postgres:
+        # From the generated file, as SQLite's pass began: that pass wrote to its copy.
+        with engines.postgres_copy(base, postgres) as url:
+            measured["PostgreSQL"] = measures_on(Pages(url), url, learner, runs)
+    return measured, facts
+
+
+def measures_on(pages: Pages, target: Path | str, learner: str, runs: int) -> list[Measure]:
+    """Every measure of the store and its pages on the database at `target` (closed after)."""
     measures = [Measure("Page vide (plancher)", pages.empty(runs))]
     home = pages.session_for(learner)
     measures += [
@@ -355,44 +377,50 @@ def run(people: int, events: int, runs: int) -> tuple[list[Measure], dict]:
         Measure("Analyse des parcours (onglet)", pages.path_analytics("coordination", runs), 100.0)
     )
     measures.append(
-        Measure("Analyse des parcours (requête seule)", path_query(work, runs), 100.0, "", False)
+        Measure("Analyse des parcours (requête seule)", path_query(target, runs), 100.0, "", False)
     )
     page, poll, _ = pages.projector(runs)
     measures += [
         Measure("Projection : page entière", page, None, f"{GUESTS} votes"),
         Measure("Projection : requête d'un rafraîchissement", poll, None, "live.snapshot", False),
     ]
-    lint_spans, note = bench_lint.lint_big_scenario(RESULTS, max(3, runs // 5))
-    measures.append(Measure("Linter : scénario de 2 000 nœuds", lint_spans, None, note, False))
-    rate, spans = insert_throughput(work, 2000)
-    facts["insert_rate"] = rate
+    rate, spans = insert_throughput(target, 2000)
     p99 = sorted(spans)[int(0.99 * len(spans))]
     note = f"**{rate:.0f} événements/s**, une transaction chacun ; p99 {p99:.1f} ms"
     measures.append(
         Measure("Écriture d'un événement (store.record_step)", spans, None, note, False)
     )
     pages.db.close()
-    for suffix in ("", "-wal", "-shm"):  # 900 MB: made again by the next run
-        Path(f"{work}{suffix}").unlink(missing_ok=True)
-    return measures, facts
+    return measures
 
 
-def table(measures: list[Measure]) -> list[str]:
-    """The Markdown table: median, ratio to the empty page, worst, target."""
-    floor = measures[0].median
+def table(measured: Measured) -> list[str]:
+    """The Markdown table: each engine's median and ratio to its empty page, side by side,
+    then SQLite's worst, the target (met or not on each engine) and the notes."""
+    engines_shown = list(measured)
+    by_name = {engine: {m.name: m for m in measures} for engine, measures in measured.items()}
+    floors = {engine: measures[0].median for engine, measures in measured.items()}
+    head = "".join(f" {engine} médiane (ms) | × page vide |" for engine in engines_shown)
     lines = [
-        "| Mesure | Médiane (ms) | × page vide | Pire (ms) | Objectif | Note |",
-        "|---|---:|---:|---:|---|---|",
+        f"| Mesure |{head} Pire SQLite (ms) | Objectif | Note |",
+        "|---|" + "---:|---:|" * len(engines_shown) + "---:|---|---|",
     ]
-    for measure in measures:
-        target = ""
-        if measure.target_ms is not None:
-            verdict = "✅" if measure.median <= measure.target_ms else "❌ manqué"
-            target = f"< {measure.target_ms:.0f} ms {verdict}"
-        ratio = f"{measure.median / floor:.1f}" if measure.page else "—"
+    for measure in measured["SQLite"]:
+        cells, verdicts, notes = "", [], [measure.note]
+        for engine in engines_shown:
+            same = by_name[engine].get(measure.name)
+            if same is None:
+                cells += " — | — |"
+                continue
+            ratio = f"{same.median / floors[engine]:.1f}" if same.page else "—"
+            cells += f" {_ms(same.median)} | {ratio} |"
+            if same.target_ms is not None:
+                verdicts.append("✅" if same.median <= same.target_ms else "❌ manqué")
+            if engine != "SQLite" and same.note != measure.note:
+                notes.append(f"{engine} : {same.note}")
+        target = f"< {measure.target_ms:.0f} ms {' / '.join(verdicts)}" if verdicts else ""
         lines.append(
-            f"| {measure.name} | {_ms(measure.median)} | {ratio} | {_ms(measure.worst)} "
-            f"| {target} | {measure.note} |"
+            f"| {measure.name} |{cells} {_ms(measure.worst)} | {target} | {' ; '.join(notes)} |"
         )
     return lines
 
@@ -401,8 +429,13 @@ def _ms(value: float) -> str:
     return f"{value:.3f}" if value < 1 else f"{value:.1f}"
 
 
-def missed(measures: list[Measure]) -> list[Measure]:
-    return [m for m in measures if m.target_ms is not None and m.median > m.target_ms]
+def missed(measured: Measured) -> list[Measure]:
+    return [
+        m
+        for measures in measured.values()
+        for m in measures
+        if m.target_ms is not None and m.median > m.target_ms
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -410,11 +443,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
+    engines.add_option(parser)
     args = parser.parse_args(argv)
-    measures, facts = run(args.people, args.events, args.runs)
+    measured, facts = run(args.people, args.events, args.runs, args.postgres)
     print(f"{facts['database']} : {facts['people']} personnes, {facts['events']} événements")
-    print("\n".join(table(measures)))
-    return 1 if missed(measures) else 0
+    print("\n".join(table(measured)))
+    return 1 if missed(measured) else 0
 
 
 if __name__ == "__main__":

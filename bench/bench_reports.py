@@ -1,18 +1,19 @@
 """Benchmark: the managers' dashboard and path analytics at 5,000 people and 1,000,000 events.
 
-    python -m bench.bench_reports [--people 5000] [--events 1000000] [--repeat 5]
+    python -m bench.bench_reports [--people 5000] [--events 1000000] [--repeat 5] [--postgres URL]
 
 Builds the database once with `python -m proxi demo --people N --events M` into
 bench/results/ (reused afterwards; a few group sessions with votes are added so that group
 analytics has something to count), then times each report query and the dashboard page run
 through AppTest, against an empty Streamlit page as the floor. Targets (issue 7): dashboard
-under 300 ms of server time, path analytics for one scenario under 100 ms.
+under 300 ms of server time, path analytics for one scenario under 100 ms. With --postgres
+(or $PROXI_BENCH_POSTGRES) the same measures follow on a checked copy of the database in a new
+PostgreSQL database, side by side.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench import engines
 from proxi.content.catalogue import load_catalogue
 from proxi.documents import spreadsheet, tables
 from proxi.people import accounts
@@ -91,7 +93,7 @@ def timed(action: Callable[[], object], repeat: int) -> tuple[float, float, floa
     return spans[0], statistics.median(spans[1:]), max(spans[1:])
 
 
-def query_benchmarks(path: Path, repeat: int) -> list[tuple[str, tuple, float | None]]:
+def query_benchmarks(path: Path | str, repeat: int) -> list[tuple[str, tuple, float | None]]:
     db = open_db(path)
     catalogue = load_catalogue()
     sql = "SELECT DISTINCT scenario_id FROM scenario_progress ORDER BY 1"
@@ -147,10 +149,10 @@ def figures(db, who, rows, modules):
     reports.inactive(rows, 30)
 
 
-def page_benchmarks(path: Path, repeat: int) -> list[tuple[str, tuple, float | None]]:
+def page_benchmarks(path: Path | str, repeat: int) -> list[tuple[str, tuple, float | None]]:
     from streamlit.testing.v1 import AppTest
 
-    os.environ["PROXI_DB"] = str(path)
+    engines.use_in_this_process(path)
     db = open_db(path)
     results = [("empty Streamlit page (floor)", timed(empty_page(AppTest), repeat), None)]
     for identifier, label in (("coordination", "coordinator"), ("manager.habitat", "manager")):
@@ -197,16 +199,25 @@ def logged_in(app_test, db, identifier: str):
     return at  # the next run() opens the dashboard
 
 
-def report(results: list[tuple[str, tuple, float | None]]) -> bool:
-    print(f"{'measure':<48} {'first ms':>9} {'median ms':>10} {'max ms':>8}  target")
+Results = list[tuple[str, tuple, float | None]]
+
+
+def report(measured: dict[str, Results]) -> bool:
+    """One line per measure, each engine's first / median / max side by side; True when
+    every engine meets every target."""
+    header = "".join(f" {engine + ' first/median/max ms':>34}" for engine in measured)
+    print(f"{'measure':<48}{header}  target")
     ok = True
-    for name, (first, median, worst), target in results:
-        verdict = ""
+    for row in zip(*measured.values(), strict=True):
+        name, _, target = row[0]
+        cells, verdict = "", ""
+        for _, (first, median, worst), _ in row:
+            cells += f" {f'{first:.1f} / {median:.1f} / {worst:.1f}':>34}"
         if target is not None:
-            passed = median <= target
+            passed = all(median <= target for _, (_, median, _), _ in row)
             ok &= passed
             verdict = f"< {target:.0f} ms {'OK' if passed else 'TROP LENT'}"
-        print(f"{name:<48} {first:>9.1f} {median:>10.1f} {worst:>8.1f}  {verdict}")
+        print(f"{name:<48}{cells}  {verdict}")
     return ok
 
 
@@ -215,14 +226,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    engines.add_option(parser)
     args = parser.parse_args(argv)
     path = database(args.people, args.events)
     db = open_db(path)
     counts = [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("people", "events")]
     db.close()
     print(f"{path.name}: {counts[0]} people, {counts[1]} events\n")
-    ok = report(query_benchmarks(path, args.repeat) + page_benchmarks(path, args.repeat))
-    return 0 if ok else 1
+    measured = {"SQLite": query_benchmarks(path, args.repeat) + page_benchmarks(path, args.repeat)}
+    if args.postgres:
+        with engines.postgres_copy(path, args.postgres) as url:
+            measured["PostgreSQL"] = query_benchmarks(url, args.repeat) + page_benchmarks(
+                url, args.repeat
+            )
+    return 0 if report(measured) else 1
 
 
 if __name__ == "__main__":

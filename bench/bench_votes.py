@@ -1,8 +1,9 @@
 """Benchmark: 60 phones voting within 10 seconds, and what one projector poll costs.
 
-    python -m bench.bench_votes [--voters 60] [--window 10]
+    python -m bench.bench_votes [--voters 60] [--window 10] [--postgres URL]
 
-On a temporary FILE database (WAL, as in production), `voters` guests join a session,
+On a temporary FILE database (WAL, as in production), then (with --postgres or
+$PROXI_BENCH_POSTGRES) on a new PostgreSQL database, side by side: `voters` guests join a session,
 then each, in its own thread with its own connection, votes at a random moment within
 `window` seconds and changes its mind once (two writes each). Meanwhile one thread polls
 `live.snapshot` like the projector (every 1.5 s) and another polls it every 10 ms, to
@@ -21,6 +22,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from bench import engines
 from proxi.content.scenario import load_scenario
 from proxi.live import flow as live_flow
 from proxi.live import room as live_room
@@ -36,7 +38,7 @@ PROJECTOR_EVERY_S = 1.5  # as app_pages/projector.py polls
 FAST_EVERY_S = 0.01  # ~25 phones and a projector at 2 s make ~13 polls a second
 
 
-def prepare(path: Path, voters: int):
+def prepare(path: Path | str, voters: int):
     """A session on the fixture scenario, `voters` guests joined, a vote open."""
     db = open_db(path)
     scenario, _ = load_scenario(SCENARIO)
@@ -55,7 +57,9 @@ def prepare(path: Path, voters: int):
     return db, session.id, decision, passes
 
 
-def run_voters(path: Path, decision, passes, window: float) -> tuple[list[float], Counter, float]:
+def run_voters(
+    path: Path | str, decision, passes, window: float
+) -> tuple[list[float], Counter, float]:
     """Every voter in its own thread: a first vote, then a changed one. Returns latencies."""
     latencies: list[float] = []
     final: Counter = Counter()
@@ -85,7 +89,9 @@ def run_voters(path: Path, decision, passes, window: float) -> tuple[list[float]
     return latencies, final, last_commit[0]
 
 
-def poller(path: Path, session_id: int, every: float, stop: threading.Event, seen: list) -> None:
+def poller(
+    path: Path | str, session_id: int, every: float, stop: threading.Event, seen: list
+) -> None:
     """Poll like a screen; record (time, cost, counts) of each poll."""
     conn = open_db(path)
     while not stop.is_set():
@@ -114,37 +120,57 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_votes")
     parser.add_argument("--voters", type=int, default=60)
     parser.add_argument("--window", type=float, default=10.0, help="seconds the votes spread over")
+    engines.add_option(parser)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.db"
-        db, session_id, decision, passes = prepare(path, args.voters)
-        stop = threading.Event()
-        projector, fast = [], []
-        pollers = [
-            threading.Thread(
-                target=poller, args=(path, session_id, PROJECTOR_EVERY_S, stop, projector)
-            ),
-            threading.Thread(target=poller, args=(path, session_id, FAST_EVERY_S, stop, fast)),
-        ]
-        for thread in pollers:
-            thread.start()
-        started = time.perf_counter()
-        latencies, final, last_commit = run_voters(path, decision, passes, args.window)
-        elapsed = time.perf_counter() - started
-        time.sleep(PROJECTOR_EVERY_S + 0.5)  # let the projector poll once more
-        stop.set()
-        for thread in pollers:
-            thread.join()
-        report(
+        measured = {"SQLite": session_on(Path(tmp) / "bench.db", args)}
+    if args.postgres:
+        with engines.new_postgres_database(args.postgres) as url:
+            measured["PostgreSQL"] = session_on(url, args)
+    names = [name for name, _ in next(iter(measured.values()))[0]]
+    columns = {engine: dict(rows) for engine, (rows, _) in measured.items()}
+    width = max(len(name) for name in names)
+    print(f"{'measure'.ljust(width)}  " + "  ".join(f"{engine:<40}" for engine in columns))
+    print(f"{'-' * width}  " + "  ".join("-" * 40 for _ in columns))
+    for name in names:
+        print(f"{name.ljust(width)}  " + "  ".join(f"{c[name]:<40}" for c in columns.values()))
+    return 0 if all(ok for _, ok in measured.values()) else 1
+
+
+def session_on(target: Path | str, args) -> tuple[list[tuple[str, str]], bool]:
+    """One group session's votes on the database at `target`: the report's rows, and
+    whether every vote is stored once and the tally is right."""
+    db, session_id, decision, passes = prepare(target, args.voters)
+    stop = threading.Event()
+    projector: list = []
+    fast: list = []
+    pollers = [
+        threading.Thread(
+            target=poller, args=(target, session_id, PROJECTOR_EVERY_S, stop, projector)
+        ),
+        threading.Thread(target=poller, args=(target, session_id, FAST_EVERY_S, stop, fast)),
+    ]
+    for thread in pollers:
+        thread.start()
+    started = time.perf_counter()
+    latencies, final, last_commit = run_voters(target, decision, passes, args.window)
+    elapsed = time.perf_counter() - started
+    time.sleep(PROJECTOR_EVERY_S + 0.5)  # let the projector poll once more
+    stop.set()
+    for thread in pollers:
+        thread.join()
+    try:
+        return report(
             db, session_id, decision, args, elapsed, latencies, final, last_commit, projector, fast
         )
-    return 0
+    finally:
+        db.close()
 
 
 def report(
     db, session_id, decision, args, elapsed, latencies, final, last_commit, projector, fast
-) -> bool:
-    """Print the table; True when every vote is stored once and the tally is right."""
+) -> tuple[list[tuple[str, str]], bool]:
+    """The table's rows; True when every vote is stored once and the tally is right."""
     stored = db.execute(
         "SELECT count(*), count(DISTINCT participant_id) FROM live_votes"
         " WHERE decision_id = :decision_id",
@@ -154,11 +180,7 @@ def report(
     tally = live.snapshot(db, session_id).counts
     shown = next((t for t, _, counts in projector if counts == expected and t >= last_commit), None)
     idle = idle_poll_cost(db, session_id)
-    plan = db.execute(
-        "EXPLAIN QUERY PLAN SELECT choice, count(*) FROM live_votes"
-        " WHERE decision_id = :decision_id GROUP BY choice",
-        {"decision_id": decision.id},
-    ).fetchall()
+    plan = tally_plan(db, decision.id)
     rows = [
         (
             "voters / writes",
@@ -183,13 +205,19 @@ def report(
             "last vote -> projector shows tally (s)",
             f"{shown - last_commit:.2f}" if shown else "NOT SEEN",
         ),
-        ("tally query plan", "; ".join(row[-1] for row in plan)),
+        ("tally query plan", plan),
     ]
-    width = max(len(name) for name, _ in rows)
-    print(f"{'measure'.ljust(width)}  value\n{'-' * width}  {'-' * 40}")
-    for name, value in rows:
-        print(f"{name.ljust(width)}  {value}")
-    return stored[0] == stored[1] == args.voters and tally == expected
+    return rows, stored[0] == stored[1] == args.voters and tally == expected
+
+
+def tally_plan(db, decision_id: int) -> str:
+    """How the engine counts a decision's votes (it should use the decision's index)."""
+    query = (
+        "SELECT choice, count(*) FROM live_votes WHERE decision_id = :decision_id GROUP BY choice"
+    )
+    explain = "EXPLAIN QUERY PLAN " if db.engine.name == "sqlite" else "EXPLAIN (COSTS OFF) "
+    rows = db.execute(explain + query, {"decision_id": decision_id}).fetchall()
+    return "; ".join(str(row[-1]).strip() for row in rows)
 
 
 if __name__ == "__main__":
