@@ -227,6 +227,7 @@ def test_the_postgresql_compose_file_wires_the_topology_tested_above():
     compose = yaml.safe_load(text)
     services = compose["services"]
     front, app, database = services["front"], services["proxi"], services["postgres"]
+    assert front["build"] == app["build"] == "." and front["image"] == app["image"]
     assert front["command"][:3] == ["python", "-m", "proxi"]
     command = cli.build_parser().parse_args(front["command"][3:])
     assert command.upstream == ["proxi:8501"] and command.processes is None
