@@ -74,6 +74,12 @@ class Database:
     def executemany(self, sql: str, rows: Iterable[Mapping[str, Any]]) -> None:
         self.conn.cursor().executemany(self.engine.render(sql), rows)
 
+    def pipelined(self) -> contextlib.AbstractContextManager[Any]:
+        """Statements executed in the block travel together and are answered together
+        (PostgreSQL's pipeline: one round trip for the lot, ~0.25 ms each here); read a
+        cursor's rows after the block. On SQLite, in-process, nothing changes."""
+        return self.engine.pipeline(self)
+
     @property
     def in_transaction(self) -> bool:
         return self.engine.in_transaction(self)

@@ -178,6 +178,9 @@ class Sqlite:
     def render(self, sql: str) -> str:
         return sql
 
+    def pipeline(self, db: Database) -> contextlib.AbstractContextManager[Any]:
+        return contextlib.nullcontext()  # in-process: a statement costs no round trip
+
     def begin_write(self, db: Database) -> None:
         db.conn.execute("BEGIN IMMEDIATE")
 
@@ -335,6 +338,9 @@ class Postgresql:
 
     def render(self, sql: str) -> str:
         return _compiled_for_psycopg(sql)
+
+    def pipeline(self, db: Database) -> contextlib.AbstractContextManager[Any]:
+        return db.conn.pipeline()
 
     def begin_write(self, db: Database) -> None:
         # One round trip for both (a statement without parameters may be several): each

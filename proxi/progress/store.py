@@ -349,30 +349,35 @@ def _load_rows(db: Database, event: dict) -> events.Rows:
             ("time_spent", "person_id = :person_id AND kind = 'scenario'", person),
         ]
     rows = events.Rows()
-    for table, where, params in wanted:
-        for row in _select(db, table, where, params):
+    with db.pipelined():  # one round trip for every table on PostgreSQL
+        answers = [(table, _query(db, table, where, params)) for table, where, params in wanted]
+    for table, cursor in answers:
+        for row in _as_dicts(cursor):
             decoded = events.decode_row(row)
             rows.tables[table][tuple(decoded[c] for c in events.TABLES[table])] = decoded
     return rows
 
 
 def _write_rows(db: Database, by_table: dict[str, list[dict]]) -> None:
-    for table, rows in by_table.items():
-        if not rows:
-            continue
-        columns = list(rows[0])
-        # The row replaces the one with its primary key: every other column takes the new
-        # value (the reducer's rows carry every column, so nothing keeps a stale one).
-        key = events.TABLES[table]
-        assignments = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join(f':{c}' for c in columns)}) "
-            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {assignments}"
-        )
-        db.executemany(
-            sql, [{c: events.encode_value(c, row[c]) for c in columns} for row in rows]
-        )
+    with db.pipelined():  # every table's rows in one round trip on PostgreSQL
+        for table, rows in by_table.items():
+            _upsert(db, table, rows)
+
+
+def _upsert(db: Database, table: str, rows: list[dict]) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    # The row replaces the one with its primary key: every other column takes the new
+    # value (the reducer's rows carry every column, so nothing keeps a stale one).
+    key = events.TABLES[table]
+    assignments = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(f':{c}' for c in columns)}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {assignments}"
+    )
+    db.executemany(sql, [{c: events.encode_value(c, row[c]) for c in columns} for row in rows])
 
 
 def rebuild_derived(db: Database) -> int:
@@ -482,7 +487,14 @@ def _rows(
 
 def _select(db: Database, table: str, where: str, params: Mapping[str, Any]) -> Iterator[dict]:
     """The rows of one of our own tables (events.TABLES), as dicts."""
-    cursor = db.execute(f'SELECT * FROM "{table}" WHERE {where}', params)
+    return _as_dicts(_query(db, table, where, params))
+
+
+def _query(db: Database, table: str, where: str, params: Mapping[str, Any]) -> Any:
+    return db.execute(f'SELECT * FROM "{table}" WHERE {where}', params)
+
+
+def _as_dicts(cursor: Any) -> Iterator[dict]:
     names = [column[0] for column in cursor.description]
     return (dict(zip(names, values, strict=True)) for values in cursor)
 
