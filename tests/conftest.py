@@ -8,6 +8,7 @@ rather than build data live in helper modules (tests/pages.py drives pages with 
 
 from __future__ import annotations
 
+import os
 import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -32,6 +33,10 @@ PASSWORD = "correct-horse-battery"
 
 
 def pytest_configure(config):
+    # The suite never writes to a database the developer's shell names (their pilot, their
+    # PostgreSQL server): each test names its own.
+    for setting in ("PROXI_DATABASE_URL", "PROXI_DB"):
+        os.environ.pop(setting, None)
     config.addinivalue_line("markers", "slow: pages, browsers, servers (left out of test-fast)")
     config.addinivalue_line("markers", "content: checks of the shipped content, not of code")
     config.addinivalue_line(
