@@ -58,7 +58,9 @@ def transfer(source: Database, target_url: str) -> Transferred:
             for table in _parents_first(source, tables):
                 _copy_table(source, target, table)
             target.engine.after_bulk_load(target)
-            return _checked(source, target, tables)
+            checked = _checked(source, target, tables)
+        target.engine.after_bulk_commit(target)  # ready to serve at full speed at once
+        return checked
 
 
 def _parents_first(db: Database, tables: list[str]) -> list[str]:
