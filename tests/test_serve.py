@@ -29,12 +29,16 @@ PHONES = 8
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def demo_db(tmp_path) -> Path:
-    db_path = tmp_path / "progress.db"
-    seed = [sys.executable, "-m", "proxi", "demo", "--db", str(db_path), "--if-empty"]
+def with_demo(database: Path | str) -> Path | str:
+    """The database, the demo seeded into it (`python -m proxi demo --if-empty`)."""
+    seed = [sys.executable, "-m", "proxi", "demo", "--db", str(database), "--if-empty"]
     subprocess.run(seed, cwd=server.REPO_ROOT, check=True, capture_output=True, timeout=120)
-    return db_path
+    return database
+
+
+@pytest.fixture
+def demo_db(tmp_path) -> Path | str:
+    return with_demo(tmp_path / "progress.db")
 
 
 def answered_by(url: str, cookie: str) -> str:
@@ -83,10 +87,8 @@ def test_a_front_alone_is_accepted_by_nginx_and_refuses_what_is_not_host_and_por
 
 
 @pytest.fixture
-def postgres_demo(migrated_postgres_url) -> str:
-    seed = [sys.executable, "-m", "proxi", "demo", "--db", migrated_postgres_url, "--if-empty"]
-    subprocess.run(seed, cwd=server.REPO_ROOT, check=True, capture_output=True, timeout=120)
-    return migrated_postgres_url
+def postgres_demo(migrated_postgres_url) -> Path | str:
+    return with_demo(migrated_postgres_url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
