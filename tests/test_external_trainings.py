@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from proxi import dates
 from proxi.errors import NotAllowed
 from proxi.ops import backup, privacy
 from proxi.people import accounts, audit, follow_up
@@ -90,7 +91,7 @@ def test_a_training_for_no_module_counts_for_none_and_proxi_completion_stays(off
         ({"provider": ""}, "Indiquez l'organisme qui a donné la formation."),
         ({"started_on": None}, "Indiquez la date de début et la date de fin"),
         ({"ended_on": date(2026, 3, 1)}, "La date de fin (01/03/2026) est avant la date de début"),
-        ({"ended_on": date.today() + timedelta(days=2)}, "est à venir"),
+        ({"ended_on": dates.today() + timedelta(days=2)}, "est à venir"),
         ({"hours": "sept"}, "Durée illisible « sept » : indiquez le nombre d'heures"),
         ({"hours": "0"}, "Durée illisible « 0 »"),
         ({"hours": "5000"}, "au plus 2000"),

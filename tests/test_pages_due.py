@@ -4,10 +4,11 @@ hand to a real SMTP server."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from pages import open_as, show_tab
 
+from proxi import dates
 from proxi.content.catalogue import load_catalogue
 from proxi.people import accounts, audit, follow_up
 from proxi.people.permissions import OPERATOR
@@ -32,7 +33,7 @@ def test_a_manager_sets_a_date_for_a_team_and_the_learner_sees_it_late_first(lan
     assert at.selectbox(key="due-team").options == ["Habitat A — Nord", "Habitat A — Sud"]
     at.selectbox(key="due-team").set_value((ids["org_a"], "Nord")).run()
     at.selectbox(key="due-module").set_value(FIRST.id)
-    at.text_input(key="due-on").input(f"{date.today() + timedelta(days=5):%d/%m/%Y}")
+    at.text_input(key="due-on").input(f"{dates.today() + timedelta(days=5):%d/%m/%Y}")
     submit(at, "Enregistrer l'échéance")
     assert [s.value for s in at.success][0].startswith(
         f"Échéance enregistrée : « {FIRST.title} » pour Habitat A — Nord, à terminer au plus tard le "
@@ -42,7 +43,7 @@ def test_a_manager_sets_a_date_for_a_team_and_the_learner_sees_it_late_first(lan
     ]  # fmt: skip
     manager = person(db, ids, "manager_a")
     follow_up.set_due_date(
-        db, manager, SECOND.id, date.today() - timedelta(days=2), person_id=ids["alice"]
+        db, manager, SECOND.id, dates.today() - timedelta(days=2), person_id=ids["alice"]
     )
     for page in ("app_pages/home.py", "app_pages/my_progress.py"):
         home = open_as(landlords, "alice", page)
@@ -63,7 +64,7 @@ def test_a_manager_previews_and_sends_a_reminder_by_hand(landlords, smtp_server,
     accounts.update_person(db, OPERATOR, ids["arthur"], email="arthur@exemple.fr")
     manager = person(db, ids, "manager_a")
     follow_up.set_due_date(
-        db, manager, FIRST.id, date.today() - timedelta(days=1), person_id=ids["arthur"]
+        db, manager, FIRST.id, dates.today() - timedelta(days=1), person_id=ids["arthur"]
     )
     at = show_tab(open_as(landlords, "manager_a", DASHBOARD), "Relances")
     assert at.selectbox(key="remind-who").value == (ids["arthur"], FIRST.id)
@@ -82,7 +83,7 @@ def test_without_smtp_the_manager_reads_the_message_and_is_told(landlords, monke
     db, ids = landlords
     monkeypatch.delenv("PROXI_SMTP_HOST", raising=False)
     manager = person(db, ids, "manager_a")
-    follow_up.set_due_date(db, manager, FIRST.id, date.today(), person_id=ids["arthur"])
+    follow_up.set_due_date(db, manager, FIRST.id, dates.today(), person_id=ids["arthur"])
     at = show_tab(open_as(landlords, "manager_a", DASHBOARD), "Relances")
     assert "À terminer aujourd'hui" not in at.text_area[0].value  # the mail's own wording
     assert "est à terminer aujourd'hui" in at.text_area[0].value

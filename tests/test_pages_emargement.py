@@ -6,11 +6,10 @@ pad sends once a finger has drawn (Fabric.js JSON)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from pages import click, join, page, texts
 
 from app_pages import signing_parts
+from proxi import dates
 from proxi.live import drawing, signing
 from proxi.live import flow as live_flow
 from proxi.live import sessions as live
@@ -23,7 +22,7 @@ SCRIBBLE = {
 def day_console(console_world):
     db, trainer, learners = console_world
     session = live.create_session(
-        db, trainer, "Journée", date.today(), "journee", "", (), ["porte"]
+        db, trainer, "Journée", dates.today(), "journee", "", (), ["porte"]
     )
     code = live_flow.open_session(db, trainer, session.id)
     coach = page("sessions.py", trainer, db)

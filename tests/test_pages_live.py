@@ -5,6 +5,7 @@ from datetime import date
 from pages import click, join, page, texts
 from streamlit.testing.v1 import AppTest
 
+from proxi import dates
 from proxi.content.catalogue import load_catalogue
 from proxi.live import flow as live_flow
 from proxi.live import room as live_room
@@ -140,7 +141,7 @@ def running_console(console_world, votes: list[int]):
     """The trainer's console on an open session, « porte » on screen, a vote with `votes`."""
     db, trainer, learners = console_world
     porte = load_catalogue().scenarios["porte"]
-    session = live.create_session(db, trainer, "Séance", date.today(), "matin", "", (), ["porte"])
+    session = live.create_session(db, trainer, "Séance", dates.today(), "matin", "", (), ["porte"])
     code = live_flow.open_session(db, trainer, session.id)
     live_flow.start_scenario(db, trainer, session.id, porte)
     decision = live_flow.open_vote(db, trainer, session.id, porte)

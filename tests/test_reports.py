@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from proxi import dates
 from proxi.errors import NotAllowed
 from proxi.live import attendance
 from proxi.live import sessions as live
@@ -130,7 +131,7 @@ def test_due_dates_give_overdue_people_of_the_organisation(db, ids, landlords_no
 def test_a_manager_cannot_set_another_organisations_due_date(db, ids):
     with pytest.raises(NotAllowed):
         follow_up.set_due_date(
-            db, accounts.get_person(db, ids["manager_a"]), "m1", date.today(),
+            db, accounts.get_person(db, ids["manager_a"]), "m1", dates.today(),
             organisation_id=ids["org_b"],
         )  # fmt: skip
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from datetime import date
 
 import pytest
 
+from proxi import dates
 from proxi.content.catalogue import load_catalogue
 from proxi.content.course import Reflection
 from proxi.live import flow as live_flow
@@ -214,7 +214,7 @@ def running_session(server, title: str, trainer: str = "formatrice") -> tuple[in
     scenario = load_catalogue().scenarios[SCENARIO]
     with core(server) as db:
         actor = person(db, trainer)
-        created = live.create_session(db, actor, title, date.today(), "matin", "", (), [SCENARIO])
+        created = live.create_session(db, actor, title, dates.today(), "matin", "", (), [SCENARIO])
         code = live_flow.open_session(db, actor, created.id)
         live_flow.start_scenario(db, actor, created.id, scenario)
         live_flow.open_vote(db, actor, created.id, scenario)

@@ -4,10 +4,11 @@ Screenshot: test-artifacts/screenshots/due-date-home.png."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from proxi import dates
 from proxi.content.catalogue import load_catalogue
 from proxi.people import follow_up
 from proxi.progress import due_dates
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_learner_sees_the_due_date_on_the_home(proxi_server, chromium_browser):
-    due = date.today() + timedelta(days=3)
+    due = dates.today() + timedelta(days=3)
     with core(proxi_server) as db:
         karim = person(db, "karim.haddad")
         finished = due_dates.completed_modules(db, [karim.id]).get(karim.id, set())

@@ -10,10 +10,10 @@ the same SQLite file) and the projector's own poll shows each state.
 from __future__ import annotations
 
 from collections import deque
-from datetime import date
 
 import pytest
 
+from proxi import dates
 from proxi.content import engine
 from proxi.content.catalogue import load_catalogue
 from proxi.live import flow as live_flow
@@ -146,7 +146,7 @@ def test_every_projector_state_fits_the_screen(proxi_server, chromium_browser):
             db,
             trainer,
             "Une séance au titre assez long pour la projection",
-            date.today(),
+            dates.today(),
             "matin",
             "Salle polyvalente",
             (),
