@@ -1,7 +1,9 @@
 """Proxi's entry point.
 
 `streamlit run app.py` finds the `st.App` below and serves it (with our login-cookie
-routes, and the page shell in French: proxi/web/language.py); Streamlit then runs this same file as the page script, with __name__ "__main__".
+routes, the phones' version route: app_pages/phone_watch.py, and the page shell in French:
+proxi/web/language.py); Streamlit then runs this same file as the page script, with
+__name__ "__main__".
 """
 
 import streamlit as st
@@ -13,7 +15,7 @@ if __name__ == "__main__":
 else:
     from starlette.middleware import Middleware
 
-    from app_pages import shell, ui
+    from app_pages import phone_watch, shell, ui
     from proxi.web.auth import auth_routes
     from proxi.web.edge import DeviceCookie, NoFraming
     from proxi.web.language import FrenchPage
@@ -25,6 +27,6 @@ else:
 
     app = st.App(
         "app.py",
-        routes=auth_routes(),
+        routes=[*auth_routes(), *phone_watch.routes()],
         middleware=[Middleware(NoFraming), Middleware(DeviceCookie), Middleware(FrenchPage)],
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from proxi.progress.db import Database, database_path, open_db
@@ -46,6 +47,20 @@ def db() -> Database:
     if taken is None or (isinstance(taken[0], tuple) and taken[0] != _file_key(path)):
         taken = lease.connections[str(path)] = _take(path)
     return taken[1]
+
+
+@contextlib.contextmanager
+def borrowed() -> Iterator[Database]:
+    """A pooled connection for code that runs outside a script run (an HTTP route, in
+    Starlette's thread pool), given back as soon as it is done."""
+    key, database = _take(database_path())
+    try:
+        yield database
+    finally:
+        if isinstance(key, tuple):
+            _give_back(key, database)
+        else:
+            database.close()
 
 
 def _file_key(path: Path | str) -> tuple[str, int] | None:

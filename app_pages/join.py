@@ -1,15 +1,16 @@
 """Rejoindre une séance: the code (and a name without an account), then the current vote.
 
 Open to everyone. After joining, the phone holds a pass token (session state and URL, so a
-refresh keeps it) and shows ONLY the choices of the open vote, as big buttons; it polls
-every 2 s. A vote can be changed until the trainer freezes or reveals.
+refresh keeps it) and shows ONLY the choices of the open vote, as big buttons. Its watcher
+(app_pages/phone_watch.py) checks every 2 s whether the session changed, and only then
+redraws the ballot. A vote can be changed until the trainer freezes or reveals.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import signing_parts, ui
+from app_pages import phone_watch, signing_parts, ui
 from app_pages.connection import db
 from app_pages.identity import current_person
 from proxi.content.scenario import CARD_FIELDS
@@ -17,9 +18,11 @@ from proxi.dates import french_date
 from proxi.errors import ProxiError
 from proxi.live import room as live_room
 from proxi.live import sessions as live
+from proxi.live.watch import phone_version
 from proxi.web import edge
 
 PASS_KEY = "live-pass"
+SIGNING_POLL_S = 2
 WAITING = {
     None: "Regardez l'écran : le vote n'est pas encore ouvert.",
     "frozen": "⏸ Arrêt sur image : on en discute. Le vote reprendra ensuite.",
@@ -73,19 +76,32 @@ def cast_vote(token: str, decision_id: int, choice: int) -> None:
         st.session_state["vote-error"] = str(error)
 
 
-@st.fragment(run_every=2)
-def ballot(token: str) -> None:
+def ballot(token: str, participant: live.Participant) -> None:
+    """The ballot, a fragment: rerun by a tap, or by its watcher when the session changed
+    (phone_watch). While a signature pad is on screen it polls every 2 s instead: the pad
+    (streamlit-drawable-canvas) hands its strokes to the server only with a run that comes
+    after them, and without one a drawn signature never arrives (seen in the browser)."""
+    signing = bool(signing_parts.to_sign(participant))
+    st.fragment(_ballot, run_every=SIGNING_POLL_S if signing else None)(token, signing)
+
+
+def _ballot(token: str, signing: bool) -> None:
     participant = live_room.participant_for(db(), token)
     if participant is None:
         st.warning(live.NO_PASS)
         return
-    signing_parts.phone(token, participant, live.get_session(db(), participant.session_id))
+    # Read before what it covers: a change made meanwhile shows at the watcher's next check.
+    version = phone_version(db(), token)
+    session = live.get_session(db(), participant.session_id)
+    if signing_parts.phone(token, participant, session) != signing:
+        st.rerun()  # a pad appeared or went: the polling starts or stops
     snap = live.snapshot(db(), participant.session_id)
     if error := st.session_state.pop("vote-error", None):
         st.error(error)
     scenario = ui.catalogue().scenarios.get(snap.scenario_id or "")
     if snap.status == "ended":
         st.success("La séance est terminée. Merci de votre participation !")
+        phone_watch.watch(token, version)  # the émargement may still be countersigned
         return
     role = scenario.characters.get(participant.role_key or "") if scenario else None
     if role:
@@ -96,11 +112,10 @@ def ballot(token: str) -> None:
     decision = snap.decision
     if decision is None or decision.status != "open" or scenario is None:
         st.info(WAITING[decision.status if decision else None])
+        phone_watch.watch(token, version)
         return
     st.subheader(scenario.nodes[decision.node_id].prompt or "Que faites-vous ?")
-    left = decision.seconds_left()
-    if left is not None:
-        st.caption(f"Temps restant : {left} s" if left else "Temps écoulé : le vote est clos.")
+    phone_watch.watch(token, version, decision.seconds_left())  # and its countdown
     mine = live.my_vote(db(), participant.id, decision.id)
     offered = live.options(scenario, decision.node_id, decision.choices)
     for option in offered:
@@ -126,7 +141,7 @@ if joined:
     room = live.get_session(db(), joined.session_id)
     st.title(room.title)  # the phone says which session it is in
     st.caption(f"Séance du {french_date(room.day)}, {room.span_label} · vous : {joined.name}")
-    ballot(token)
+    ballot(token, joined)
     if st.button("Quitter cette séance", key="leave"):
         st.session_state.pop(PASS_KEY, None)
         st.query_params.pop("pass", None)

@@ -45,11 +45,17 @@ def _refusal(where: str) -> None:
 # --- The phone ----------------------------------------------------------------------------------
 
 
-def phone(token: str, participant: Participant, session: LiveSession) -> None:
+def to_sign(participant: Participant) -> list[str]:
+    """The half-days this phone may sign now (each shows a pad)."""
+    return signing.to_sign(db(), participant)
+
+
+def phone(token: str, participant: Participant, session: LiveSession) -> bool:
     """The half-days this phone may sign, each a pad to draw on and one big button; then what
-    it already signed."""
+    it already signed. Whether a pad is on screen."""
     device = st.context.headers.get("User-Agent") or ""
-    for half_day in signing.to_sign(db(), participant):
+    pads = to_sign(participant)
+    for half_day in pads:
         with st.container(border=True):
             st.markdown(
                 f"**Émargement {signing.OF_HALF_DAY[half_day]}** — {plain(participant.name)}"
@@ -74,6 +80,7 @@ def phone(token: str, participant: Participant, session: LiveSession) -> None:
             _refusal(f"sign-{half_day}")
     for half_day, at in signing.signed(db(), participant, session).items():
         st.caption(f"✓ Présence signée pour {signing.THE_HALF_DAY[half_day]}, {at}.")
+    return bool(pads)
 
 
 def _forget_empty_pad_refusal(half_day: str) -> None:

@@ -149,7 +149,7 @@ class Proxi:
         await tab.open()
         fields = {"Code de la séance": self.code, "Votre prénom et votre nom": f"Tel {number}"}
         await tab.submit(fields, "Rejoindre")
-        if not tab.auto_reruns:
+        if not tab.polls():
             raise RunFailed(f"phone {number} did not join: {tab.texts()}")
         return tab
 
@@ -230,7 +230,7 @@ async def keep_polling(
     when its page loaded, and phones in a room load one after another, never all at one
     instant: timers started together would poll in bursts of the whole room at once."""
     while not stop.is_set():
-        interval = min(tab.auto_reruns.values(), default=2.0)
+        interval = tab.poll_interval()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), interval * phase)
             return

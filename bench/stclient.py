@@ -8,6 +8,11 @@ elements, `auto_rerun` for fragments that poll, `auth_redirect`, and `script_fin
 find a button by its label and click it, as a person would, and time the click from the
 `rerun_script` it sends to the run's `script_finished`.
 
+A phone's ballot does not poll by rerunning: its watcher (app_pages/phone_watch.py, a few
+lines of JavaScript in the page) asks a small HTTP route for the session's version and sends
+its trigger, which reruns the ballot, only when the version changed. `Tab.poll` does what
+that script does, over one keep-alive HTTP connection as a browser keeps one.
+
 One request at a time per tab (`Tab.lock`): the browser, too, waits for a run to end
 before its next click shows anything. Only 127.0.0.1 is ever contacted (the callers pass
 the local server's address).
@@ -18,13 +23,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.client
+import json
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import websockets
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from app_pages import phone_watch
 
 RUN_TIMEOUT_S = 60.0
 FINISHED = ForwardMsg.ScriptFinishedStatus
@@ -76,6 +85,7 @@ class Tab:
         self._done: asyncio.Future | None = None
         self._bytes = 0
         self._exceptions: list[str] = []
+        self._http = KeptAlive(self.base_url)
 
     # Connection --------------------------------------------------------------------------
     async def open(self) -> Run:
@@ -97,6 +107,7 @@ class Tab:
         return self.first
 
     async def close(self) -> None:
+        await self._http.close()
         if self._socket is not None:
             await self._socket.close()
         if self._reader is not None:
@@ -164,8 +175,44 @@ class Tab:
         return await self.rerun(widgets)
 
     async def poll(self) -> list[Run]:
-        """One auto-rerun of each polling fragment (what the browser's timer sends)."""
-        return [await self.rerun(fragment_id=f, auto=True) for f in list(self.auto_reruns)]
+        """What the page's timers send: one auto-rerun of each polling fragment, one check
+        of each watcher (and the rerun it triggers when the version changed)."""
+        runs = [await self.rerun(fragment_id=f, auto=True) for f in list(self.auto_reruns)]
+        for watcher in self.watchers():
+            runs += await self._check(watcher)
+        return runs
+
+    def polls(self) -> bool:
+        return bool(self.auto_reruns or self.watchers())
+
+    def poll_interval(self) -> float:
+        """Seconds between two polls: the shortest timer on the page (2 s without one)."""
+        every = [json.loads(w.proto.json)["every"] / 1000 for w in self.watchers()]
+        return min([*self.auto_reruns.values(), *every], default=2.0)
+
+    def watchers(self) -> list[Element]:
+        return [
+            e
+            for e in list(self.elements.values())
+            if e.kind == "bidi_component" and e.proto.component_name == phone_watch.NAME
+        ]
+
+    async def _check(self, watcher: Element) -> list[Run]:
+        """The watcher's script: GET the version; a new one sends the trigger event."""
+        data = json.loads(watcher.proto.json)
+        started = time.perf_counter()
+        status, body = await self._http.get(data["path"], {phone_watch.PASS_HEADER: data["pass"]})
+        runs = [Run(time.perf_counter() - started, len(body), [])]
+        if status not in (200, 404):
+            raise RunFailed(f"{data['path']}: HTTP {status}")
+        seen = json.loads(body)["version"]
+        if seen != data["version"]:
+            payload = json.dumps([{"event": data["event"], "value": seen}])
+            trigger = _widget(
+                _make_trigger_id(watcher.proto.id, "events"), json_trigger_value=payload
+            )
+            runs.append(await self.rerun([trigger], fragment_id=watcher.fragment_id))
+        return runs
 
     # Reading the screen ------------------------------------------------------------------
     def find(self, kind: str, matches) -> Element | None:
@@ -263,6 +310,58 @@ class Tab:
         self._running_fragment = ""
         if self._done is not None and not self._done.done():
             self._done.set_result(None)
+
+
+class KeptAlive:
+    """One keep-alive HTTP/1.1 connection for a tab's small GETs (the watcher's checks)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.netloc = urlsplit(base_url).netloc
+        self.lock = asyncio.Lock()
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+        async with self.lock:
+            for attempt in range(2):  # the server may have closed an idle connection
+                try:
+                    return await self._exchange(path, headers)
+                except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+                    await self.close()
+                    if attempt:
+                        raise
+            raise AssertionError("unreachable")
+
+    async def _exchange(self, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self._streams is None:
+            host, port = self.netloc.rsplit(":", 1)
+            self._streams = await asyncio.open_connection(host, int(port))
+        reader, writer = self._streams
+        lines = [f"GET {path} HTTP/1.1", f"Host: {self.netloc}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), RUN_TIMEOUT_S)
+        if not status_line:
+            raise ConnectionError("closed")
+        length, closing = 0, False
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+            elif name.strip().lower() == "connection":
+                closing = "close" in value.lower()
+        body = await reader.readexactly(length)
+        if closing:
+            await self.close()
+        return int(status_line.split()[1]), body
+
+    async def close(self) -> None:
+        if self._streams is not None:
+            writer = self._streams[1]
+            self._streams = None
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
 
 
 def _widget(widget_id: str, **value):

@@ -24,6 +24,7 @@ from .browser import (
     new_page,
     open_app,
     screenshot,
+    type_and_enter,
 )
 from .qr import qr_on_screen
 from .steps import expand, pick
@@ -36,6 +37,7 @@ PHONES = ("Awa Diallo", "Marc Petit", "Léa Martin")
 SCENARIO = load_catalogue().scenarios["bruit-nuit"]
 QUESTION = SCENARIO.nodes[SCENARIO.start].prompt or "Que faites-vous ?"
 HIDE = "Masquer les votes au tableau jusqu'au résultat"
+COUNTDOWN = "Compte à rebours (secondes, 0 = sans)"
 POLL_MS = 6_000  # phones and projector poll every 1.5–2 s; a vote must show within 2 s
 
 
@@ -81,6 +83,10 @@ def join_by_the_link(phone, link: str, name: str) -> None:
     phone.get_by_label("Votre prénom et votre nom").fill(name)
     tap(phone, "Rejoindre")
     expect(phone.get_by_role("heading", name=TITLE)).to_be_visible()
+
+
+def seconds_in(text: str) -> int:
+    return int(re.search(r"\d+", text).group())
 
 
 def vote(phone, letter: str) -> None:
@@ -146,9 +152,18 @@ def test_a_trainer_runs_a_session_with_three_phones(each_server, chromium_browse
         # Against the herd effect: this time the room votes without seeing the others' votes.
         click(trainer, main(trainer).get_by_text(HIDE, exact=True))
         expect(main(trainer).get_by_role("switch", name=HIDE)).to_be_checked()
+        type_and_enter(trainer, trainer.get_by_label(COUNTDOWN), "90")  # and a countdown
         tap(trainer, "Ouvrir le vote")
         ballot = awa.get_by_role("button", name=re.compile(r"^A\. "))
         expect(ballot).to_be_visible(timeout=POLL_MS)
+        # The phone counts the seconds down itself, and while nothing changes in the session
+        # it asks the server only whether something did: no run of its page.
+        clock = main(awa).get_by_text(re.compile(r"^Temps restant : \d+ s$"))
+        expect(clock).to_be_visible()
+        asked, shown = awa.runs.reruns_asked, clock.inner_text()
+        awa.wait_for_timeout(4_500)  # two checks of the watcher
+        assert awa.runs.reruns_asked == asked
+        assert seconds_in(clock.inner_text()) < seconds_in(shown) <= 90
         bars = projector.get_by_test_id("stMain").get_by_test_id("stProgress")
         counts = projector.get_by_text(re.compile(r"— \d+ vote\(s\)$"))
 
