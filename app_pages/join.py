@@ -96,8 +96,6 @@ def _ballot(token: str, signing: bool) -> None:
     if signing_parts.phone(token, participant, session) != signing:
         st.rerun()  # a pad appeared or went: the polling starts or stops
     snap = live.snapshot(db(), participant.session_id)
-    if error := st.session_state.pop("vote-error", None):
-        st.error(error)
     scenario = ui.catalogue().scenarios.get(snap.scenario_id or "")
     if snap.status == "ended":
         st.success("La séance est terminée. Merci de votre participation !")
@@ -116,16 +114,23 @@ def _ballot(token: str, signing: bool) -> None:
         return
     st.subheader(scenario.nodes[decision.node_id].prompt or "Que faites-vous ?")
     phone_watch.watch(token, version, decision.seconds_left())  # and its countdown
-    mine = live.my_vote(db(), participant.id, decision.id)
     offered = live.options(scenario, decision.node_id, decision.choices)
+    choices(token, participant.id, decision.id, offered)
+
+
+@st.fragment  # a tap redraws only the choices and the vote it records, not the whole ballot
+def choices(token: str, participant_id: int, decision_id: int, offered: list) -> None:
+    if error := st.session_state.pop("vote-error", None):
+        st.error(error)
+    mine = live.my_vote(db(), participant_id, decision_id)
     for option in offered:
         st.button(
             f"{option.letter}. {option.text}",
-            key=f"vote-{decision.id}-{option.index}",
+            key=f"vote-{decision_id}-{option.index}",
             type="primary" if option.index == mine else "secondary",
             width="stretch",
             on_click=cast_vote,
-            args=(token, decision.id, option.index),
+            args=(token, decision_id, option.index),
         )
     picked = next((o.letter for o in offered if o.index == mine), None)
     if picked:
