@@ -119,7 +119,7 @@ def _ballot(token: str, signing: bool) -> None:
 
 
 @st.fragment  # a tap redraws only the choices and the vote it records, not the whole ballot
-def choices(token: str, participant_id: int, decision_id: int, offered: list) -> None:
+def choices(token: str, participant_id: int, decision_id: int, offered: list[live.Option]) -> None:
     if error := st.session_state.pop("vote-error", None):
         st.error(error)
     mine = live.my_vote(db(), participant_id, decision_id)

@@ -10,7 +10,8 @@ project's .streamlit/config.toml. A client speaking Streamlit's websocket protoc
 (bench/stclient.py) times each click from its `rerun_script` to the run's `script_finished`:
 
 1. server CPU per click: one tab, clicks one after another (lesson step, scenario choice,
-   a phone's idle poll), CPU seconds of the server process from /proc divided by clicks;
+   a phone's idle poll, a lone phone's vote), CPU seconds of the server process from /proc
+   divided by clicks;
 2. N learners, logged in through the login form and the cookie route, each tapping every
    2-5 s (think time) for S seconds: p50 / p95 / max, and RSS per connected session;
 3. a room, three times (--rooms): M phones join with the code, a projector polls, the vote
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import shutil
 import statistics
 import sys
@@ -94,7 +96,7 @@ async def measure(target, srv: server.Server, args, figures: Figures, room_setup
 
 
 async def cpu_phase(target, srv: server.Server, figures: Figures, room_setup=None) -> None:
-    """Server CPU per click, one tab at a time: a lesson step, a choice, an idle poll."""
+    """Server CPU per click, one tab at a time: a lesson step, a choice, an idle poll, a vote."""
     learner = await target.learner(0)
     figures.put("CPU par clic : étape de leçon (ms)", await cpu_per_click(
         srv, lambda: target.lesson_step(learner)))  # fmt: skip
@@ -103,11 +105,17 @@ async def cpu_phase(target, srv: server.Server, figures: Figures, room_setup=Non
         figures.put("CPU par clic : choix de mise en situation (ms)", await cpu_per_click(
             srv, lambda: target.scenario_choice(learner)))  # fmt: skip
     await learner.close()
+    open_vote = None
     if room_setup:
-        target.code = room_setup()[0]
+        target.code, open_vote, *_ = room_setup()
     phone = await target.phone(0)
     figures.put("CPU par interrogation d'un téléphone au repos (ms)", await cpu_per_click(
         srv, phone.poll))  # fmt: skip
+    if open_vote:
+        open_vote()
+    taps = itertools.count()
+    figures.put("CPU par vote d'un téléphone seul (ms)", await cpu_per_click(
+        srv, lambda: load.tap_a_choice(phone, next(taps))))  # fmt: skip
     await phone.close()
 
 

@@ -1,8 +1,9 @@
 """The floor for bench.bench_load: the least a Streamlit page can do, served like Proxi.
 
 A learner taps « Suivant » (a callback, as Proxi's buttons); with ?telephone=1 the page is a
-phone's ballot (a fragment polling every 2 s, as app_pages/join.py, with one vote button);
-with ?projection=1, a projector polling every 1.5 s (as app_pages/projector.py).
+phone's ballot (a fragment rerun every 2 s with one vote button: the plainest way Streamlit
+polls, what app_pages/join.py did until its watcher asked the server instead); with
+?projection=1, a projector polling every 1.5 s (as app_pages/projector.py).
 """
 
 import streamlit as st

@@ -245,6 +245,23 @@ async def keep_polling(
             after_poll()
 
 
+def ballot_buttons(tab: Tab) -> list:
+    """The choices of the open vote on a phone: « A. … », « B. … », in a fragment."""
+    return [b for b in tab.buttons() if b.fragment_id and b.proto.label[1:2] == "."]
+
+
+async def tap_a_choice(tab: Tab, number: int):
+    """One vote: the `number`-th choice of the ballot (in turn: each tap changes the vote),
+    polling first while the ballot is not on the screen yet."""
+    for _ in range(20):
+        ballot = ballot_buttons(tab)
+        if ballot:
+            return await tab.click(id_part=ballot[number % len(ballot)].proto.id)
+        await tab.poll()
+        await asyncio.sleep(0.5)
+    raise RunFailed(f"no ballot: {tab.texts()}")
+
+
 async def vote_in_room(phones: list[Tab], projector: Tab, window: float, expected_text, seed: int):
     """Each phone polls; at a random moment of `window` it taps a choice, and once in three
     changes its mind. The projector polls too; the room ends when it shows every vote
@@ -267,7 +284,7 @@ async def vote_in_room(phones: list[Tab], projector: Tab, window: float, expecte
         await asyncio.sleep(rng.uniform(0.5, window))
         for _ in range(2 if rng.random() < 1 / 3 else 1):
             for _ in range(20):  # the ballot shows at the next poll after the vote opens
-                ballot = [b for b in tab.buttons() if b.fragment_id and b.proto.label[1:2] == "."]
+                ballot = ballot_buttons(tab)
                 if ballot:
                     break
                 await asyncio.sleep(0.5)

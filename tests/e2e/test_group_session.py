@@ -164,6 +164,7 @@ def test_a_trainer_runs_a_session_with_three_phones(each_server, chromium_browse
         awa.wait_for_timeout(4_500)  # two checks of the watcher
         assert awa.runs.reruns_asked == asked
         assert seconds_in(clock.inner_text()) < seconds_in(shown) <= 90
+        screenshot(awa, "trainer-7b-phone-countdown")
         bars = projector.get_by_test_id("stMain").get_by_test_id("stProgress")
         counts = projector.get_by_text(re.compile(r"— \d+ vote\(s\)$"))
 
