@@ -32,7 +32,7 @@ OVER = "Temps écoulé : le vote est clos."
 
 _JS = """
 export default function ({ data, setTriggerValue, parentElement }) {
-  const { path, pass, version, every, left, over, event } = data;
+  const { path, header, pass, version, every, left, over, event } = data;
   const clock = parentElement.querySelector(".left");
   let stopped = false;
   const deadline = left === null ? null : Date.now() + left * 1000;
@@ -43,7 +43,7 @@ export default function ({ data, setTriggerValue, parentElement }) {
   };
   const check = async () => {
     try {
-      const answer = await fetch(path, { headers: { "X-Proxi-Pass": pass }, cache: "no-store" });
+      const answer = await fetch(path, { headers: { [header]: pass }, cache: "no-store" });
       if ((answer.status !== 200 && answer.status !== 404) || stopped) return;
       const seen = (await answer.json()).version;  // null: the pass was withdrawn
       if (seen !== version && !stopped) {
@@ -74,6 +74,7 @@ def watch(token: str, version: str | None, seconds_left: int | None = None) -> N
         _renderer = st.components.v2.component(NAME, html=_HTML, css=_CSS, js=_JS)
     data = {
         "path": VERSION_PATH,
+        "header": PASS_HEADER,
         "pass": token,
         "version": version,
         "every": EVERY_MS,

@@ -200,8 +200,11 @@ class Tab:
     async def _check(self, watcher: Element) -> list[Run]:
         """The watcher's script: GET the version; a new one sends the trigger event."""
         data = json.loads(watcher.proto.json)
+        headers = {data["header"]: data["pass"]}
+        if self.cookie:  # as the browser's fetch: behind `proxi serve`, the same process
+            headers["Cookie"] = self.cookie
         started = time.perf_counter()
-        status, body = await self._http.get(data["path"], {phone_watch.PASS_HEADER: data["pass"]})
+        status, body = await self._http.get(data["path"], headers)
         runs = [Run(time.perf_counter() - started, len(body), [])]
         if status not in (200, 404):
             raise RunFailed(f"{data['path']}: HTTP {status}")
@@ -322,14 +325,11 @@ class KeptAlive:
 
     async def get(self, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
         async with self.lock:
-            for attempt in range(2):  # the server may have closed an idle connection
-                try:
-                    return await self._exchange(path, headers)
-                except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-                    await self.close()
-                    if attempt:
-                        raise
-            raise AssertionError("unreachable")
+            try:
+                return await self._exchange(path, headers)
+            except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+                await self.close()  # the server may have closed an idle connection: once more
+                return await self._exchange(path, headers)
 
     async def _exchange(self, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
         if self._streams is None:
