@@ -187,3 +187,35 @@ def everything_stored(db) -> str:
         for table in dialect.table_names(db)
         for row in db.execute(f'SELECT * FROM "{table}"')
     )
+
+
+# --- HTTP routes --------------------------------------------------------------------------
+
+
+def asgi_get(routes, path: str, query: str = "", headers=(), scheme: str = "http"):
+    """GET through Starlette `routes` as uvicorn would: (status, [(header, value)], body)."""
+    import asyncio
+
+    from starlette.applications import Starlette
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": scheme, "path": path, "raw_path": path.encode(), "root_path": "",
+        "query_string": query.encode(), "server": ("proxi.test", 80),
+        "client": ("127.0.0.1", 5000),
+        "headers": [(b"host", b"proxi.test")]
+        + [(name.lower().encode(), value.encode()) for name, value in headers],
+    }  # fmt: skip
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(Starlette(routes=routes)(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    answer = [(k.decode().lower(), v.decode()) for k, v in start["headers"]]
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], answer, body

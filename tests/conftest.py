@@ -270,3 +270,10 @@ def smtp_server():
     server, controller = start_smtp_server()
     yield server
     controller.stop()
+
+
+@pytest.fixture
+def asgi_get():
+    """`asgi_get(routes, path, query="", headers=(), scheme="http")`: a GET through
+    Starlette routes as uvicorn would; (status, [(header, value)], body)."""
+    return builders.asgi_get

@@ -3,7 +3,6 @@ whenever the phone's screen must change, and only then, so an idle phone reruns 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -85,35 +84,13 @@ def test_an_unknown_or_withdrawn_pass_has_no_version(room, join_all):
     assert phone_version(db, mine.token) is None  # the phone then shows « rejoignez-la »
 
 
-def ask(path: str, headers: dict[str, str]) -> tuple[int, dict, dict[str, str]]:
-    """GET through the app's routes as uvicorn would: status, JSON body, headers."""
-    from starlette.applications import Starlette
-
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-        "query_string": b"", "server": ("proxi.test", 80), "client": ("127.0.0.1", 5000),
-        "headers": [(b"host", b"proxi.test")]
-        + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-    }  # fmt: skip
-    sent = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
-    asyncio.run(Starlette(routes=phone_watch.routes())(scope, receive, send))
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    answer_headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
-    return start["status"], json.loads(body), answer_headers
-
-
 def test_the_route_answers_the_version_of_the_pass_in_its_header(
-    porte, make_people, join_all, tmp_path, monkeypatch
+    porte, make_people, join_all, tmp_path, monkeypatch, asgi_get
 ):
+    def ask(path: str, headers: dict[str, str]) -> tuple[int, dict, dict[str, str]]:
+        status, answer, body = asgi_get(phone_watch.routes(), path, headers=headers.items())
+        return status, json.loads(body), dict(answer)
+
     path = tmp_path / "progress.db"
     monkeypatch.setenv("PROXI_DB", str(path))  # the database the route's pool opens
     db = open_db(path)

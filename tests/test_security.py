@@ -10,7 +10,6 @@ and nothing else. A file that is not a page (a helper module) must render nothin
 from __future__ import annotations
 
 import ast
-import asyncio
 import re
 import tomllib
 from pathlib import Path
@@ -240,38 +239,17 @@ def test_short_passwords_are_refused_with_a_french_message(db):
         accounts.set_password(db, OPERATOR, person.id, "abc")
 
 
-def asgi_get(routes, path: str, query: str, scheme: str = "http") -> tuple[int, list[str]]:
-    """GET through the auth routes as uvicorn would; returns the status and Set-Cookie values."""
-    from starlette.applications import Starlette
-
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": scheme, "path": path, "raw_path": path.encode(), "root_path": "",
-        "query_string": query.encode(), "headers": [(b"host", b"proxi.test")],
-        "server": ("proxi.test", 80), "client": ("127.0.0.1", 5000),
-    }  # fmt: skip
-    sent = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message):
-        sent.append(message)
-
-    asyncio.run(Starlette(routes=routes)(scope, receive, send))
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    cookies = [v.decode() for k, v in start["headers"] if k.decode().lower() == "set-cookie"]
-    return start["status"], cookies
-
-
-def test_session_cookie_is_signed_httponly_and_samesite(world):
+def test_session_cookie_is_signed_httponly_and_samesite(world, asgi_get):
     db_path, people = world
     secret = b"k" * 64
     routes = web_auth.auth_routes(db_path, secret)
     for scheme in ("http", "https"):
         with open_db(db_path) as db:
             ticket = accounts.issue_login_ticket(db, people["learner"].id)
-        status, cookies = asgi_get(routes, web_auth.COMPLETE_PATH, f"ticket={ticket}", scheme)
+        status, headers, _ = asgi_get(
+            routes, web_auth.COMPLETE_PATH, f"ticket={ticket}", scheme=scheme
+        )
+        cookies = [value for name, value in headers if name == "set-cookie"]
         assert status == 303 and len(cookies) == 1
         attributes = cookies[0].lower()
         assert "httponly" in attributes and "samesite=lax" in attributes and "path=/" in attributes
